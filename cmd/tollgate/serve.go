@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/app"
+	"github.com/tollgate/tollgate/internal/demo"
+	"github.com/tollgate/tollgate/internal/server"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	var sf storeFlags
+	sf.register(fs)
+	addr := fs.String("addr", DefaultAddr, "address to listen on")
+	clockMode := fs.String("clock", app.ClockReal, "real, or simulated (persisted; moved with `tollgate clock`)")
+	authMode := fs.String("auth", app.AuthStrict, "strict (SigV4 with registered keys) or emulator (any key)")
+	defaultAccount := fs.String("default-account", app.DefaultEmulatorAccount, "account for unrecognised keys in emulator mode")
+	withDemo := fs.Bool("demo", false, "create a demo operator, seller and buyer and print how to try them")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if rest, err := parse(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError("serve takes no arguments, got %q", rest)
+	}
+	log, err := newLogger(stderr, *logLevel)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, app.Config{Store: sf.config(), Clock: *clockMode, Auth: *authMode,
+		DefaultAccount: *defaultAccount, Demo: *withDemo, Log: log})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	endpoint := "http://" + ln.Addr().String()
+	log.Info("serving", "endpoint", endpoint, "store", string(a.DB.Dialect()), "clock", *clockMode, "auth", *authMode)
+	if a.Demo != nil {
+		fmt.Fprint(stdout, demo.Instructions(*a.Demo, endpoint))
+	}
+	err = server.Serve(ctx, ln, a.Handler, log, 30*time.Second)
+	log.Info("stopped")
+	return err
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
+		return nil, usageError("--log-level must be debug, info, warn or error, not %q", level)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}

@@ -1,0 +1,136 @@
+package awsapi
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/account"
+	"github.com/tollgate/tollgate/internal/awsapi/sigv4"
+	"github.com/tollgate/tollgate/internal/fault"
+)
+
+// Authenticator decides who a request comes from.
+type Authenticator interface {
+	Authenticate(ctx context.Context, r *http.Request, body []byte) (account.Principal, string, error)
+}
+
+// KeyLookup finds an access key by ID; NotFound when unknown.
+type KeyLookup func(ctx context.Context, id string) (account.AccessKey, error)
+
+// Strict verifies SigV4 against registered access keys.
+type Strict struct {
+	keys     KeyLookup
+	verifier sigv4.Verifier
+}
+
+// NewStrict returns an authenticator that accepts only requests signed with
+// a registered key, at a time within 15 minutes of now().
+func NewStrict(keys KeyLookup, now func() time.Time) *Strict {
+	s := &Strict{keys: keys}
+	s.verifier = sigv4.Verifier{Now: now, Secrets: func(ctx context.Context, id string) (string, error) {
+		k, err := keys(ctx, id)
+		return k.Secret, err
+	}}
+	return s
+}
+
+// Authenticate verifies the signature and returns the key's owner and the
+// signing region.
+func (s *Strict) Authenticate(ctx context.Context, r *http.Request, body []byte) (account.Principal, string, error) {
+	sig, err := s.verifier.Verify(ctx, r, body)
+	if err != nil {
+		return account.Principal{}, "", err
+	}
+	key, err := s.keys(ctx, sig.Credential.AccessKeyID)
+	if err != nil { // deleted between the two reads
+		return account.Principal{}, "", fault.New(fault.UnknownCredentials, "The security token included in the request is invalid.")
+	}
+	return account.Principal{AccountID: key.AccountID, AccessKeyID: key.ID}, sig.Credential.Region, nil
+}
+
+// Emulator accepts any credentials, as LocalStack does: a registered key
+// acts as its account, a 12-digit key ID as that account, and anything else
+// (including no signature) as the default account.
+type Emulator struct {
+	keys           KeyLookup
+	defaultAccount string
+}
+
+// NewEmulator returns the permissive authenticator.
+func NewEmulator(keys KeyLookup, defaultAccount string) *Emulator {
+	return &Emulator{keys: keys, defaultAccount: defaultAccount}
+}
+
+// Authenticate maps the presented key to an account without checking the
+// signature.
+func (e *Emulator) Authenticate(ctx context.Context, r *http.Request, _ []byte) (account.Principal, string, error) {
+	sig, err := sigv4.Parse(r)
+	if err != nil {
+		return account.Principal{AccountID: e.defaultAccount}, "us-east-1", nil
+	}
+	id := sig.Credential.AccessKeyID
+	if key, err := e.keys(ctx, id); err == nil {
+		return account.Principal{AccountID: key.AccountID, AccessKeyID: id}, sig.Credential.Region, nil
+	}
+	if account.ValidID(id) {
+		return account.Principal{AccountID: id, AccessKeyID: id}, sig.Credential.Region, nil
+	}
+	return account.Principal{AccountID: e.defaultAccount, AccessKeyID: id}, sig.Credential.Region, nil
+}
+
+// KeyCache remembers access keys for a short while, so that a busy client
+// does not cost a database read per request. A deleted key stops working
+// within one TTL.
+type KeyCache struct {
+	lookup KeyLookup
+	ttl    time.Duration
+	now    func() time.Time
+
+	mu      sync.RWMutex
+	entries map[string]cachedKey
+}
+
+type cachedKey struct {
+	key     account.AccessKey
+	expires time.Time
+}
+
+// maxCachedKeys bounds the cache; it is emptied when full.
+const maxCachedKeys = 100_000
+
+// NewKeyCache wraps lookup with a cache of the given TTL.
+func NewKeyCache(lookup KeyLookup, ttl time.Duration, now func() time.Time) *KeyCache {
+	return &KeyCache{lookup: lookup, ttl: ttl, now: now, entries: map[string]cachedKey{}}
+}
+
+// Lookup returns the key, from the cache when fresh. Unknown keys are not
+// cached, so a key created a moment ago works at once.
+func (c *KeyCache) Lookup(ctx context.Context, id string) (account.AccessKey, error) {
+	now := c.now()
+	c.mu.RLock()
+	e, ok := c.entries[id]
+	c.mu.RUnlock()
+	if ok && now.Before(e.expires) {
+		return e.key, nil
+	}
+	key, err := c.lookup(ctx, id)
+	if err != nil {
+		return account.AccessKey{}, err
+	}
+	c.mu.Lock()
+	if len(c.entries) >= maxCachedKeys {
+		c.entries = map[string]cachedKey{}
+	}
+	c.entries[id] = cachedKey{key: key, expires: now.Add(c.ttl)}
+	c.mu.Unlock()
+	return key, nil
+}
+
+// Forget drops every cached key, for a reset.
+func (c *KeyCache) Forget() {
+	c.mu.Lock()
+	c.entries = map[string]cachedKey{}
+	c.mu.Unlock()
+}

@@ -1,0 +1,77 @@
+// Package demo seeds a small world to try Tollgate with: an operator, a
+// seller and a buyer, each with a fixed, documented access key, so that the
+// commands in the README work as printed. Later capabilities add their own
+// demo products here.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/account"
+	"github.com/tollgate/tollgate/internal/fault"
+)
+
+// Party is one demo account with its key.
+type Party struct {
+	Role    string
+	Account account.Account
+	Key     account.AccessKey
+}
+
+// World is the seeded demo world.
+type World struct {
+	Operator, Seller, Buyer Party
+}
+
+func party(role, id, name, keyID string, operator bool) Party {
+	secret := "tollgate-demo-" + role + "-secret-"
+	secret += strings.Repeat("0", 40-len(secret))
+	return Party{
+		Role:    role,
+		Account: account.Account{ID: id, Name: name, Email: role + "@demo.tollgate.invalid", Operator: operator},
+		Key:     account.AccessKey{ID: keyID, Secret: secret, AccountID: id},
+	}
+}
+
+// Parties returns the demo world's fixed identities.
+func Parties() World {
+	return World{
+		Operator: party("operator", "111111111111", "Demo Operator", "AKIATOLLGATEOPERATOR", true),
+		Seller:   party("seller", "222222222222", "Demo Seller", "AKIATOLLGATESELLER01", false),
+		Buyer:    party("buyer", "333333333333", "Demo Buyer", "AKIATOLLGATEBUYER001", false),
+	}
+}
+
+// Seed creates whatever part of the demo world is missing, and returns it.
+func Seed(ctx context.Context, store account.Store, now time.Time) (World, error) {
+	w := Parties()
+	for _, p := range []*Party{&w.Operator, &w.Seller, &w.Buyer} {
+		if existing, err := store.GetAccount(ctx, p.Account.ID); err == nil {
+			p.Account = existing
+			continue
+		} else if !fault.Is(err, fault.NotFound) {
+			return World{}, err
+		}
+		p.Account.CreatedAt, p.Key.CreatedAt = now, now
+		if err := store.CreateAccount(ctx, p.Account, p.Key); err != nil && !fault.Is(err, fault.Conflict) {
+			return World{}, fmt.Errorf("seed demo %s: %w", p.Role, err)
+		}
+	}
+	return w, nil
+}
+
+// Instructions tells a person how to try the demo world against endpoint.
+func Instructions(w World, endpoint string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Tollgate demo world is ready at %s\n\n", endpoint)
+	for _, p := range []Party{w.Operator, w.Seller, w.Buyer} {
+		fmt.Fprintf(&b, "  %-8s account %s  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", p.Role, p.Account.ID, p.Key.ID, p.Key.Secret)
+	}
+	fmt.Fprintf(&b, "\nTry, as the buyer:\n\n")
+	fmt.Fprintf(&b, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\n", w.Buyer.Key.ID, w.Buyer.Key.Secret)
+	fmt.Fprintf(&b, "  aws --endpoint-url %s sts get-caller-identity\n", endpoint)
+	return b.String()
+}

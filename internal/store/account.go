@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/account"
+	"github.com/tollgate/tollgate/internal/fault"
+)
+
+// Accounts implements account.Store.
+type Accounts struct{ db *DB }
+
+// Accounts returns the account store.
+func (db *DB) Accounts() *Accounts { return &Accounts{db: db} }
+
+var _ account.Store = (*Accounts)(nil)
+
+// CreateAccount stores an account with its first key in one transaction.
+func (s *Accounts) CreateAccount(ctx context.Context, a account.Account, key account.AccessKey) error {
+	return s.db.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(`INSERT INTO accounts (id, name, email, operator, created_at) VALUES (?, ?, ?, ?, ?)`,
+			a.ID, a.Name, a.Email, boolInt(a.Operator), a.CreatedAt.UnixNano()); err != nil {
+			return err
+		}
+		return insertKey(tx, key)
+	})
+}
+
+func insertKey(tx *Tx, key account.AccessKey) error {
+	_, err := tx.Exec(`INSERT INTO access_keys (id, secret, account_id, created_at) VALUES (?, ?, ?, ?)`,
+		key.ID, key.Secret, key.AccountID, key.CreatedAt.UnixNano())
+	return err
+}
+
+// GetAccount returns one account.
+func (s *Accounts) GetAccount(ctx context.Context, id string) (account.Account, error) {
+	a, err := scanAccount(s.db.queryRow(ctx, `SELECT id, name, email, operator, created_at FROM accounts WHERE id = ?`, id))
+	if fault.Is(s.db.classify(err), fault.NotFound) {
+		return account.Account{}, fault.New(fault.NotFound, "account %s does not exist", id)
+	}
+	return a, s.db.classify(err)
+}
+
+// ListAccounts returns every account, oldest first.
+func (s *Accounts) ListAccounts(ctx context.Context) ([]account.Account, error) {
+	rows, err := s.db.query(ctx, `SELECT id, name, email, operator, created_at FROM accounts ORDER BY created_at, id`)
+	if err != nil {
+		return nil, s.db.classify(err)
+	}
+	defer rows.Close()
+	var out []account.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, s.db.classify(err)
+		}
+		out = append(out, a)
+	}
+	return out, s.db.classify(rows.Err())
+}
+
+// CreateAccessKey adds a key to an existing account.
+func (s *Accounts) CreateAccessKey(ctx context.Context, key account.AccessKey) error {
+	err := s.db.Update(ctx, func(tx *Tx) error { return insertKey(tx, key) })
+	if fault.Is(err, fault.NotFound) {
+		return fault.New(fault.NotFound, "account %s does not exist", key.AccountID)
+	}
+	return err
+}
+
+// GetAccessKey returns a key by its ID.
+func (s *Accounts) GetAccessKey(ctx context.Context, id string) (account.AccessKey, error) {
+	var k account.AccessKey
+	var created int64
+	err := s.db.queryRow(ctx, `SELECT id, secret, account_id, created_at FROM access_keys WHERE id = ?`, id).
+		Scan(&k.ID, &k.Secret, &k.AccountID, &created)
+	if err != nil {
+		if fault.Is(s.db.classify(err), fault.NotFound) {
+			return account.AccessKey{}, fault.New(fault.NotFound, "access key %s does not exist", id)
+		}
+		return account.AccessKey{}, s.db.classify(err)
+	}
+	k.CreatedAt = fromNanos(created)
+	return k, nil
+}
+
+// DeleteAccessKey removes a key.
+func (s *Accounts) DeleteAccessKey(ctx context.Context, id string) error {
+	return s.db.Update(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(`DELETE FROM access_keys WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fault.New(fault.NotFound, "access key %s does not exist", id)
+		}
+		return nil
+	})
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanAccount(row scanner) (account.Account, error) {
+	var a account.Account
+	var operator int
+	var created int64
+	if err := row.Scan(&a.ID, &a.Name, &a.Email, &operator, &created); err != nil {
+		return account.Account{}, err
+	}
+	a.Operator = operator != 0
+	a.CreatedAt = fromNanos(created)
+	return a, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }

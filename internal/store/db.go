@@ -1,0 +1,171 @@
+// Package store implements every domain package's storage interface over
+// database/sql, for two dialects: SQLite (embedded, the default) and
+// PostgreSQL (several replicas sharing one database). Migrations are embedded,
+// one set per dialect, and applied with goose when the store opens.
+//
+// Writes go through Update. On SQLite a single writer goroutine gathers the
+// writes that arrive while it is committing and commits them together (group
+// commit), so that every acknowledged write is fsync'd without paying one
+// fsync per write. On PostgreSQL each Update is its own serializable
+// transaction, retried on serialization failures.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"github.com/tollgate/tollgate/internal/fault"
+)
+
+// Dialect names the SQL database behind a store.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Config says where the data lives. DatabaseURL, when set, wins over DataDir.
+type Config struct {
+	DataDir     string // directory holding tollgate.db (SQLite)
+	DatabaseURL string // postgres://... (PostgreSQL)
+}
+
+// DB is an open store.
+type DB struct {
+	dialect Dialect
+	read    *sql.DB // concurrent readers
+	write   *sql.DB // the writer; the same pool as read on PostgreSQL
+	commits *groupCommitter
+}
+
+// SQLiteFile is the database file's name inside the data directory.
+const SQLiteFile = "tollgate.db"
+
+// Open opens (creating if needed) the store and applies pending migrations.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	var db *DB
+	var err error
+	if cfg.DatabaseURL != "" {
+		db, err = openPostgres(cfg.DatabaseURL)
+	} else {
+		db, err = openSQLite(cfg.DataDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if db.dialect == SQLite {
+		db.commits = newGroupCommitter(db.write)
+	}
+	return db, nil
+}
+
+func openSQLite(dir string) (*DB, error) {
+	if dir == "" {
+		return nil, fault.New(fault.Invalid, "no data directory given")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fault.Wrap(err, "create data directory %s", dir)
+	}
+	path := filepath.Join(dir, SQLiteFile)
+	// WAL lets readers run beside the writer; synchronous=FULL fsyncs the WAL
+	// at every commit, which is what makes an acknowledged write durable.
+	params := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+		params.Add("_pragma", p)
+	}
+	read, err := sql.Open("sqlite", "file:"+path+"?"+params.Encode())
+	if err != nil {
+		return nil, fault.Wrap(err, "open %s", path)
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	read.SetConnMaxIdleTime(0)
+	params.Set("_txlock", "immediate") // take the write lock at BEGIN, not at first write
+	write, err := sql.Open("sqlite", "file:"+path+"?"+params.Encode())
+	if err != nil {
+		read.Close()
+		return nil, fault.Wrap(err, "open %s", path)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxIdleTime(0)
+	write.SetConnMaxLifetime(0)
+	return &DB{dialect: SQLite, read: read, write: write}, nil
+}
+
+func openPostgres(dsn string) (*DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fault.Wrap(err, "open PostgreSQL")
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return &DB{dialect: Postgres, read: db, write: db}, nil
+}
+
+// Dialect reports which database the store runs on.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Close stops the writer and closes the connections. Writes already
+// acknowledged are on disk; nothing else is pending once Close returns.
+func (db *DB) Close() error {
+	if db.commits != nil {
+		db.commits.close()
+	}
+	err := db.read.Close()
+	if db.write != db.read {
+		err = errors.Join(err, db.write.Close())
+	}
+	return err
+}
+
+// rebind rewrites ? placeholders as $1, $2, ... for PostgreSQL. Queries in
+// this package are written once, with ?, and contain no literal question
+// marks.
+func (db *DB) rebind(query string) string {
+	if db.dialect != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// queryRow runs a read outside any transaction.
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.rebind(query), args...)
+}
+
+// query runs a read outside any transaction.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, db.rebind(query), args...)
+}

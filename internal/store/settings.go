@@ -1,0 +1,45 @@
+package store
+
+import (
+	"context"
+
+	"github.com/tollgate/tollgate/internal/fault"
+)
+
+// Setting returns a named platform setting, and false if it is unset.
+func (db *DB) Setting(ctx context.Context, name string) (string, bool, error) {
+	var v string
+	err := db.queryRow(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v)
+	if err != nil {
+		if fault.Is(db.classify(err), fault.NotFound) {
+			return "", false, nil
+		}
+		return "", false, db.classify(err)
+	}
+	return v, true, nil
+}
+
+// PutSetting stores a named platform setting.
+func (db *DB) PutSetting(ctx context.Context, name, value string) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(`INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
+		return err
+	})
+}
+
+// dataTables lists the tables Reset empties, children before parents. The
+// simulated clock is kept: time does not go back.
+var dataTables = []string{"access_keys", "accounts", "settings"}
+
+// Reset deletes all data; emulator users' test harnesses call it between
+// tests.
+func (db *DB) Reset(ctx context.Context) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		for _, t := range dataTables {
+			if _, err := tx.Exec(`DELETE FROM ` + t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
