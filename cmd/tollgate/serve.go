@@ -11,6 +11,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/demo"
+	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/server"
 )
 
@@ -24,6 +25,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defaultAccount := fs.String("default-account", app.DefaultEmulatorAccount, "account for unrecognised keys in emulator mode")
 	withDemo := fs.Bool("demo", false, "create a demo operator, seller and buyer and print how to try them")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	fingerprint := fs.String("marketplace-fingerprint", license.DefaultMarketplacePrint, "key fingerprint of licenses the marketplace issues")
 	if rest, err := parse(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -34,7 +36,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	a, err := app.Open(ctx, app.Config{Store: sf.config(), Clock: *clockMode, Auth: *authMode,
-		DefaultAccount: *defaultAccount, Demo: *withDemo, Log: log})
+		DefaultAccount: *defaultAccount, Demo: *withDemo, Log: log, MarketplaceFingerprint: *fingerprint})
 	if err != nil {
 		return err
 	}

@@ -11,10 +11,12 @@ import (
 
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/awsapi"
+	"github.com/tollgate/tollgate/internal/awsapi/licensemanager"
 	"github.com/tollgate/tollgate/internal/awsapi/sts"
 	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/store"
 )
@@ -41,6 +43,8 @@ type Config struct {
 	// WallClock is the clock signatures are checked against; the real
 	// clock unless a test says otherwise.
 	WallClock clock.Clock
+	// MarketplaceFingerprint identifies licenses the marketplace issues.
+	MarketplaceFingerprint string
 }
 
 // App is a wired Tollgate instance.
@@ -49,6 +53,7 @@ type App struct {
 	Clock     clock.Clock
 	Simulated *clock.Simulated // nil with the real clock
 	Accounts  *account.Service
+	Licenses  *license.Service
 	Metrics   *server.Metrics
 	Handler   http.Handler
 	Demo      *demo.World
@@ -108,6 +113,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.Accounts = account.NewService(db.Accounts(), a.Clock)
+	a.Licenses = license.NewService(db.Licenses(), a.Clock, operators{db.Accounts()},
+		license.Config{MarketplaceFingerprint: cfg.MarketplaceFingerprint})
 	if cfg.Demo {
 		if err := a.seedDemo(ctx); err != nil {
 			a.Close()
@@ -153,8 +160,9 @@ func (a *App) buildHandler() {
 		auth = awsapi.NewEmulator(a.keys.Lookup, a.cfg.DefaultAccount)
 	}
 	a.Metrics = server.NewMetrics()
-	router := awsapi.NewRouter(auth, a.cfg.Log, a.Metrics, wall, sts.Service())
-	opts := server.Options{Log: a.cfg.Log, Metrics: a.Metrics, AWS: router, Health: a.DB.Ping}
+	router := awsapi.NewRouter(auth, a.cfg.Log, a.Metrics, wall, sts.Service(), licensemanager.Service(a.Licenses))
+	opts := server.Options{Log: a.cfg.Log, Metrics: a.Metrics, AWS: router, Health: a.DB.Ping,
+		JWKS: func(ctx context.Context) (any, error) { return a.Licenses.Keys().JWKS(ctx) }}
 	if a.cfg.Auth == AuthEmulator {
 		opts.Reset = a.Reset
 	}
@@ -179,4 +187,15 @@ func (a *App) Close() error {
 	a.cancel()
 	<-a.done
 	return a.DB.Close()
+}
+
+// operators answers whether an account is a platform operator.
+type operators struct{ accounts account.Store }
+
+func (o operators) IsOperator(ctx context.Context, id string) (bool, error) {
+	a, err := o.accounts.GetAccount(ctx, id)
+	if fault.Is(err, fault.NotFound) {
+		return false, nil
+	}
+	return a.Operator, err
 }

@@ -20,11 +20,13 @@ import (
 
 // Options configure the handler.
 type Options struct {
-	Log      *slog.Logger
-	Metrics  *Metrics
-	AWS      *awsapi.Router
-	Health   func(ctx context.Context) error
-	Reset    func(ctx context.Context) error // nil unless emulator mode
+	Log     *slog.Logger
+	Metrics *Metrics
+	AWS     *awsapi.Router
+	Health  func(ctx context.Context) error
+	Reset   func(ctx context.Context) error // nil unless emulator mode
+	// JWKS returns the license issuers' public keys.
+	JWKS     func(ctx context.Context) (any, error)
 	Emulator bool
 }
 
@@ -40,6 +42,16 @@ func Handler(o Options) http.Handler {
 		w.Header().Set("Content-Length", "16")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
+	if o.JWKS != nil {
+		mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
+			keys, err := o.JWKS(r.Context())
+			if err != nil {
+				writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "could not read issuer keys"})
+				return
+			}
+			writeJSON(w, http.StatusOK, keys)
+		})
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Metrics.Registry, promhttp.HandlerOpts{}))
 	if o.Reset != nil {
 		reset := func(w http.ResponseWriter, r *http.Request) {
@@ -99,7 +111,7 @@ func withAccessLog(log *slog.Logger, m *Metrics, next http.Handler) http.Handler
 		next.ServeHTTP(rec, r)
 		route := "aws"
 		switch r.URL.Path {
-		case "/healthz", "/metrics", "/moto-api/reset", "/_tollgate/reset":
+		case "/healthz", "/metrics", "/moto-api/reset", "/_tollgate/reset", "/.well-known/jwks.json":
 			route = r.URL.Path
 		}
 		m.observeHTTP(route, rec.status)

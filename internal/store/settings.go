@@ -29,7 +29,11 @@ func (db *DB) PutSetting(ctx context.Context, name, value string) error {
 
 // dataTables lists the tables Reset empties, children before parents. The
 // simulated clock is kept: time does not go back.
-var dataTables = []string{"access_keys", "accounts", "settings"}
+var dataTables = []string{
+	"license_tokens", "client_tokens", "license_checkouts", "license_seats", "license_drawn",
+	"grant_versions", "grants", "license_versions", "licenses",
+	"access_keys", "accounts", "settings",
+}
 
 // Reset deletes all data; emulator users' test harnesses call it between
 // tests.

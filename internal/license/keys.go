@@ -1,0 +1,172 @@
+package license
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha512"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"sync"
+
+	"github.com/tollgate/tollgate/internal/clock"
+	"github.com/tollgate/tollgate/internal/fault"
+)
+
+// keyBits is the size of issuers' RSA keys.
+const keyBits = 2048
+
+// KeyRing holds the issuers' RSA signing keys: created the first time an
+// issuer issues a license, stored with the licenses, and cached here once
+// parsed. Checkout tokens are JWS (PS384: RSA-PSS with SHA-384) signed with
+// the key of the license's issuer; the public halves are published as a
+// JWKS so that sellers' software can verify tokens offline.
+type KeyRing struct {
+	store Store
+	clock clock.Clock
+	mu    sync.Mutex
+	keys  map[string]*rsa.PrivateKey
+}
+
+// NewKeyRing returns a key ring over store.
+func NewKeyRing(store Store, clk clock.Clock) *KeyRing {
+	return &KeyRing{store: store, clock: clk, keys: map[string]*rsa.PrivateKey{}}
+}
+
+// Ensure makes sure the issuer with fingerprint has a key.
+func (k *KeyRing) Ensure(ctx context.Context, fingerprint string) error {
+	_, err := k.key(ctx, fingerprint, true)
+	return err
+}
+
+func (k *KeyRing) key(ctx context.Context, fingerprint string, create bool) (*rsa.PrivateKey, error) {
+	k.mu.Lock()
+	key, ok := k.keys[fingerprint]
+	k.mu.Unlock()
+	if ok {
+		return key, nil
+	}
+	stored, err := k.load(ctx, fingerprint)
+	if err == nil || !fault.Is(err, fault.NotFound) || !create {
+		return stored, err
+	}
+	// Generate outside any transaction (it takes tens of milliseconds), then
+	// store it unless another request stored one first; either way use what
+	// the store holds.
+	fresh, err := rsa.GenerateKey(rand.Reader, keyBits)
+	if err != nil {
+		return nil, fault.Wrap(err, "generate issuer key")
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(fresh)
+	if err != nil {
+		return nil, fault.Wrap(err, "encode issuer key")
+	}
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	err = k.store.Update(ctx, func(tx Tx) error {
+		if _, err := tx.IssuerKey(fingerprint); err == nil {
+			return nil
+		}
+		return tx.PutIssuerKey(IssuerKey{Fingerprint: fingerprint, PrivateKeyPEM: pemBytes, CreatedAt: k.clock.Now()})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return k.load(ctx, fingerprint)
+}
+
+func (k *KeyRing) load(ctx context.Context, fingerprint string) (*rsa.PrivateKey, error) {
+	all, err := k.store.IssuerKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, ik := range all {
+		if ik.Fingerprint != fingerprint {
+			continue
+		}
+		key, err := parseKey(ik.PrivateKeyPEM)
+		if err != nil {
+			return nil, err
+		}
+		k.mu.Lock()
+		k.keys[fingerprint] = key
+		k.mu.Unlock()
+		return key, nil
+	}
+	return nil, fault.New(fault.NotFound, "no signing key for issuer %s", fingerprint)
+}
+
+func parseKey(pemBytes []byte) (*rsa.PrivateKey, error) {
+	block, _ := pem.Decode(pemBytes)
+	if block == nil {
+		return nil, fault.New(fault.Internal, "stored issuer key is not PEM")
+	}
+	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fault.Wrap(err, "parse issuer key")
+	}
+	key, ok := parsed.(*rsa.PrivateKey)
+	if !ok {
+		return nil, fault.New(fault.Internal, "stored issuer key is not RSA")
+	}
+	return key, nil
+}
+
+var b64 = base64.RawURLEncoding
+
+// Sign returns a compact JWS of claims, signed PS384 with the issuer's key;
+// the header's kid is the issuer's key fingerprint.
+func (k *KeyRing) Sign(ctx context.Context, fingerprint string, claims any) (string, error) {
+	key, err := k.key(ctx, fingerprint, true)
+	if err != nil {
+		return "", err
+	}
+	header, _ := json.Marshal(map[string]string{"alg": "PS384", "typ": "JWT", "kid": fingerprint})
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", fault.Wrap(err, "encode token claims")
+	}
+	signingInput := b64.EncodeToString(header) + "." + b64.EncodeToString(payload)
+	digest := sha512.Sum384([]byte(signingInput))
+	sig, err := rsa.SignPSS(rand.Reader, key, crypto.SHA384, digest[:], &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
+	if err != nil {
+		return "", fault.Wrap(err, "sign token")
+	}
+	return signingInput + "." + b64.EncodeToString(sig), nil
+}
+
+// JWK is one public key in a JWKS.
+type JWK struct {
+	Kty string `json:"kty"`
+	Kid string `json:"kid"`
+	Use string `json:"use"`
+	Alg string `json:"alg"`
+	N   string `json:"n"`
+	E   string `json:"e"`
+}
+
+// JWKS returns every issuer's public key.
+func (k *KeyRing) JWKS(ctx context.Context) (struct {
+	Keys []JWK `json:"keys"`
+}, error) {
+	var out struct {
+		Keys []JWK `json:"keys"`
+	}
+	out.Keys = []JWK{}
+	all, err := k.store.IssuerKeys(ctx)
+	if err != nil {
+		return out, err
+	}
+	for _, ik := range all {
+		key, err := parseKey(ik.PrivateKeyPEM)
+		if err != nil {
+			return out, err
+		}
+		out.Keys = append(out.Keys, JWK{Kty: "RSA", Kid: ik.Fingerprint, Use: "sig", Alg: "PS384",
+			N: b64.EncodeToString(key.N.Bytes()), E: b64.EncodeToString(big.NewInt(int64(key.E)).Bytes())})
+	}
+	return out, nil
+}

@@ -1,0 +1,152 @@
+package license
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"regexp"
+	"strconv"
+
+	"github.com/tollgate/tollgate/internal/clock"
+	"github.com/tollgate/tollgate/internal/fault"
+)
+
+// Operators tells whether an account is a platform operator, the only kind
+// of account that may issue licenses in the marketplace's name.
+type Operators interface {
+	IsOperator(ctx context.Context, account string) (bool, error)
+}
+
+// Config configures the license manager.
+type Config struct {
+	// MarketplaceFingerprint identifies licenses the marketplace issues.
+	MarketplaceFingerprint string
+}
+
+// Service is the license manager.
+type Service struct {
+	store     Store
+	clock     clock.Clock
+	operators Operators
+	keys      *KeyRing
+	cfg       Config
+}
+
+// NewService returns a license manager.
+func NewService(store Store, clk clock.Clock, operators Operators, cfg Config) *Service {
+	if cfg.MarketplaceFingerprint == "" {
+		cfg.MarketplaceFingerprint = DefaultMarketplacePrint
+	}
+	return &Service{store: store, clock: clk, operators: operators, cfg: cfg, keys: NewKeyRing(store, clk)}
+}
+
+// Keys returns the issuers' signing keys.
+func (s *Service) Keys() *KeyRing { return s.keys }
+
+// MarketplaceFingerprint is the fingerprint of marketplace-issued licenses.
+func (s *Service) MarketplaceFingerprint() string { return s.cfg.MarketplaceFingerprint }
+
+// Errors in the License Manager model's vocabulary.
+func errNoEntitlements(format string, args ...any) error {
+	return fault.Coded(fault.LimitExceeded, "NoEntitlementsAllowedException", format, args...)
+}
+
+func errInvalidParameter(format string, args ...any) error {
+	return fault.Coded(fault.Invalid, "InvalidParameterValueException", format, args...)
+}
+
+func errNotFound(format string, args ...any) error {
+	return fault.Coded(fault.NotFound, "ResourceNotFoundException", format, args...)
+}
+
+func errConflict(format string, args ...any) error {
+	return fault.Coded(fault.Conflict, "ConflictException", format, args...)
+}
+
+func errValidation(format string, args ...any) error {
+	return fault.Coded(fault.Invalid, "ValidationException", format, args...)
+}
+
+func errAccessDenied(format string, args ...any) error {
+	return fault.Coded(fault.Forbidden, "AccessDeniedException", format, args...)
+}
+
+// newID returns n random bytes in hex.
+func newID(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("license: system randomness unavailable: " + err.Error())
+	}
+	return hex.EncodeToString(b)
+}
+
+func licenseARN(owner string) string {
+	return "arn:aws:license-manager::" + owner + ":license:l-" + newID(16)
+}
+
+func grantARN(grantor string) string {
+	return "arn:aws:license-manager::" + grantor + ":grant:g-" + newID(16)
+}
+
+// accountFromARN returns the account field of a License Manager ARN.
+var lmARN = regexp.MustCompile(`^arn:aws:license-manager::(\d{12}):(license|grant):[lg]-[0-9a-f]{32}$`)
+
+func ownerOf(arn, kind string) (string, bool) {
+	m := lmARN.FindStringSubmatch(arn)
+	if m == nil || m[2] != kind {
+		return "", false
+	}
+	return m[1], true
+}
+
+var principalARN = regexp.MustCompile(`^arn:aws:iam::(\d{12}):(root|user/.+|role/.+)$`)
+
+// fingerprintFor returns the key fingerprint of licenses issued by account
+// under issuer name.
+func fingerprintFor(account, issuerName string) string {
+	return "aws:" + account + ":" + issuerName + ":issuer-fingerprint"
+}
+
+func nextVersion(v string) string {
+	n, _ := strconv.Atoi(v)
+	return strconv.Itoa(n + 1)
+}
+
+// requestHash fingerprints a request for client-token idempotency.
+func requestHash(v any) string {
+	b, _ := json.Marshal(v)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// idempotent runs fn once per (account, operation, client token): a repeat
+// of the same request gets the first answer, without running fn again; a
+// different request under a used token is refused.
+func idempotent[T any](tx Tx, account, operation, clientToken, hash string, fn func() (T, error)) (T, error) {
+	var zero T
+	prevHash, prev, err := tx.Idempotent(account, operation, clientToken)
+	switch {
+	case err == nil:
+		if prevHash != hash {
+			return zero, errValidation("ClientToken %q was already used with different request parameters", clip(clientToken))
+		}
+		var out T
+		if err := json.Unmarshal(prev, &out); err != nil {
+			return zero, fault.Wrap(err, "decode stored response")
+		}
+		return out, nil
+	case !fault.Is(err, fault.NotFound):
+		return zero, err
+	}
+	out, err := fn()
+	if err != nil {
+		return zero, err
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return zero, fault.Wrap(err, "encode response")
+	}
+	return out, tx.PutIdempotent(account, operation, clientToken, hash, b)
+}

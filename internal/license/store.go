@@ -1,0 +1,81 @@
+package license
+
+import (
+	"context"
+	"time"
+)
+
+// Store is what the license manager needs from storage.
+type Store interface {
+	// Update runs fn in one transaction that is durable when Update returns
+	// nil, and leaves no trace when it returns an error.
+	Update(ctx context.Context, fn func(Tx) error) error
+
+	GetLicense(ctx context.Context, arn, version string) (License, error)
+	ListLicensesByOwner(ctx context.Context, owner string) ([]License, error)
+	ListLicenseVersions(ctx context.Context, arn string) ([]License, error)
+	GetGrant(ctx context.Context, arn, version string) (Grant, error)
+	ListGrantsByGrantor(ctx context.Context, account string) ([]Grant, error)
+	ListGrantsByGrantee(ctx context.Context, account string) ([]Grant, error)
+	Usage(ctx context.Context, licenseArn string, now time.Time) (map[string]Usage, error)
+	IssuerKeys(ctx context.Context) ([]IssuerKey, error)
+	ListTokens(ctx context.Context, account string) ([]Token, error)
+	GetTokenBySecret(ctx context.Context, secret string) (Token, error)
+}
+
+// Tx is a write transaction. Getters return fault.NotFound when nothing
+// matches.
+type Tx interface {
+	License(arn string) (License, error)
+	// PutLicense stores a new version of a license (or its first).
+	PutLicense(l License) error
+	// SetLicenseStatus changes the current version's status in place.
+	SetLicenseStatus(arn, status string) error
+	Grant(arn string) (Grant, error)
+	PutGrant(g Grant) error
+	// GranteeGrants returns the grantee's grants for a product and issuer.
+	GranteeGrants(grantee, productSKU, fingerprint string) ([]Grant, error)
+
+	Usage(licenseArn, name string, now time.Time) (Usage, error)
+	AddDrawn(licenseArn, name string, quantity int64) error
+	AddSeat(s Seat) error
+	DeleteSeats(token string) error
+	ExtendSeats(token string, expires time.Time) error
+
+	Checkout(token string) (Checkout, error)
+	PutCheckout(c Checkout) error
+	DeleteCheckout(token string) error
+
+	// Idempotent returns what a request with this client token answered.
+	Idempotent(account, operation, clientToken string) (requestHash string, response []byte, err error)
+	PutIdempotent(account, operation, clientToken, requestHash string, response []byte) error
+
+	IssuerKey(fingerprint string) (IssuerKey, error)
+	PutIssuerKey(k IssuerKey) error
+
+	PutToken(t Token) error
+	Token(id string) (Token, error)
+	DeleteToken(id string) error
+}
+
+// IssuerKey is the RSA key an issuer signs checkout tokens with.
+type IssuerKey struct {
+	Fingerprint   string
+	PrivateKeyPEM []byte
+	CreatedAt     time.Time
+}
+
+// Token is a refresh token created with CreateToken.
+type Token struct {
+	TokenId         string   `json:"TokenId"`
+	TokenType       string   `json:"TokenType"`
+	LicenseArn      string   `json:"LicenseArn"`
+	ExpirationTime  string   `json:"ExpirationTime"`
+	TokenProperties []string `json:"TokenProperties,omitempty"`
+	RoleArns        []string `json:"RoleArns,omitempty"`
+	Status          string   `json:"Status"`
+
+	Account string    `json:"-"`
+	Secret  string    `json:"-"`
+	Expires time.Time `json:"-"`
+}

@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/license"
+)
+
+// Licenses implements license.Store.
+type Licenses struct{ db *DB }
+
+// Licenses returns the license store.
+func (db *DB) Licenses() *Licenses { return &Licenses{db: db} }
+
+var _ license.Store = (*Licenses)(nil)
+
+// Update runs fn in one durable transaction.
+func (s *Licenses) Update(ctx context.Context, fn func(license.Tx) error) error {
+	return s.db.Update(ctx, func(tx *Tx) error { return fn(&licenseTx{tx: tx}) })
+}
+
+func scanLicense(row scanner) (license.License, error) {
+	var l license.License
+	var owner, doc string
+	if err := row.Scan(&owner, &doc); err != nil {
+		return l, err
+	}
+	if err := json.Unmarshal([]byte(doc), &l); err != nil {
+		return l, fault.Wrap(err, "decode license")
+	}
+	l.Owner = owner
+	return l, nil
+}
+
+// GetLicense returns a license, at version or at its current version.
+func (s *Licenses) GetLicense(ctx context.Context, arn, version string) (license.License, error) {
+	var l license.License
+	var err error
+	if version == "" {
+		l, err = scanLicense(s.db.queryRow(ctx, `SELECT owner, doc FROM licenses WHERE arn = ?`, arn))
+	} else {
+		l, err = scanLicense(s.db.queryRow(ctx, `SELECT l.owner, v.doc FROM license_versions v JOIN licenses l ON l.arn = v.arn WHERE v.arn = ? AND v.version = ?`, arn, version))
+	}
+	return l, s.db.classify(err)
+}
+
+func (s *Licenses) listLicenses(ctx context.Context, query string, args ...any) ([]license.License, error) {
+	rows, err := s.db.query(ctx, query, args...)
+	if err != nil {
+		return nil, s.db.classify(err)
+	}
+	defer rows.Close()
+	var out []license.License
+	for rows.Next() {
+		l, err := scanLicense(rows)
+		if err != nil {
+			return nil, s.db.classify(err)
+		}
+		out = append(out, l)
+	}
+	return out, s.db.classify(rows.Err())
+}
+
+// ListLicensesByOwner lists an issuer's licenses.
+func (s *Licenses) ListLicensesByOwner(ctx context.Context, owner string) ([]license.License, error) {
+	return s.listLicenses(ctx, `SELECT owner, doc FROM licenses WHERE owner = ?`, owner)
+}
+
+// ListLicenseVersions lists every version of a license.
+func (s *Licenses) ListLicenseVersions(ctx context.Context, arn string) ([]license.License, error) {
+	return s.listLicenses(ctx, `SELECT l.owner, v.doc FROM license_versions v JOIN licenses l ON l.arn = v.arn WHERE v.arn = ?`, arn)
+}
+
+const grantColumns = `grantor, grantee, product_sku, fingerprint, issuer_name, doc`
+
+func scanGrant(row scanner) (license.Grant, error) {
+	var g license.Grant
+	var grantor, grantee, sku, fp, issuer, doc string
+	if err := row.Scan(&grantor, &grantee, &sku, &fp, &issuer, &doc); err != nil {
+		return g, err
+	}
+	if err := json.Unmarshal([]byte(doc), &g); err != nil {
+		return g, fault.Wrap(err, "decode grant")
+	}
+	g.Grantor, g.Grantee, g.ProductSKU, g.KeyFingerprint, g.IssuerName = grantor, grantee, sku, fp, issuer
+	return g, nil
+}
+
+// GetGrant returns a grant, at version or at its current version.
+func (s *Licenses) GetGrant(ctx context.Context, arn, version string) (license.Grant, error) {
+	var g license.Grant
+	var err error
+	if version == "" {
+		g, err = scanGrant(s.db.queryRow(ctx, `SELECT `+grantColumns+` FROM grants WHERE arn = ?`, arn))
+	} else {
+		g, err = scanGrant(s.db.queryRow(ctx, `SELECT g.grantor, g.grantee, g.product_sku, g.fingerprint, g.issuer_name, v.doc
+			FROM grant_versions v JOIN grants g ON g.arn = v.arn WHERE v.arn = ? AND v.version = ?`, arn, version))
+	}
+	return g, s.db.classify(err)
+}
+
+func (s *Licenses) listGrants(ctx context.Context, where string, arg any) ([]license.Grant, error) {
+	rows, err := s.db.query(ctx, `SELECT `+grantColumns+` FROM grants WHERE `+where, arg)
+	if err != nil {
+		return nil, s.db.classify(err)
+	}
+	return collectGrants(s.db, rows)
+}
+
+func collectGrants(db *DB, rows *sql.Rows) ([]license.Grant, error) {
+	defer rows.Close()
+	var out []license.Grant
+	for rows.Next() {
+		g, err := scanGrant(rows)
+		if err != nil {
+			return nil, db.classify(err)
+		}
+		out = append(out, g)
+	}
+	return out, db.classify(rows.Err())
+}
+
+// ListGrantsByGrantor lists the grants an account gave.
+func (s *Licenses) ListGrantsByGrantor(ctx context.Context, account string) ([]license.Grant, error) {
+	return s.listGrants(ctx, `grantor = ?`, account)
+}
+
+// ListGrantsByGrantee lists the grants an account received.
+func (s *Licenses) ListGrantsByGrantee(ctx context.Context, account string) ([]license.Grant, error) {
+	return s.listGrants(ctx, `grantee = ?`, account)
+}
+
+// Usage returns drawn and in-use units per entitlement of a license.
+func (s *Licenses) Usage(ctx context.Context, arn string, now time.Time) (map[string]license.Usage, error) {
+	out := map[string]license.Usage{}
+	rows, err := s.db.query(ctx, `SELECT name, drawn FROM license_drawn WHERE license_arn = ?`, arn)
+	if err != nil {
+		return nil, s.db.classify(err)
+	}
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			rows.Close()
+			return nil, s.db.classify(err)
+		}
+		u := out[name]
+		u.Drawn = n
+		out[name] = u
+	}
+	rows.Close()
+	rows, err = s.db.query(ctx, `SELECT name, SUM(quantity) FROM license_seats WHERE license_arn = ? AND expires_at > ? GROUP BY name`, arn, now.UnixNano())
+	if err != nil {
+		return nil, s.db.classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, s.db.classify(err)
+		}
+		u := out[name]
+		u.InUse = n
+		out[name] = u
+	}
+	return out, s.db.classify(rows.Err())
+}
+
+// IssuerKeys returns every issuer's signing key.
+func (s *Licenses) IssuerKeys(ctx context.Context) ([]license.IssuerKey, error) {
+	rows, err := s.db.query(ctx, `SELECT fingerprint, private_key_pem, created_at FROM issuer_keys ORDER BY fingerprint`)
+	if err != nil {
+		return nil, s.db.classify(err)
+	}
+	defer rows.Close()
+	var out []license.IssuerKey
+	for rows.Next() {
+		var k license.IssuerKey
+		var pemText string
+		var created int64
+		if err := rows.Scan(&k.Fingerprint, &pemText, &created); err != nil {
+			return nil, s.db.classify(err)
+		}
+		k.PrivateKeyPEM, k.CreatedAt = []byte(pemText), fromNanos(created)
+		out = append(out, k)
+	}
+	return out, s.db.classify(rows.Err())
+}
+
+func scanToken(row scanner) (license.Token, error) {
+	var t license.Token
+	var account, secret, doc string
+	var expires int64
+	if err := row.Scan(&account, &secret, &expires, &doc); err != nil {
+		return t, err
+	}
+	if err := json.Unmarshal([]byte(doc), &t); err != nil {
+		return t, fault.Wrap(err, "decode token")
+	}
+	t.Account, t.Secret, t.Expires = account, secret, fromNanos(expires)
+	return t, nil
+}
+
+// ListTokens lists an account's refresh tokens.
+func (s *Licenses) ListTokens(ctx context.Context, account string) ([]license.Token, error) {
+	rows, err := s.db.query(ctx, `SELECT account, secret, expires_at, doc FROM license_tokens WHERE account = ?`, account)
+	if err != nil {
+		return nil, s.db.classify(err)
+	}
+	defer rows.Close()
+	var out []license.Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, s.db.classify(err)
+		}
+		out = append(out, t)
+	}
+	return out, s.db.classify(rows.Err())
+}
+
+// GetTokenBySecret finds a refresh token by its secret.
+func (s *Licenses) GetTokenBySecret(ctx context.Context, secret string) (license.Token, error) {
+	t, err := scanToken(s.db.queryRow(ctx, `SELECT account, secret, expires_at, doc FROM license_tokens WHERE secret = ?`, secret))
+	return t, s.db.classify(err)
+}

@@ -1,0 +1,202 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/license"
+)
+
+// licenseTx implements license.Tx over a write transaction.
+type licenseTx struct{ tx *Tx }
+
+func (t *licenseTx) classify(err error) error { return t.tx.db.classify(err) }
+
+func (t *licenseTx) License(arn string) (license.License, error) {
+	l, err := scanLicense(t.tx.QueryRow(`SELECT owner, doc FROM licenses WHERE arn = ?`, arn))
+	return l, t.classify(err)
+}
+
+func (t *licenseTx) PutLicense(l license.License) error {
+	doc, err := json.Marshal(l)
+	if err != nil {
+		return fault.Wrap(err, "encode license")
+	}
+	if _, err := t.tx.Exec(`INSERT INTO licenses (arn, owner, product_sku, fingerprint, status, version, doc) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (arn) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc`,
+		l.LicenseArn, l.Owner, l.ProductSKU, l.Issuer.KeyFingerprint, l.Status, l.Version, string(doc)); err != nil {
+		return err
+	}
+	_, err = t.tx.Exec(`INSERT INTO license_versions (arn, version, doc) VALUES (?, ?, ?)`, l.LicenseArn, l.Version, string(doc))
+	return err
+}
+
+func (t *licenseTx) SetLicenseStatus(arn, status string) error {
+	l, err := t.License(arn)
+	if err != nil {
+		return err
+	}
+	l.Status = status
+	doc, err := json.Marshal(l)
+	if err != nil {
+		return fault.Wrap(err, "encode license")
+	}
+	if _, err := t.tx.Exec(`UPDATE licenses SET status = ?, doc = ? WHERE arn = ?`, status, string(doc), arn); err != nil {
+		return err
+	}
+	_, err = t.tx.Exec(`UPDATE license_versions SET doc = ? WHERE arn = ? AND version = ?`, string(doc), arn, l.Version)
+	return err
+}
+
+func (t *licenseTx) Grant(arn string) (license.Grant, error) {
+	g, err := scanGrant(t.tx.QueryRow(`SELECT `+grantColumns+` FROM grants WHERE arn = ?`, arn))
+	return g, t.classify(err)
+}
+
+func (t *licenseTx) PutGrant(g license.Grant) error {
+	doc, err := json.Marshal(g)
+	if err != nil {
+		return fault.Wrap(err, "encode grant")
+	}
+	if _, err := t.tx.Exec(`INSERT INTO grants (arn, license_arn, grantor, grantee, product_sku, fingerprint, issuer_name, status, version, doc)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (arn) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc`,
+		g.GrantArn, g.LicenseArn, g.Grantor, g.Grantee, g.ProductSKU, g.KeyFingerprint, g.IssuerName, g.GrantStatus, g.Version, string(doc)); err != nil {
+		return err
+	}
+	_, err = t.tx.Exec(`INSERT INTO grant_versions (arn, version, doc) VALUES (?, ?, ?)`, g.GrantArn, g.Version, string(doc))
+	return err
+}
+
+func (t *licenseTx) GranteeGrants(grantee, sku, fingerprint string) ([]license.Grant, error) {
+	rows, err := t.tx.Query(`SELECT `+grantColumns+` FROM grants WHERE grantee = ? AND product_sku = ? AND fingerprint = ?`, grantee, sku, fingerprint)
+	if err != nil {
+		return nil, t.classify(err)
+	}
+	return collectGrants(t.tx.db, rows)
+}
+
+func (t *licenseTx) Usage(arn, name string, now time.Time) (license.Usage, error) {
+	var u license.Usage
+	err := t.tx.QueryRow(`SELECT
+		COALESCE((SELECT drawn FROM license_drawn WHERE license_arn = ? AND name = ?), 0),
+		COALESCE((SELECT SUM(quantity) FROM license_seats WHERE license_arn = ? AND name = ? AND expires_at > ?), 0)`,
+		arn, name, arn, name, now.UnixNano()).Scan(&u.Drawn, &u.InUse)
+	return u, t.classify(err)
+}
+
+func (t *licenseTx) AddDrawn(arn, name string, quantity int64) error {
+	_, err := t.tx.Exec(`INSERT INTO license_drawn (license_arn, name, drawn) VALUES (?, ?, ?)
+		ON CONFLICT (license_arn, name) DO UPDATE SET drawn = license_drawn.drawn + excluded.drawn`, arn, name, quantity)
+	return err
+}
+
+func (t *licenseTx) AddSeat(s license.Seat) error {
+	_, err := t.tx.Exec(`INSERT INTO license_seats (token, license_arn, name, quantity, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		s.Token, s.LicenseArn, s.Name, s.Quantity, s.Expires.UnixNano())
+	return err
+}
+
+func (t *licenseTx) DeleteSeats(token string) error {
+	_, err := t.tx.Exec(`DELETE FROM license_seats WHERE token = ?`, token)
+	return err
+}
+
+func (t *licenseTx) ExtendSeats(token string, expires time.Time) error {
+	_, err := t.tx.Exec(`UPDATE license_seats SET expires_at = ? WHERE token = ?`, expires.UnixNano(), token)
+	return err
+}
+
+// checkoutDoc is the part of a checkout kept as JSON.
+type checkoutDoc struct {
+	Entitlements []license.EntitlementData `json:"e"`
+	Metadata     []license.Metadata        `json:"m,omitempty"`
+}
+
+func (t *licenseTx) Checkout(token string) (license.Checkout, error) {
+	var c license.Checkout
+	var borrow int
+	var issued, expires int64
+	var doc string
+	err := t.tx.QueryRow(`SELECT token, account, license_arn, grant_arn, checkout_type, borrow, node_id, issued_at, expires_at, doc
+		FROM license_checkouts WHERE token = ?`, token).
+		Scan(&c.Token, &c.Account, &c.LicenseArn, &c.GrantArn, &c.Type, &borrow, &c.NodeID, &issued, &expires, &doc)
+	if err != nil {
+		return c, t.classify(err)
+	}
+	var d checkoutDoc
+	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+		return c, fault.Wrap(err, "decode checkout")
+	}
+	c.Borrow, c.IssuedAt, c.Expires, c.Entitlements, c.Metadata = borrow != 0, fromNanos(issued), fromNanos(expires), d.Entitlements, d.Metadata
+	return c, nil
+}
+
+func (t *licenseTx) PutCheckout(c license.Checkout) error {
+	doc, err := json.Marshal(checkoutDoc{Entitlements: c.Entitlements, Metadata: c.Metadata})
+	if err != nil {
+		return fault.Wrap(err, "encode checkout")
+	}
+	_, err = t.tx.Exec(`INSERT INTO license_checkouts (token, account, license_arn, grant_arn, checkout_type, borrow, node_id, issued_at, expires_at, doc)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO UPDATE SET expires_at = excluded.expires_at`,
+		c.Token, c.Account, c.LicenseArn, c.GrantArn, c.Type, boolInt(c.Borrow), c.NodeID, c.IssuedAt.UnixNano(), c.Expires.UnixNano(), string(doc))
+	return err
+}
+
+func (t *licenseTx) DeleteCheckout(token string) error {
+	_, err := t.tx.Exec(`DELETE FROM license_checkouts WHERE token = ?`, token)
+	return err
+}
+
+func (t *licenseTx) Idempotent(account, operation, clientToken string) (string, []byte, error) {
+	var hash, response string
+	err := t.tx.QueryRow(`SELECT request_hash, response FROM client_tokens WHERE account = ? AND operation = ? AND token = ?`,
+		account, operation, clientToken).Scan(&hash, &response)
+	if err != nil {
+		return "", nil, t.classify(err)
+	}
+	return hash, []byte(response), nil
+}
+
+func (t *licenseTx) PutIdempotent(account, operation, clientToken, hash string, response []byte) error {
+	_, err := t.tx.Exec(`INSERT INTO client_tokens (account, operation, token, request_hash, response) VALUES (?, ?, ?, ?, ?)`,
+		account, operation, clientToken, hash, string(response))
+	return err
+}
+
+func (t *licenseTx) IssuerKey(fingerprint string) (license.IssuerKey, error) {
+	var k license.IssuerKey
+	var pemText string
+	var created int64
+	err := t.tx.QueryRow(`SELECT fingerprint, private_key_pem, created_at FROM issuer_keys WHERE fingerprint = ?`, fingerprint).
+		Scan(&k.Fingerprint, &pemText, &created)
+	k.PrivateKeyPEM, k.CreatedAt = []byte(pemText), fromNanos(created)
+	return k, t.classify(err)
+}
+
+func (t *licenseTx) PutIssuerKey(k license.IssuerKey) error {
+	_, err := t.tx.Exec(`INSERT INTO issuer_keys (fingerprint, private_key_pem, created_at) VALUES (?, ?, ?)`,
+		k.Fingerprint, string(k.PrivateKeyPEM), k.CreatedAt.UnixNano())
+	return err
+}
+
+func (t *licenseTx) PutToken(tok license.Token) error {
+	doc, err := json.Marshal(tok)
+	if err != nil {
+		return fault.Wrap(err, "encode token")
+	}
+	_, err = t.tx.Exec(`INSERT INTO license_tokens (id, account, secret, license_arn, expires_at, doc) VALUES (?, ?, ?, ?, ?, ?)`,
+		tok.TokenId, tok.Account, tok.Secret, tok.LicenseArn, tok.Expires.UnixNano(), string(doc))
+	return err
+}
+
+func (t *licenseTx) Token(id string) (license.Token, error) {
+	tok, err := scanToken(t.tx.QueryRow(`SELECT account, secret, expires_at, doc FROM license_tokens WHERE id = ?`, id))
+	return tok, t.classify(err)
+}
+
+func (t *licenseTx) DeleteToken(id string) error {
+	_, err := t.tx.Exec(`DELETE FROM license_tokens WHERE id = ?`, id)
+	return err
+}
