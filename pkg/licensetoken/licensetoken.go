@@ -1,0 +1,164 @@
+// Package licensetoken verifies, offline, the signed tokens that Tollgate's
+// License Manager returns from CheckoutLicense and CheckoutBorrowLicense.
+// A token is a compact JWS signed PS384 (RSA-PSS with SHA-384) by the key of
+// the license's issuer; its kid header is the issuer's key fingerprint. The
+// issuers' public keys are published as a JWKS at
+// <endpoint>/.well-known/jwks.json; sellers' software fetches them once (or
+// ships them) and verifies tokens without calling back.
+package licensetoken
+
+import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Entitlement is an entitlement a checkout allowed.
+type Entitlement struct {
+	Name  string `json:"Name"`
+	Value string `json:"Value,omitempty"`
+	Unit  string `json:"Unit"`
+}
+
+// Metadata is a name/value pair given at checkout.
+type Metadata struct {
+	Name  string `json:"Name"`
+	Value string `json:"Value"`
+}
+
+// Claims is the verified payload of a checkout token.
+type Claims struct {
+	EntitlementsAllowed     []Entitlement `json:"entitlementsAllowed"`
+	Expiration              string        `json:"expiration"`
+	IssuedAt                string        `json:"issuedAt"`
+	LicenseArn              string        `json:"licenseArn"`
+	LicenseConsumptionToken string        `json:"licenseConsumptionToken"`
+	NodeId                  string        `json:"nodeId,omitempty"`
+	CheckoutMetadata        []Metadata    `json:"checkoutMetadata,omitempty"`
+	// KeyFingerprint is the issuer fingerprint the token was signed under.
+	KeyFingerprint string `json:"-"`
+}
+
+// ExpiresAt parses Expiration.
+func (c Claims) ExpiresAt() (time.Time, error) { return time.Parse(time.RFC3339Nano, c.Expiration) }
+
+// Keys maps issuer key fingerprints to their public keys.
+type Keys map[string]*rsa.PublicKey
+
+// Errors returned by Verify.
+var (
+	ErrMalformed    = errors.New("licensetoken: malformed token")
+	ErrUnknownKey   = errors.New("licensetoken: token signed by an unknown issuer key")
+	ErrBadSignature = errors.New("licensetoken: signature does not verify")
+	ErrAlgorithm    = errors.New("licensetoken: token is not signed PS384")
+)
+
+var b64 = base64.RawURLEncoding
+
+// Verify checks a token's signature against keys and returns its claims. It
+// does not judge expiry: compare ExpiresAt with your own clock.
+func Verify(token string, keys Keys) (Claims, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return Claims{}, ErrMalformed
+	}
+	var header struct {
+		Alg string `json:"alg"`
+		Kid string `json:"kid"`
+	}
+	if err := decodeSegment(parts[0], &header); err != nil {
+		return Claims{}, err
+	}
+	if header.Alg != "PS384" {
+		return Claims{}, ErrAlgorithm
+	}
+	key, ok := keys[header.Kid]
+	if !ok {
+		return Claims{}, fmt.Errorf("%w: %q", ErrUnknownKey, header.Kid)
+	}
+	sig, err := b64.DecodeString(parts[2])
+	if err != nil {
+		return Claims{}, ErrMalformed
+	}
+	digest := sha512.Sum384([]byte(parts[0] + "." + parts[1]))
+	if err := rsa.VerifyPSS(key, crypto.SHA384, digest[:], sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto}); err != nil {
+		return Claims{}, ErrBadSignature
+	}
+	var claims Claims
+	if err := decodeSegment(parts[1], &claims); err != nil {
+		return Claims{}, err
+	}
+	claims.KeyFingerprint = header.Kid
+	return claims, nil
+}
+
+func decodeSegment(seg string, v any) error {
+	raw, err := b64.DecodeString(seg)
+	if err != nil {
+		return ErrMalformed
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return ErrMalformed
+	}
+	return nil
+}
+
+// ParseJWKS reads a JWKS document of RSA keys.
+func ParseJWKS(doc []byte) (Keys, error) {
+	var set struct {
+		Keys []struct {
+			Kty string `json:"kty"`
+			Kid string `json:"kid"`
+			N   string `json:"n"`
+			E   string `json:"e"`
+		} `json:"keys"`
+	}
+	if err := json.Unmarshal(doc, &set); err != nil {
+		return nil, fmt.Errorf("licensetoken: JWKS: %w", err)
+	}
+	keys := Keys{}
+	for _, k := range set.Keys {
+		if k.Kty != "RSA" {
+			continue
+		}
+		n, err1 := b64.DecodeString(k.N)
+		e, err2 := b64.DecodeString(k.E)
+		if err1 != nil || err2 != nil || len(e) > 4 {
+			return nil, fmt.Errorf("licensetoken: JWKS key %q is malformed", k.Kid)
+		}
+		keys[k.Kid] = &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
+	}
+	return keys, nil
+}
+
+// FetchJWKS downloads the issuers' keys from a Tollgate endpoint such as
+// http://127.0.0.1:7070.
+func FetchJWKS(ctx context.Context, client *http.Client, endpoint string) (Keys, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(endpoint, "/")+"/.well-known/jwks.json", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("licensetoken: JWKS: HTTP %d", resp.StatusCode)
+	}
+	doc, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return nil, err
+	}
+	return ParseJWKS(doc)
+}
