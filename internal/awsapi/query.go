@@ -25,7 +25,9 @@ func ParseQuery(rawQuery string, body []byte) (Params, error) {
 	}
 	values, err := url.ParseQuery(src)
 	if err != nil {
-		return Params{}, fault.Coded(fault.Invalid, "MalformedQueryString", "the request's parameters are not valid form encoding: %v", err)
+		// Keep what did parse: the Version still tells which service's
+		// error format to answer in.
+		return Params{values: values}, fault.Coded(fault.Invalid, "MalformedQueryString", "the request's parameters are not valid form encoding: %v", err)
 	}
 	return Params{values: values}, nil
 }

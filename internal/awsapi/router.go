@@ -84,8 +84,8 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if svc != nil {
 		protocol, namespace = svc.Protocol, svc.Namespace
 	}
-	if err == nil {
-		err = readErr
+	if readErr != nil {
+		err = readErr // an unreadable body explains any other complaint
 	}
 	if err == nil {
 		result, err = rt.dispatch(r, body, svc, call)
