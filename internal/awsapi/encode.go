@@ -1,11 +1,13 @@
 package awsapi
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"strconv"
+	"sync"
 )
 
 const (
@@ -53,8 +55,7 @@ func queryEnvelope(namespace string, call *Call, result any) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(`<` + call.Operation + `Response xmlns="` + namespace + `">`)
 	if result != nil {
-		enc := xml.NewEncoder(&b)
-		if err := enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: call.Operation + "Result"}}); err != nil {
+		if err := encodeXML(&b, result, call.Operation+"Result"); err != nil {
 			return nil, err
 		}
 	}
@@ -72,7 +73,7 @@ func ec2Envelope(namespace string, call *Call, result any) ([]byte, error) {
 	if result != nil {
 		// Encode inside a throwaway <x> element and keep only its content.
 		var inner bytes.Buffer
-		if err := xml.NewEncoder(&inner).EncodeElement(result, xml.StartElement{Name: xml.Name{Local: "x"}}); err != nil {
+		if err := encodeXML(&inner, result, "x"); err != nil {
 			return nil, err
 		}
 		content := bytes.TrimSuffix(bytes.TrimPrefix(inner.Bytes(), []byte("<x>")), []byte("</x>"))
@@ -80,6 +81,21 @@ func ec2Envelope(namespace string, call *Call, result any) ([]byte, error) {
 	}
 	b.WriteString(`</` + call.Operation + `Response>`)
 	return b.Bytes(), nil
+}
+
+// xmlWriters recycles the 4 KiB buffer that every xml.Encoder would
+// otherwise allocate (xml.NewEncoder adopts a *bufio.Writer it is given).
+var xmlWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4096) }}
+
+// encodeXML writes v to b as the element name, as
+// xml.NewEncoder(b).EncodeElement does.
+func encodeXML(b *bytes.Buffer, v any, name string) error {
+	bw := xmlWriters.Get().(*bufio.Writer)
+	bw.Reset(b)
+	err := xml.NewEncoder(bw).EncodeElement(v, xml.StartElement{Name: xml.Name{Local: name}})
+	bw.Reset(nil) // drop unflushed output of a failed encoding, and the reference to b
+	xmlWriters.Put(bw)
+	return err
 }
 
 // encodeError writes err in the protocol's error format.

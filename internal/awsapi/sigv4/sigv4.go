@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/fault"
@@ -269,11 +271,45 @@ func skewed(t, now time.Time) error {
 func Compute(secret string, sig Signature, canonicalRequest string) string {
 	crHash := sha256.Sum256([]byte(canonicalRequest))
 	stringToSign := Algorithm + "\n" + sig.Time.UTC().Format(amzDateFormat) + "\n" + sig.Credential.scope() + "\n" + hex.EncodeToString(crHash[:])
-	key := hmacSHA256([]byte("AWS4"+secret), sig.Credential.Date)
-	key = hmacSHA256(key, sig.Credential.Region)
-	key = hmacSHA256(key, sig.Credential.Service)
-	key = hmacSHA256(key, "aws4_request")
-	return hex.EncodeToString(hmacSHA256(key, stringToSign))
+	return hex.EncodeToString(hmacSHA256(signingKeys.get(secret, sig.Credential), stringToSign))
+}
+
+// deriveKey derives the signing key of a secret for a credential scope.
+func deriveKey(secret string, c Credential) []byte {
+	key := hmacSHA256([]byte("AWS4"+secret), c.Date)
+	key = hmacSHA256(key, c.Region)
+	key = hmacSHA256(key, c.Service)
+	return hmacSHA256(key, "aws4_request")
+}
+
+// signingKeys remembers derived signing keys. Deriving one costs four
+// HMAC-SHA256s, as much as the rest of a verification, and a client signs
+// with the same secret, date, region and service all day, so AWS's SDKs keep
+// the derived key too. A key is a pure function of its inputs, so a cached
+// one is never stale; the cache is emptied when it reaches maxSigningKeys.
+var signingKeys keyCache
+
+const maxSigningKeys = 4096
+
+type keyCacheKey struct{ secret, date, region, service string }
+
+type keyCache struct {
+	keys sync.Map // keyCacheKey -> []byte
+	n    atomic.Int64
+}
+
+func (c *keyCache) get(secret string, cred Credential) []byte {
+	k := keyCacheKey{secret, cred.Date, cred.Region, cred.Service}
+	if v, ok := c.keys.Load(k); ok {
+		return v.([]byte)
+	}
+	key := deriveKey(secret, cred)
+	if c.n.Add(1) > maxSigningKeys {
+		c.keys.Clear()
+		c.n.Store(1)
+	}
+	c.keys.Store(k, key)
+	return key
 }
 
 func hmacSHA256(key []byte, data string) []byte {
