@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 
 	"github.com/tollgate/tollgate/internal/fault"
 )
@@ -16,6 +17,12 @@ type groupCommitter struct {
 	db       *sql.DB
 	requests chan *writeRequest
 	done     chan struct{}
+
+	// mu guards closed: submit sends on requests only under a read lock
+	// and while closed is false, so that close never closes the channel
+	// under a sender, and a write after close fails instead of panicking.
+	mu     sync.RWMutex
+	closed bool
 }
 
 type writeRequest struct {
@@ -36,20 +43,32 @@ func newGroupCommitter(db *sql.DB) *groupCommitter {
 
 func (c *groupCommitter) submit(ctx context.Context, db *DB, fn func(*Tx) error) error {
 	req := &writeRequest{ctx: ctx, db: db, fn: fn, result: make(chan error, 1)}
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return fault.New(fault.Unavailable, "store is closed")
+	}
 	select {
 	case c.requests <- req:
+		c.mu.RUnlock()
 	case <-ctx.Done():
+		c.mu.RUnlock()
 		return fault.Wrap(ctx.Err(), "write not started")
-	case <-c.done:
-		return fault.New(fault.Unavailable, "store is closed")
 	}
 	// Once queued, wait for the outcome even if ctx ends: the write may
 	// already be committed, and the caller must not be told otherwise.
 	return <-req.result
 }
 
+// close stops accepting writes, answers those already queued, and returns
+// once the writer has stopped. It may be called more than once.
 func (c *groupCommitter) close() {
-	close(c.requests)
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		close(c.requests)
+	}
+	c.mu.Unlock()
 	<-c.done
 }
 

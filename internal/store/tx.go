@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -63,11 +64,19 @@ func (db *DB) updatePostgres(ctx context.Context, fn func(*Tx) error) error {
 	return fault.Coded(fault.Throttled, "", "too much contention; try again: %v", err)
 }
 
-func (db *DB) tryPostgres(ctx context.Context, fn func(*Tx) error) error {
+func (db *DB) tryPostgres(ctx context.Context, fn func(*Tx) error) (err error) {
 	sqlTx, err := db.write.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
 	if err != nil {
 		return err
 	}
+	// A panic in fn is an error, as on SQLite; without this the transaction
+	// (and its pooled connection) would never be released.
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			err = fault.Wrap(fmt.Errorf("panic: %v", p), "write panicked")
+		}
+	}()
 	if err := fn(&Tx{db: db, ctx: ctx, tx: sqlTx}); err != nil {
 		_ = sqlTx.Rollback()
 		return err

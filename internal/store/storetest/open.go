@@ -1,0 +1,109 @@
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for creating schemas
+
+	"github.com/tollgate/tollgate/internal/store"
+)
+
+// PostgresEnv names the environment variable holding the PostgreSQL URL the
+// PostgreSQL tests run against, such as
+// postgres://postgres@127.0.0.1:5432/test?sslmode=disable. Without it they
+// are skipped; CI sets it.
+const PostgresEnv = "TOLLGATE_TEST_POSTGRES"
+
+// SQLite opens a fresh SQLite store in a temporary directory, closed when the
+// test ends.
+func SQLite(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(t.Context(), store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("open SQLite store: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("close SQLite store: %v", err)
+		}
+	})
+	return db
+}
+
+// PostgresURL returns the URL in TOLLGATE_TEST_POSTGRES, and skips the test
+// when it is unset.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv(PostgresEnv)
+	if u == "" {
+		t.Skipf("%s is not set; skipping the PostgreSQL tests", PostgresEnv)
+	}
+	return u
+}
+
+// Postgres returns an Opener that gives each test a store in a new, empty
+// schema of the database at baseURL, and drops the schema when the test ends.
+// The schema is created over a plain connection; the store opens baseURL with
+// search_path set to it, so its migrations, its goose version table and its
+// data all live there.
+func Postgres(baseURL string) Opener {
+	return func(t *testing.T) *store.DB {
+		t.Helper()
+		db, err := store.Open(t.Context(), store.Config{DatabaseURL: PostgresSchema(t, baseURL)})
+		if err != nil {
+			t.Fatalf("open PostgreSQL store: %v", err)
+		}
+		t.Cleanup(func() {
+			if err := db.Close(); err != nil {
+				t.Errorf("close PostgreSQL store: %v", err)
+			}
+		})
+		return db
+	}
+}
+
+// PostgresSchema creates a uniquely named empty schema in the database at
+// baseURL, drops it (with everything in it) when the test ends, and returns
+// baseURL with search_path set to that schema.
+func PostgresSchema(t testing.TB, baseURL string) string {
+	t.Helper()
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		t.Fatalf("%s: %v", PostgresEnv, err)
+	}
+	// Letters and digits only, lower case: a name that needs no quoting.
+	schema := "tollgate_test_" + strings.ToLower(rand.Text()[:16])
+
+	admin, err := sql.Open("pgx", baseURL)
+	if err != nil {
+		t.Fatalf("connect to PostgreSQL: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		t.Fatalf("create schema %s: %v", schema, err)
+	}
+	// Registered before the caller's cleanups, so it runs after them: the
+	// store is closed before its schema is dropped.
+	t.Cleanup(func() {
+		defer admin.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
