@@ -1,0 +1,75 @@
+# Tollgate's developer commands. `make check` runs every check CI runs
+# (.ci/run installs the system packages and then runs `make check`).
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+GO ?= go
+# staticcheck, run through the module proxy at a pinned version that
+# understands the Go release in go.mod.
+STATICCHECK_VERSION ?= v0.8.2
+STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+# 1: staticcheck findings fail the build; 0: they are printed as a warning.
+STATICCHECK_GATE ?= 1
+# The PostgreSQL the PostgreSQL tests use (CI's; trust auth, database test).
+TOLLGATE_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+# Fuzzing: how long each fuzz target runs, and which (regex on the name).
+FUZZTIME ?= 60s
+FUZZ ?=
+# Benchmarks: which (regex), in which packages.
+BENCH ?= .
+BENCHPKG ?= ./...
+# Extra flags for `make serve`, such as SERVE_FLAGS='--auth emulator'.
+SERVE_FLAGS ?=
+
+# The checks `make check` (and so CI) runs, in order.
+CHECKS := vet staticcheck test test-postgres e2e
+
+.PHONY: help check $(CHECKS) lint build serve fuzz bench
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
+
+check: ## everything CI runs: vet, staticcheck, tests, PostgreSQL tests, end-to-end
+	@for t in $(CHECKS); do \
+		start=$$SECONDS; \
+		echo "==> make $$t"; \
+		$(MAKE) --no-print-directory $$t || { echo "==> make $$t FAILED after $$((SECONDS - start))s"; exit 1; }; \
+		echo "==> make $$t ok ($$((SECONDS - start))s)"; \
+	done; \
+	echo "==> make check: all passed ($(CHECKS))"
+
+vet: ## go vet ./...
+	$(GO) vet ./...
+
+staticcheck: ## staticcheck ./... (pinned version, through the module proxy)
+	@echo '$(STATICCHECK) ./...'
+	@if [[ '$(STATICCHECK_GATE)' == 1 ]]; then \
+		$(STATICCHECK) ./...; \
+	else \
+		$(STATICCHECK) ./... || echo "staticcheck: WARNING: the findings above do not fail this run (STATICCHECK_GATE=0)"; \
+	fi
+
+lint: vet staticcheck ## vet and staticcheck
+
+test: ## go test ./... (PostgreSQL tests run too when TOLLGATE_TEST_POSTGRES is set)
+	$(GO) test ./...
+
+test-postgres: ## the PostgreSQL tests, verbosely, failing if any is skipped
+	TOLLGATE_TEST_POSTGRES='$(TOLLGATE_TEST_POSTGRES)' scripts/test-postgres.sh
+
+e2e: ## end-to-end: a live server driven by the AWS CLI v2 and boto3 (e2e/README.md)
+	e2e/run.sh
+
+build: ## build bin/tollgate
+	$(GO) build -o bin/tollgate ./cmd/tollgate
+
+serve: ## the demo server on 127.0.0.1:7070 (embedded SQLite in ./tollgate-data)
+	$(GO) run ./cmd/tollgate serve --demo $(SERVE_FLAGS)
+
+fuzz: ## every fuzz target for FUZZTIME (60s) each
+	FUZZTIME='$(FUZZTIME)' FUZZ='$(FUZZ)' scripts/fuzz.sh
+
+bench: ## go benchmarks (BENCH=regex, BENCHPKG=packages)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(BENCHPKG)
