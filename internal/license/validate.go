@@ -176,10 +176,17 @@ func (v *validator) checkoutEntitlements(list []EntitlementData) {
 	if len(list) > maxEntitlementsPerRecord {
 		v.add("Value at 'entitlements' failed to satisfy constraint: Member must have at most %d items", maxEntitlementsPerRecord)
 	}
+	seen := map[string]bool{}
 	for i, e := range list {
 		field := fmt.Sprintf("entitlements.%d", i+1)
 		v.required(field+".member.name", e.Name)
 		v.enum(field+".member.unit", e.Unit, units, true)
 		v.optional(field+".member.value", e.Value)
+		// Each draw is checked against the pool on its own, so a name asked
+		// for twice could take more than the pool holds.
+		if seen[e.Name] {
+			v.add("Entitlement name '%s' appears more than once", clip(e.Name))
+		}
+		seen[e.Name] = true
 	}
 }
