@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"time"
 
@@ -167,4 +166,3 @@ func clockCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return printJSON(stdout, struct{ Mode, Now string }{"simulated", t.Format(time.RFC3339Nano)})
 }
 
-var _ = fmt.Sprint

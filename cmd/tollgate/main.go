@@ -28,6 +28,7 @@ Usage:
   tollgate serve [--addr HOST:PORT] [--data DIR | --database-url postgres://...]
                  [--clock real|simulated] [--auth strict|emulator]
                  [--default-account ID] [--demo] [--log-level LEVEL]
+                 [--marketplace-fingerprint FP]
   tollgate account create --name NAME [--email E] [--operator]
   tollgate account list
   tollgate key create --account ID

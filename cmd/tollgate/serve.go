@@ -20,7 +20,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var sf storeFlags
 	sf.register(fs)
 	addr := fs.String("addr", DefaultAddr, "address to listen on")
-	clockMode := fs.String("clock", app.ClockReal, "real, or simulated (persisted; moved with `tollgate clock`)")
+	clockMode := fs.String("clock", app.ClockReal, "real, or simulated (persisted; moved with the clock command)")
 	authMode := fs.String("auth", app.AuthStrict, "strict (SigV4 with registered keys) or emulator (any key)")
 	defaultAccount := fs.String("default-account", app.DefaultEmulatorAccount, "account for unrecognised keys in emulator mode")
 	withDemo := fs.Bool("demo", false, "create a demo operator, seller and buyer and print how to try them")
