@@ -165,4 +165,3 @@ func clockCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	return printJSON(stdout, struct{ Mode, Now string }{"simulated", t.Format(time.RFC3339Nano)})
 }
-
