@@ -67,19 +67,14 @@ echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 	"load average $(cut -d' ' -f1-3 /proc/loadavg); $(go version 2>/dev/null | cut -d' ' -f3-4)"
 echo "server: pid $pid on $endpoint (tollgate serve --demo, SQLite, strict SigV4)"
 echo
-echo "== tollgate-load: $rounds rounds x (healthz, sts), $concurrency connections, $duration each, sts pre-signed (aws-sdk-go-v2)"
-json_args=()
+echo "== tollgate-load: healthz then sts, rounds: $rounds, $concurrency connections, $duration each, sts pre-signed (aws-sdk-go-v2)"
+load_args=(--endpoint "$endpoint" --targets healthz,sts --rounds "$rounds" --duration "$duration"
+	--concurrency "$concurrency" --access-key "$access_key" --secret-key "$secret_key" --server-pid "$pid")
 if [[ -n "${BENCH_JSON:-}" ]]; then
-	json_args=(--json)
-fi
-if [[ -n "${BENCH_JSON:-}" ]]; then
-	"$load" --endpoint "$endpoint" --targets healthz,sts --rounds "$rounds" --duration "$duration" \
-		--concurrency "$concurrency" --access-key "$access_key" --secret-key "$secret_key" \
-		--server-pid "$pid" "${json_args[@]}" >"$BENCH_JSON" 2>"$work/load.txt" || { cat "$work/load.txt"; exit 1; }
-	cat "$work/load.txt"
+	# --json puts the report on stdout and the text lines on stderr.
+	"$load" "${load_args[@]}" --json >"$BENCH_JSON"
 else
-	"$load" --endpoint "$endpoint" --targets healthz,sts --rounds "$rounds" --duration "$duration" \
-		--concurrency "$concurrency" --access-key "$access_key" --secret-key "$secret_key" --server-pid "$pid"
+	"$load" "${load_args[@]}"
 fi
 
 if [[ "${WRK:-1}" == 0 ]] || ! command -v wrk >/dev/null; then
@@ -116,7 +111,7 @@ run_wrk() {
 }
 
 echo
-echo "== wrk cross-check: $rounds rounds x (healthz, sts), -t$wrk_threads -c$concurrency -d$duration; sts replays one pre-signed request"
+echo "== wrk cross-check: healthz then sts, rounds: $rounds, -t$wrk_threads -c$concurrency -d$duration; sts replays one pre-signed request"
 : >"$work/healthz"
 : >"$work/sts"
 for ((round = 1; round <= rounds; round++)); do

@@ -469,6 +469,9 @@ type targetSummary struct {
 	MedianP90 float64 `json:"median_p90_ms"`
 	MedianP99 float64 `json:"median_p99_ms"`
 	Errors    uint64  `json:"errors"`
+	// Medians of the CPU time per request, in microseconds (0 when unknown).
+	MedianClientCPU float64 `json:"median_client_cpu_us_per_request,omitempty"`
+	MedianServerCPU float64 `json:"median_server_cpu_us_per_request,omitempty"`
 }
 
 // ratioSummary is Target's requests/s over Baseline's, per round (both
@@ -489,12 +492,14 @@ func summarize(cfg *config, results []phaseResult) summary {
 	for _, name := range cfg.targets {
 		rs := byTarget[name]
 		ts := targetSummary{Target: name, Rounds: len(rs)}
-		var rps, p50, p90, p99 []float64
+		var rps, p50, p90, p99, client, server []float64
 		for _, r := range rs {
 			rps, p50, p90, p99 = append(rps, r.RPS), append(p50, r.P50), append(p90, r.P90), append(p99, r.P99)
+			client, server = append(client, r.ClientCPUPerRequest), append(server, r.ServerCPUPerRequest)
 			ts.Errors += r.Errors
 		}
 		ts.MedianRPS, ts.MedianP50, ts.MedianP90, ts.MedianP99 = median(rps), median(p50), median(p90), median(p99)
+		ts.MedianClientCPU, ts.MedianServerCPU = median(client), median(server)
 		s.Targets = append(s.Targets, ts)
 	}
 	base := cfg.targets[0]
@@ -514,8 +519,16 @@ func summarize(cfg *config, results []phaseResult) summary {
 func (s summary) lines() []string {
 	var out []string
 	for _, t := range s.Targets {
-		out = append(out, fmt.Sprintf("%-8s median of %d: %.0f req/s, p50 %s ms, p90 %s ms, p99 %s ms, errors %d",
-			t.Target, t.Rounds, t.MedianRPS, fmtMS(t.MedianP50), fmtMS(t.MedianP90), fmtMS(t.MedianP99), t.Errors))
+		line := fmt.Sprintf("%-8s median of %d: %.0f req/s, p50 %s ms, p90 %s ms, p99 %s ms, errors %d",
+			t.Target, t.Rounds, t.MedianRPS, fmtMS(t.MedianP50), fmtMS(t.MedianP90), fmtMS(t.MedianP99), t.Errors)
+		if t.MedianClientCPU > 0 {
+			line += fmt.Sprintf(" (CPU per request: client %.0f µs", t.MedianClientCPU)
+			if t.MedianServerCPU > 0 {
+				line += fmt.Sprintf(", server %.0f µs", t.MedianServerCPU)
+			}
+			line += ")"
+		}
+		out = append(out, line)
 	}
 	for _, r := range s.Ratios {
 		per := make([]string, len(r.PerRound))
