@@ -80,6 +80,7 @@ type config struct {
 	serverPID      int
 	json           bool
 	wrkLua         string
+	licenses       int
 }
 
 const usageText = `tollgate-load: drive a Tollgate (or any AWS-compatible) endpoint and report
@@ -90,6 +91,8 @@ Usage:
                 [--access-key K --secret-key S] [--region us-east-1] [--json]
   tollgate-load --endpoint URL --targets healthz,sts [--rounds 3] ...
   tollgate-load --endpoint URL --target sts --wrk-lua FILE ...   (write a wrk script, then exit)
+  tollgate-load --endpoint URL --targets sts,checkout-hot,checkout-spread --demo-keys --licenses 10000 ...
+  tollgate-load seed-licenses --data DIR --count 10000   (before the server starts; -h for more)
 
 Targets:
 %s
@@ -120,6 +123,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "per-request timeout")
 	fs.IntVar(&c.serverPID, "server-pid", 0, "the server's process ID, to report its CPU time per request (Linux /proc)")
 	fs.BoolVar(&c.json, "json", false, "print the results as JSON on stdout (the text lines go to stderr)")
+	fs.IntVar(&c.licenses, "licenses", 10000, "checkout-spread: how many licenses seed-licenses --count created")
 	fs.StringVar(&c.wrkLua, "wrk-lua", "", "write a wrk script that replays one pre-signed request of --target to this file, then exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -180,6 +184,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "seed-licenses" {
+		return runSeed(ctx, args[1:], stdout, stderr)
+	}
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
@@ -252,7 +259,7 @@ func newClient(concurrency int, timeout time.Duration) *http.Client {
 
 func (c *config) env(client *http.Client) *Env {
 	return &Env{Endpoint: c.endpoint, Region: c.region, AccessKey: c.accessKey, SecretKey: c.secretKey,
-		Concurrency: c.concurrency, Pool: c.pool, SignPerRequest: c.signPerRequest, Client: client}
+		Concurrency: c.concurrency, Pool: c.pool, SignPerRequest: c.signPerRequest, Client: client, Licenses: c.licenses}
 }
 
 func writeWrkLua(ctx context.Context, cfg *config) error {
@@ -342,9 +349,19 @@ func runPhase(ctx context.Context, cfg *config, name string, round int) (phaseRe
 	if err := ctx.Err(); err != nil {
 		return phaseResult{}, err
 	}
+	unit := targets[name].unit
+	if unit == "" {
+		unit = "req"
+	}
 
 	var total histogram
-	res := phaseResult{Target: name, Round: round, Concurrency: cfg.concurrency, DurationSeconds: cfg.duration.Seconds()}
+	res := phaseResult{Target: name, Round: round, Concurrency: cfg.concurrency, DurationSeconds: cfg.duration.Seconds(), Unit: unit}
+	if cfg.serverPID > 0 {
+		res.ServerRSSMiB, res.ServerHWMMiB = processMemory(cfg.serverPID)
+	}
+	if in, ok := t.(interface{ Inline() int64 }); ok {
+		res.SignedInWindow = in.Inline()
+	}
 	for i := range stats {
 		total.merge(&stats[i].hist)
 		res.Errors += stats[i].errors
@@ -400,6 +417,16 @@ type phaseResult struct {
 	ClientCPUPerRequest float64 `json:"client_cpu_us_per_request,omitempty"`
 	ServerCPUPerRequest float64 `json:"server_cpu_us_per_request,omitempty"`
 	FirstError          string  `json:"first_error,omitempty"`
+	// Unit is what one operation is: "req", or "pairs" (a checkout and its
+	// check-in) for the checkout targets.
+	Unit string `json:"unit"`
+	// The server's resident memory (VmRSS) and its peak (VmHWM) right after
+	// the phase, in MiB, with --server-pid.
+	ServerRSSMiB float64 `json:"server_rss_mib,omitempty"`
+	ServerHWMMiB float64 `json:"server_hwm_mib,omitempty"`
+	// SignedInWindow counts requests a pre-signing target had to sign inside
+	// the phase because its pre-signed ones ran out.
+	SignedInWindow int64 `json:"signed_in_window,omitempty"`
 }
 
 func (r phaseResult) line(rounds int) string {
@@ -408,14 +435,24 @@ func (r phaseResult) line(rounds int) string {
 	if rounds > 1 {
 		fmt.Fprintf(&b, " round %d/%d", r.Round, rounds)
 	}
-	fmt.Fprintf(&b, ": %d conns, %.0f s: %.0f req/s, p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, errors %d",
-		r.Concurrency, r.DurationSeconds, r.RPS, fmtMS(r.P50), fmtMS(r.P90), fmtMS(r.P99), fmtMS(r.Max), r.Errors)
+	unit := r.Unit
+	if unit == "" {
+		unit = "req"
+	}
+	fmt.Fprintf(&b, ": %d conns, %.0f s: %.0f %s/s, p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, errors %d",
+		r.Concurrency, r.DurationSeconds, r.RPS, unit, fmtMS(r.P50), fmtMS(r.P90), fmtMS(r.P99), fmtMS(r.Max), r.Errors)
 	if r.ClientCPUPerRequest > 0 || r.ServerCPUPerRequest > 0 {
-		fmt.Fprintf(&b, " (CPU per request: client %.0f µs", r.ClientCPUPerRequest)
+		fmt.Fprintf(&b, " (CPU per %s: client %.0f µs", strings.TrimSuffix(unit, "s"), r.ClientCPUPerRequest)
 		if r.ServerCPUPerRequest > 0 {
 			fmt.Fprintf(&b, ", server %.0f µs", r.ServerCPUPerRequest)
 		}
 		b.WriteString(")")
+	}
+	if r.ServerRSSMiB > 0 {
+		fmt.Fprintf(&b, " server RSS %.0f MiB (peak %.0f)", r.ServerRSSMiB, r.ServerHWMMiB)
+	}
+	if r.SignedInWindow > 0 {
+		fmt.Fprintf(&b, " [%d signed in the window]", r.SignedInWindow)
 	}
 	return b.String()
 }
@@ -519,10 +556,14 @@ func summarize(cfg *config, results []phaseResult) summary {
 func (s summary) lines() []string {
 	var out []string
 	for _, t := range s.Targets {
-		line := fmt.Sprintf("%-8s median of %d: %.0f req/s, p50 %s ms, p90 %s ms, p99 %s ms, errors %d",
-			t.Target, t.Rounds, t.MedianRPS, fmtMS(t.MedianP50), fmtMS(t.MedianP90), fmtMS(t.MedianP99), t.Errors)
+		unit := "req"
+		if info, ok := targets[t.Target]; ok && info.unit != "" {
+			unit = info.unit
+		}
+		line := fmt.Sprintf("%-8s median of %d: %.0f %s/s, p50 %s ms, p90 %s ms, p99 %s ms, errors %d",
+			t.Target, t.Rounds, t.MedianRPS, unit, fmtMS(t.MedianP50), fmtMS(t.MedianP90), fmtMS(t.MedianP99), t.Errors)
 		if t.MedianClientCPU > 0 {
-			line += fmt.Sprintf(" (CPU per request: client %.0f µs", t.MedianClientCPU)
+			line += fmt.Sprintf(" (CPU per %s: client %.0f µs", strings.TrimSuffix(unit, "s"), t.MedianClientCPU)
 			if t.MedianServerCPU > 0 {
 				line += fmt.Sprintf(", server %.0f µs", t.MedianServerCPU)
 			}

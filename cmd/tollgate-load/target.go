@@ -50,6 +50,9 @@ type Env struct {
 	Pool           int
 	SignPerRequest bool
 	Client         *http.Client
+	// Licenses is how many licenses the checkout-spread target spreads its
+	// checkouts over (--licenses).
+	Licenses int
 }
 
 // URL returns the endpoint with path appended to its own path.
@@ -67,7 +70,9 @@ type targetInfo struct {
 	// needsKeys says the target sends signed requests and so needs
 	// --access-key and --secret-key.
 	needsKeys bool
-	new       func() Target
+	// unit names one operation in the output ("pairs"); "req" when empty.
+	unit string
+	new  func() Target
 }
 
 var targets = map[string]targetInfo{}
@@ -93,7 +98,7 @@ func targetNames() []string {
 func targetHelp() string {
 	var b strings.Builder
 	for _, name := range targetNames() {
-		fmt.Fprintf(&b, "  %-10s %s\n", name, targets[name].about)
+		fmt.Fprintf(&b, "  %-16s %s\n", name, targets[name].about)
 	}
 	return b.String()
 }

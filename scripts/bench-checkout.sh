@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# bench-checkout.sh: License Manager CheckoutLicense + CheckInLicense pairs on
+# loopback, 64 concurrent clients, durable (SQLite, synchronous=FULL, group
+# commit), against the same server's authenticated no-op (STS
+# GetCallerIdentity), measured in the same run. docs/BENCHMARKS.md, "License
+# Manager checkout throughput".
+#
+#   scripts/bench-checkout.sh                 # 10,000 licenses
+#   BIG=1000000 scripts/bench-checkout.sh     # then the 1,000,000-license store
+#
+# Builds tollgate and tollgate-load, seeds a data directory with
+# `tollgate-load seed-licenses --count $LICENSES` (the hot license, and one
+# license per buyer for checkout-spread), starts `tollgate serve --demo` on it,
+# and runs
+#   tollgate-load --targets sts,checkout-hot,checkout-spread --rounds 3 ...
+# (each round: sts, then hot, then spread, back to back; ratios per round to
+# sts, and their medians). One checkout-* operation is a pair: a PROVISIONAL
+# checkout of one unit, then its check-in, so pairs/s = checkouts/s.
+#
+# With BIG=N it then seeds a second data directory with N spread licenses
+# (minutes for a million), starts a second server on it beside the first, and
+# runs checkout-spread against the small and the big store alternately, ROUNDS
+# times, for the big/small ratio per round; it prints each server's resident
+# memory (VmRSS, and its peak VmHWM) idle after start and after the load.
+#
+# Env: ROUNDS (3), DURATION (10s), CONCURRENCY (64), LICENSES (10000),
+# BIG (0: skip), TOLLGATE_BIN / TOLLGATE_LOAD_BIN skip the builds,
+# BIG_DATA=DIR reuses (or keeps) a seeded big data directory,
+# BENCH_JSON=FILE also writes the first run's JSON report there.
+set -euo pipefail
+
+rounds=${ROUNDS:-3}
+duration=${DURATION:-10s}
+concurrency=${CONCURRENCY:-64}
+licenses=${LICENSES:-10000}
+big=${BIG:-0}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-bench-checkout.XXXXXX")
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do
+		if kill -0 "$p" 2>/dev/null; then
+			kill "$p" 2>/dev/null || true
+			wait "$p" 2>/dev/null || true
+		fi
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+tollgate=${TOLLGATE_BIN:-}
+load=${TOLLGATE_LOAD_BIN:-}
+if [[ -z "$tollgate" ]]; then
+	tollgate=$work/tollgate
+	(cd "$root" && go build -o "$tollgate" ./cmd/tollgate)
+fi
+if [[ -z "$load" ]]; then
+	load=$work/tollgate-load
+	(cd "$root" && go build -o "$load" ./cmd/tollgate-load)
+fi
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+		echo $((20000 + RANDOM % 20000))
+}
+
+# memory PID: "VmRSS X MiB, VmHWM Y MiB" from /proc.
+memory() {
+	awk '/^VmRSS:/ {r=$2} /^VmHWM:/ {h=$2} END {printf "VmRSS %.0f MiB, VmHWM %.0f MiB", r/1024, h/1024}' "/proc/$1/status"
+}
+
+# start DATA NAME: starts tollgate serve --demo on DATA; sets $endpoint and $pid.
+start() {
+	local data=$1 name=$2 port
+	port=$(free_port)
+	endpoint=http://127.0.0.1:$port
+	"$tollgate" serve --demo --data "$data" --addr "127.0.0.1:$port" --log-level warn >"$work/$name.out" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	for _ in $(seq 600); do
+		if curl -fsS -o /dev/null "$endpoint/healthz" 2>/dev/null; then
+			break
+		fi
+		kill -0 "$pid" 2>/dev/null || { cat "$work/$name.out" >&2; exit 1; }
+		sleep 0.05
+	done
+	curl -fsS -o /dev/null "$endpoint/healthz"
+}
+
+echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))," \
+	"load average $(cut -d' ' -f1-3 /proc/loadavg); $(go version 2>/dev/null | cut -d' ' -f3-4)"
+echo
+echo "== seeding $licenses licenses"
+"$load" seed-licenses --data "$work/data" --count "$licenses"
+start "$work/data" small
+small_endpoint=$endpoint small_pid=$pid
+echo "server: pid $pid on $endpoint (tollgate serve --demo, SQLite synchronous=FULL, strict SigV4); idle: $(memory "$pid")"
+echo
+echo "== tollgate-load: sts, checkout-hot, checkout-spread; rounds: $rounds, $concurrency connections, $duration each"
+echo "   (sts replays pre-signed requests; checkouts are pre-signed, check-ins signed as sent; aws-sdk-go-v2 signer)"
+load_args=(--endpoint "$endpoint" --targets sts,checkout-hot,checkout-spread --rounds "$rounds" --duration "$duration"
+	--concurrency "$concurrency" --demo-keys --licenses "$licenses" --server-pid "$pid")
+if [[ -n "${BENCH_JSON:-}" ]]; then
+	"$load" "${load_args[@]}" --json >"$BENCH_JSON"
+else
+	"$load" "${load_args[@]}"
+fi
+echo "server after the load: $(memory "$pid")"
+
+if [[ "$big" == 0 ]]; then
+	exit 0
+fi
+
+# median of the arguments.
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+big_data=${BIG_DATA:-$work/big}
+echo
+if [[ -f "$big_data/tollgate.db" ]]; then
+	echo "== reusing the seeded data directory $big_data"
+else
+	echo "== seeding $big licenses in $big_data"
+	start_seed=$EPOCHREALTIME
+	"$load" seed-licenses --data "$big_data" --count "$big" --batch 10000 | tail -1
+	echo "seeded in $(awk -v a="$start_seed" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.0f", b - a}') s;" \
+		"store: $(du -sh "$big_data" | cut -f1)"
+fi
+start "$big_data" big
+big_endpoint=$endpoint big_pid=$pid
+echo "big server: pid $pid on $endpoint; idle: $(memory "$pid")"
+echo
+echo "== checkout-spread: $licenses-license store, then $big-license store, alternately; rounds: $rounds"
+small_rps=() big_rps=() ratios=()
+# phase ENDPOINT PID N: one checkout-spread phase; prints its line, echoes pairs/s to fd 3.
+phase() {
+	local json
+	json=$("$load" --endpoint "$1" --target checkout-spread --duration "$duration" --concurrency "$concurrency" \
+		--licenses "$3" --server-pid "$2" --json 2>"$work/phase.txt")
+	sed "s/^checkout-spread/spread N=$3/" "$work/phase.txt" >&2
+	jq -r '.phases[0].requests_per_second' <<<"$json"
+}
+for ((round = 1; round <= rounds; round++)); do
+	s=$(phase "$small_endpoint" "$small_pid" "$licenses")
+	b=$(phase "$big_endpoint" "$big_pid" "$big")
+	small_rps+=("$s") big_rps+=("$b")
+	ratios+=("$(awk -v b="$b" -v s="$s" 'BEGIN {printf "%.4f", b / s}')")
+done 2>&1
+printf 'spread N=%s median of %d: %.0f pairs/s\n' "$licenses" "$rounds" "$(median "${small_rps[@]}")"
+printf 'spread N=%s median of %d: %.0f pairs/s\n' "$big" "$rounds" "$(median "${big_rps[@]}")"
+printf 'ratio %s-license / %s-license store: %.1f%% (median of per-round ratios: %s)\n' "$big" "$licenses" \
+	"$(awk -v r="$(median "${ratios[@]}")" 'BEGIN {print 100 * r}')" \
+	"$(for r in "${ratios[@]}"; do awk -v r="$r" 'BEGIN {printf "%.1f%% ", 100 * r}'; done | sed 's/ $//; s/ /, /g')"
+echo "memory after the load: $licenses-license server $(memory "$small_pid"); $big-license server $(memory "$big_pid")"
