@@ -193,7 +193,7 @@ func (s *Service) checkoutOnce(ctx context.Context, caller string, in CheckoutLi
 	err = s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		result, err = idempotent(tx, caller, "CheckoutLicense", in.ClientToken, hash, func() (CheckoutLicenseOutput, error) {
-			return out, s.commitCheckout(tx, p, c, now)
+			return out, s.commitCheckout(tx, p, c, s.clock.Now())
 		})
 		return err
 	})
@@ -211,7 +211,11 @@ var errStale = fault.Coded(fault.Conflict, "ConflictException", "the license cha
 
 // commitCheckout re-checks the plan against current state and takes the
 // units: the capacity check and the take happen in one transaction, so a
-// pool of N is never over-committed, however requests interleave.
+// pool of N is never over-committed, however requests interleave. Callers
+// read now inside the transaction, so that transactions see times in the
+// order they commit; the checkout's own times, signed before the
+// transaction, may be a little older, which only makes its seat expire
+// sooner.
 func (s *Service) commitCheckout(tx Tx, p plan, c Checkout, now time.Time) error {
 	g, err := tx.Grant(p.grant.GrantArn)
 	if err != nil {
@@ -225,6 +229,12 @@ func (s *Service) commitCheckout(tx Tx, p plan, c Checkout, now time.Time) error
 		return err
 	}
 	if l.Version != p.license.Version || l.Status != p.license.Status {
+		return errStale
+	}
+	if c.Type == Provisional && !c.Expires.After(now) {
+		// The clock (a simulated one) passed the whole time to live while the
+		// checkout was on its way: plan again rather than hand out a seat
+		// that is already gone.
 		return errStale
 	}
 	for _, d := range p.draws {
@@ -271,9 +281,8 @@ func (s *Service) CheckInLicense(ctx context.Context, caller string, in CheckInL
 	if err := v.err(); err != nil {
 		return struct{}{}, err
 	}
-	now := s.clock.Now()
 	err := s.store.Update(ctx, func(tx Tx) error {
-		c, err := liveCheckout(tx, caller, in.LicenseConsumptionToken, now)
+		c, err := liveCheckout(tx, caller, in.LicenseConsumptionToken, s.clock.Now())
 		if err != nil {
 			return err
 		}
@@ -351,9 +360,12 @@ func (s *Service) ExtendLicenseConsumption(ctx context.Context, caller string, i
 	if err := v.err(); err != nil {
 		return ExtendLicenseConsumptionOutput{}, err
 	}
-	now := s.clock.Now()
 	var out ExtendLicenseConsumptionOutput
 	err := s.store.Update(ctx, func(tx Tx) error {
+		// The time is read inside the transaction: a time read before it
+		// could be older than that of a transaction committed meanwhile,
+		// which may have seen this seat expire and given its units away.
+		now := s.clock.Now()
 		c, err := liveCheckout(tx, caller, in.LicenseConsumptionToken, now)
 		if err != nil {
 			return err
@@ -372,6 +384,9 @@ func (s *Service) ExtendLicenseConsumption(ctx context.Context, caller string, i
 		if err != nil {
 			return err
 		}
+		if err := stillHeld(tx, l, c, now); err != nil {
+			return err
+		}
 		c.Expires = now.Add(l.ConsumptionConfiguration.provisionalTTL())
 		out = ExtendLicenseConsumptionOutput{LicenseConsumptionToken: c.Token, Expiration: formatTime(c.Expires)}
 		if in.DryRun {
@@ -383,6 +398,32 @@ func (s *Service) ExtendLicenseConsumption(ctx context.Context, caller string, i
 		return tx.PutCheckout(c)
 	})
 	return out, err
+}
+
+// stillHeld refuses to renew a seat whose units the pool has given to other
+// checkouts: counted at this transaction's time, the pool then holds more
+// than its maximum. That happens when another transaction read a later time
+// than this one and saw the seat expire (another replica, whose clock runs
+// ahead of this one's). Reading the pool here also makes PostgreSQL's
+// serializable checks see the conflict with a checkout committing beside the
+// extension. A pool whose maximum was lowered below what is in use renews
+// nothing until it is back under its maximum.
+func stillHeld(tx Tx, l License, c Checkout, now time.Time) error {
+	for _, a := range c.Entitlements {
+		e, ok := l.entitlement(a.Name)
+		if !ok || !e.counted() || e.MaxCount == nil || e.overage() {
+			continue
+		}
+		u, err := tx.Usage(l.LicenseArn, e.Name, now)
+		if err != nil {
+			return err
+		}
+		if u.Drawn+u.InUse > *e.MaxCount {
+			return errNoEntitlements("entitlement %s of license %s has %d of %d in use: the units of this checkout went to others when it expired; check out again",
+				e.Name, l.LicenseArn, u.Drawn+u.InUse, *e.MaxCount)
+		}
+	}
+	return nil
 }
 
 // CheckoutBorrowLicenseInput is the CheckoutBorrowLicense request.
@@ -459,7 +500,7 @@ func (s *Service) CheckoutBorrowLicense(ctx context.Context, caller string, in C
 	err = s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		result, err = idempotent(tx, caller, "CheckoutBorrowLicense", in.ClientToken, hash, func() (CheckoutBorrowLicenseOutput, error) {
-			return out, s.commitCheckout(tx, p, c, now)
+			return out, s.commitCheckout(tx, p, c, s.clock.Now())
 		})
 		return err
 	})

@@ -1,0 +1,236 @@
+package license_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/clock"
+	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/license"
+	"github.com/tollgate/tollgate/internal/license/licensetest"
+	"github.com/tollgate/tollgate/internal/store"
+)
+
+// pause is a point at which a test holds one operation: reached is closed
+// when the operation gets there, and it waits until release is closed. It
+// holds the operation once.
+type pause struct {
+	once    sync.Once
+	reached chan struct{}
+	release chan struct{}
+}
+
+func newPause() *pause { return &pause{reached: make(chan struct{}), release: make(chan struct{})} }
+
+func (p *pause) hold() {
+	p.once.Do(func() {
+		close(p.reached)
+		<-p.release
+	})
+}
+
+// hooks say where to hold an operation whose context carries them.
+type hooks struct {
+	beforeUpdate *pause // before the write transaction starts
+	atGrant      *pause // inside it, when it first reads a grant
+}
+
+type hooksKey struct{}
+
+func withHooks(ctx context.Context, h *hooks) context.Context {
+	return context.WithValue(ctx, hooksKey{}, h)
+}
+
+// hookedStore is a license.Store that holds operations where their context
+// says.
+type hookedStore struct{ license.Store }
+
+func (s hookedStore) Update(ctx context.Context, fn func(license.Tx) error) error {
+	h, _ := ctx.Value(hooksKey{}).(*hooks)
+	if h != nil && h.beforeUpdate != nil {
+		h.beforeUpdate.hold()
+	}
+	return s.Store.Update(ctx, func(tx license.Tx) error {
+		if h != nil && h.atGrant != nil {
+			tx = hookedTx{Tx: tx, at: h.atGrant}
+		}
+		return fn(tx)
+	})
+}
+
+type hookedTx struct {
+	license.Tx
+	at *pause
+}
+
+func (t hookedTx) Grant(arn string) (license.Grant, error) {
+	t.at.hold()
+	return t.Tx.Grant(arn)
+}
+
+// TestExtendCannotReviveAReassignedSeat is the interleaving in which a
+// stale reading of the clock would over-commit a pool: an extension that
+// looked at the clock just before its seat expired is held while the clock
+// passes the expiry and another checkout takes the freed seat; then it is
+// let go. It must not renew the seat, which is no longer its own.
+//
+// On SQLite the extension is held before its transaction (the single writer
+// cannot let anything else commit while one is open); on PostgreSQL it is
+// held inside its transaction, after it has read the checkout and seen it
+// live, while the other checkout commits beside it.
+func TestExtendCannotReviveAReassignedSeatSQLite(t *testing.T) {
+	testExtendCannotRevive(t, openSQLite(t), &hooks{beforeUpdate: newPause()})
+}
+
+func TestExtendCannotReviveAReassignedSeatPostgres(t *testing.T) {
+	t.Run("BeforeTransaction", func(t *testing.T) {
+		testExtendCannotRevive(t, openPostgres(t), &hooks{beforeUpdate: newPause()})
+	})
+	t.Run("InsideTransaction", func(t *testing.T) {
+		testExtendCannotRevive(t, openPostgres(t), &hooks{atGrant: newPause()})
+	})
+	// With a few thousand old checkouts in the tables, PostgreSQL reads the
+	// checkout by its index rather than scanning the whole (small) table, so
+	// the extension no longer conflicts with the other checkout by accident.
+	t.Run("InsideTransactionLargeTables", func(t *testing.T) {
+		db := openPostgres(t)
+		prefill(t, db, 5000)
+		testExtendCannotRevive(t, db, &hooks{atGrant: newPause()})
+	})
+}
+
+// prefill stores n expired checkouts of another license, as a store that
+// has been in use for a while holds, and has PostgreSQL analyze the tables.
+func prefill(t *testing.T, db *store.DB, n int) {
+	t.Helper()
+	old := epoch.Add(-24 * time.Hour)
+	for i := 0; i < n; i += 500 {
+		err := db.Licenses().Update(t.Context(), func(tx license.Tx) error {
+			for j := i; j < min(i+500, n); j++ {
+				token := fmt.Sprintf("%064x", j)
+				if err := tx.AddSeat(license.Seat{Token: token, LicenseArn: "arn:old", Name: "Seats", Quantity: 1, Expires: old}); err != nil {
+					return err
+				}
+				if err := tx.PutCheckout(license.Checkout{Token: token, Account: "999999999999", LicenseArn: "arn:old", GrantArn: "arn:old-grant",
+					Type: license.Provisional, IssuedAt: old, Expires: old}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("prefill: %v", err)
+		}
+	}
+	if err := db.Update(t.Context(), func(tx *store.Tx) error { _, err := tx.Exec("ANALYZE"); return err }); err != nil {
+		t.Fatalf("analyze: %v", err)
+	}
+}
+
+func testExtendCannotRevive(t *testing.T, db *store.DB, h *hooks) {
+	ctx := context.Background()
+	clk := clock.NewManual(epoch)
+	svc := license.NewService(hookedStore{db.Licenses()}, clk, licensetest.Operators{}, license.Config{})
+	pool := licensetest.NewPool(t, svc, clk.Now(), 1, poolTTL)
+
+	a, err := svc.CheckoutLicense(ctx, pool.Buyer, pool.CheckoutInput("a-"+t.Name()))
+	if err != nil {
+		t.Fatalf("first checkout: %v", err)
+	}
+	clk.Advance(pool.TTL - time.Minute) // a minute left
+
+	var ext license.ExtendLicenseConsumptionOutput
+	var extErr error
+	done := make(chan struct{})
+	p := h.beforeUpdate
+	if p == nil {
+		p = h.atGrant
+	}
+	go func() {
+		defer close(done)
+		ext, extErr = svc.ExtendLicenseConsumption(withHooks(ctx, h), pool.Buyer,
+			license.ExtendLicenseConsumptionInput{LicenseConsumptionToken: a.LicenseConsumptionToken})
+	}()
+	select {
+	case <-p.reached:
+	case <-done:
+		t.Fatalf("the extension finished without reaching the pause: %+v, %v", ext, extErr)
+	}
+
+	clk.Advance(2 * time.Minute) // the first seat has expired
+	b, err := svc.CheckoutLicense(ctx, pool.Buyer, pool.CheckoutInput("b-"+t.Name()))
+	if err != nil {
+		t.Fatalf("checkout after the first seat expired: %v", err)
+	}
+	close(p.release)
+	<-done
+
+	now := clk.Now()
+	usage, err := db.Licenses().Usage(ctx, pool.LicenseArn, now)
+	if err != nil {
+		t.Fatalf("Usage: %v", err)
+	}
+	t.Logf("extension: %+v, %v; second checkout %s; in use at %s: %d", ext, extErr, b.LicenseConsumptionToken[:8], now.Format(time.TimeOnly), usage[pool.Entitlement].InUse)
+	if extErr == nil {
+		t.Errorf("the extension of an expired seat whose unit went to another checkout succeeded (expires %s)", ext.Expiration)
+	} else if c := fault.As(extErr).Code; c != "ResourceNotFoundException" && c != "NoEntitlementsAllowedException" {
+		t.Errorf("the extension failed with %v, want ResourceNotFoundException or NoEntitlementsAllowedException", extErr)
+	}
+	if n := usage[pool.Entitlement].InUse; n != 1 {
+		t.Errorf("%d seats in use in a pool of 1", n)
+	}
+	if _, err := svc.CheckInLicense(ctx, pool.Buyer, license.CheckInLicenseInput{LicenseConsumptionToken: b.LicenseConsumptionToken}); err != nil {
+		t.Errorf("checking in the second checkout: %v", err)
+	}
+}
+
+// TestExtendOnALaggingReplica is the same hazard across replicas, whose
+// clocks never agree exactly (the simulated clock refreshes from the store
+// every 250ms, and one advance can move it by hours): a replica whose clock
+// runs ahead sees a seat expired and gives its unit to a new checkout; a
+// replica whose clock lags still sees the seat live, and must not renew it.
+// Two services on one store stand for the two replicas.
+func TestExtendOnALaggingReplicaSQLite(t *testing.T) {
+	testExtendOnALaggingReplica(t, openSQLite(t))
+}
+
+func TestExtendOnALaggingReplicaPostgres(t *testing.T) {
+	testExtendOnALaggingReplica(t, openPostgres(t))
+}
+
+func testExtendOnALaggingReplica(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	lagging, leading := clock.NewManual(epoch), clock.NewManual(epoch.Add(2*time.Minute))
+	behind := license.NewService(db.Licenses(), lagging, licensetest.Operators{}, license.Config{})
+	ahead := license.NewService(db.Licenses(), leading, licensetest.Operators{}, license.Config{})
+	pool := licensetest.NewPool(t, behind, lagging.Now(), 1, poolTTL)
+
+	a, err := behind.CheckoutLicense(ctx, pool.Buyer, pool.CheckoutInput("a"))
+	if err != nil {
+		t.Fatalf("checkout on the lagging replica: %v", err)
+	}
+	lagging.Advance(pool.TTL - time.Minute) // a minute left, here
+	leading.Advance(pool.TTL - time.Minute) // a minute gone, there
+	b, err := ahead.CheckoutLicense(ctx, pool.Buyer, pool.CheckoutInput("b"))
+	if err != nil {
+		t.Fatalf("checkout on the leading replica, after the first seat expired by its clock: %v", err)
+	}
+	ext, err := behind.ExtendLicenseConsumption(ctx, pool.Buyer, license.ExtendLicenseConsumptionInput{LicenseConsumptionToken: a.LicenseConsumptionToken})
+	if err == nil {
+		t.Errorf("the lagging replica renewed a seat whose unit went to %s…, until %s", b.LicenseConsumptionToken[:8], ext.Expiration)
+	} else if c := fault.As(err).Code; c != "NoEntitlementsAllowedException" {
+		t.Errorf("the renewal failed with %v, want NoEntitlementsAllowedException", err)
+	}
+	for _, clk := range []*clock.Manual{lagging, leading} {
+		usage, err := db.Licenses().Usage(ctx, pool.LicenseArn, clk.Now().Add(2*time.Minute))
+		if err != nil {
+			t.Fatalf("Usage: %v", err)
+		}
+		if n := usage[pool.Entitlement].InUse; n != 1 {
+			t.Errorf("two minutes after %s, %d seats in use in a pool of 1", clk.Now().Format(time.TimeOnly), n)
+		}
+	}
+}
