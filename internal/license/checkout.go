@@ -153,6 +153,9 @@ func (s *Service) CheckoutLicense(ctx context.Context, caller string, in Checkou
 	if in.Beneficiary != "" && in.Beneficiary != caller {
 		return CheckoutLicenseOutput{}, errAccessDenied("Beneficiary %s is not the calling account", clip(in.Beneficiary))
 	}
+	if out, found, err := replay[CheckoutLicenseOutput](ctx, s.store, caller, "CheckoutLicense", in.ClientToken, requestHash(in)); found {
+		return out, err
+	}
 	for attempt := 0; ; attempt++ {
 		out, err := s.checkoutOnce(ctx, caller, in)
 		if err != errStale || attempt == maxStaleRetries {
@@ -469,6 +472,9 @@ func (s *Service) CheckoutBorrowLicense(ctx context.Context, caller string, in C
 	if in.DigitalSignatureMethod != SignatureMethod {
 		return CheckoutBorrowLicenseOutput{}, fault.Coded(fault.Invalid, "UnsupportedDigitalSignatureMethodException",
 			"digital signature method %q is not supported; use %s", clip(in.DigitalSignatureMethod), SignatureMethod)
+	}
+	if out, found, err := replay[CheckoutBorrowLicenseOutput](ctx, s.store, caller, "CheckoutBorrowLicense", in.ClientToken, requestHash(in)); found {
+		return out, err
 	}
 	grant, lic, err := s.borrowGrant(ctx, caller, in.LicenseArn)
 	if err != nil {

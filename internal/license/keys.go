@@ -67,8 +67,8 @@ func (k *KeyRing) key(ctx context.Context, fingerprint string, create bool) (*rs
 	}
 	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 	err = k.store.Update(ctx, func(tx Tx) error {
-		if _, err := tx.IssuerKey(fingerprint); err == nil {
-			return nil
+		if _, err := tx.IssuerKey(fingerprint); err == nil || !fault.Is(err, fault.NotFound) {
+			return err // already stored, or a failure the store may retry
 		}
 		return tx.PutIssuerKey(IssuerKey{Fingerprint: fingerprint, PrivateKeyPEM: pemBytes, CreatedAt: k.clock.Now()})
 	})

@@ -90,17 +90,6 @@ func grantARN(grantor string) string {
 	return "arn:aws:license-manager::" + grantor + ":grant:g-" + newID(16)
 }
 
-// accountFromARN returns the account field of a License Manager ARN.
-var lmARN = regexp.MustCompile(`^arn:aws:license-manager::(\d{12}):(license|grant):[lg]-[0-9a-f]{32}$`)
-
-func ownerOf(arn, kind string) (string, bool) {
-	m := lmARN.FindStringSubmatch(arn)
-	if m == nil || m[2] != kind {
-		return "", false
-	}
-	return m[1], true
-}
-
 var principalARN = regexp.MustCompile(`^arn:aws:iam::(\d{12}):(root|user/.+|role/.+)$`)
 
 // fingerprintFor returns the key fingerprint of licenses issued by account
@@ -149,4 +138,23 @@ func idempotent[T any](tx Tx, account, operation, clientToken, hash string, fn f
 		return zero, fault.Wrap(err, "encode response")
 	}
 	return out, tx.PutIdempotent(account, operation, clientToken, hash, b)
+}
+
+// replay answers a retried request from the stored answer, before any work:
+// found is false when the client token is new.
+func replay[T any](ctx context.Context, store Store, account, operation, clientToken, hash string) (out T, found bool, err error) {
+	prevHash, prev, err := store.Idempotent(ctx, account, operation, clientToken)
+	if err != nil {
+		if fault.Is(err, fault.NotFound) {
+			return out, false, nil
+		}
+		return out, false, err
+	}
+	if prevHash != hash {
+		return out, true, errValidation("ClientToken %q was already used with different request parameters", clip(clientToken))
+	}
+	if err := json.Unmarshal(prev, &out); err != nil {
+		return out, true, fault.Wrap(err, "decode stored response")
+	}
+	return out, true, nil
 }

@@ -21,6 +21,8 @@ type Store interface {
 	IssuerKeys(ctx context.Context) ([]IssuerKey, error)
 	ListTokens(ctx context.Context, account string) ([]Token, error)
 	GetTokenBySecret(ctx context.Context, secret string) (Token, error)
+	// Idempotent returns the stored answer to a request with a client token.
+	Idempotent(ctx context.Context, account, operation, clientToken string) (requestHash string, response []byte, err error)
 }
 
 // Tx is a write transaction. Getters return fault.NotFound when nothing

@@ -229,3 +229,14 @@ func (s *Licenses) GetTokenBySecret(ctx context.Context, secret string) (license
 	t, err := scanToken(s.db.queryRow(ctx, `SELECT account, secret, expires_at, doc FROM license_tokens WHERE secret = ?`, secret))
 	return t, s.db.classify(err)
 }
+
+// Idempotent returns the stored answer to a request with a client token.
+func (s *Licenses) Idempotent(ctx context.Context, account, operation, clientToken string) (string, []byte, error) {
+	var hash, response string
+	err := s.db.queryRow(ctx, `SELECT request_hash, response FROM client_tokens WHERE account = ? AND operation = ? AND token = ?`,
+		account, operation, clientToken).Scan(&hash, &response)
+	if err != nil {
+		return "", nil, s.db.classify(err)
+	}
+	return hash, []byte(response), nil
+}
