@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
@@ -33,8 +30,7 @@ import (
 //     those unacknowledged ones that had been stored, before the retries and
 //     after them.
 //
-// Identifiers here carry a "ck" prefix: the package's other process tests
-// live beside them.
+// It shares the process helpers of kill_test.go.
 func TestCheckoutsSurviveKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary; skipped with -short")
@@ -44,7 +40,7 @@ func TestCheckoutsSurviveKill9(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	dir := t.TempDir()
-	srv := ckServe(t, bin, dir)
+	srv := startServer(t, bin, dir)
 	// The accounts are created by the command line beside the running server.
 	sellerKey, buyerKey := ckAccount(t, bin, dir, "seller"), ckAccount(t, bin, dir, "buyer")
 	seller := licensetest.Client(srv.endpoint, sellerKey.AccessKeyId, sellerKey.SecretAccessKey)
@@ -99,7 +95,7 @@ func TestCheckoutsSurviveKill9(t *testing.T) {
 		t.Errorf("only %d checkouts before the kill; the load is too light to mean much", len(acked))
 	}
 
-	srv = ckServe(t, bin, dir)
+	srv = startServer(t, bin, dir)
 	seller = licensetest.Client(srv.endpoint, sellerKey.AccessKeyId, sellerKey.SecretAccessKey)
 	buyer = licensetest.Client(srv.endpoint, buyerKey.AccessKeyId, buyerKey.SecretAccessKey)
 	inUse := func(when string) int64 {
@@ -195,114 +191,13 @@ func TestCheckoutsSurviveKill9(t *testing.T) {
 // ckKey is what `tollgate account create` prints.
 type ckKey struct{ AccountId, AccessKeyId, SecretAccessKey string }
 
+// ckAccount creates an account with the command line, beside the server.
 func ckAccount(t *testing.T, bin, dir, name string) ckKey {
 	t.Helper()
-	cmd := exec.Command(bin, "account", "create", "--name", name, "--data", dir)
-	cmd.Env = ckEnv()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tollgate account create --name %s: %v\n%s", name, err, stderr.String())
-	}
 	var k ckKey
-	if err := json.Unmarshal(out, &k); err != nil || k.AccessKeyId == "" {
-		t.Fatalf("tollgate account create printed %q: %v", out, err)
+	mustJSON(t, bin, &k, "account", "create", "--name", name, "--data", dir)
+	if k.AccessKeyId == "" {
+		t.Fatalf("tollgate account create printed no key")
 	}
 	return k
-}
-
-// ckEnv is the child processes' environment, without store settings that
-// would send them elsewhere than --data.
-func ckEnv() []string {
-	return append(os.Environ(), "TOLLGATE_DATABASE_URL=", "TOLLGATE_DATA=")
-}
-
-// ckServer is a running `tollgate serve`.
-type ckServer struct {
-	cmd      *exec.Cmd
-	endpoint string
-	exited   chan struct{}
-	log      *ckLog
-}
-
-// ckServe starts `tollgate serve` on dir, on a free port, and waits until it
-// announces its endpoint; it is killed when the test ends, if still running.
-func ckServe(t *testing.T, bin, dir string) *ckServer {
-	t.Helper()
-	s := &ckServer{cmd: exec.Command(bin, "serve", "--data", dir, "--addr", "127.0.0.1:0"),
-		exited: make(chan struct{}), log: &ckLog{endpoint: make(chan string, 1)}}
-	s.cmd.Env = ckEnv()
-	s.cmd.Stderr = s.log
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start tollgate serve: %v", err)
-	}
-	go func() {
-		_ = s.cmd.Wait()
-		close(s.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-s.exited:
-		default:
-			_ = s.cmd.Process.Kill()
-			<-s.exited
-		}
-	})
-	select {
-	case s.endpoint = <-s.log.endpoint:
-	case <-s.exited:
-		t.Fatalf("tollgate serve exited before serving:\n%s", s.log)
-	case <-time.After(30 * time.Second):
-		t.Fatalf("tollgate serve did not announce its endpoint in 30s:\n%s", s.log)
-	}
-	return s
-}
-
-// kill sends SIGKILL (kill -9) and waits for the process to go.
-func (s *ckServer) kill(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Kill(); err != nil {
-		t.Fatalf("kill -9: %v", err)
-	}
-	<-s.exited
-	if st := s.cmd.ProcessState; st == nil || st.Exited() {
-		t.Fatalf("the server was not killed by a signal: %v", st)
-	}
-}
-
-// ckLog keeps a server's JSON log and spots the line announcing its
-// endpoint.
-type ckLog struct {
-	mu       sync.Mutex
-	buf      bytes.Buffer
-	partial  []byte
-	endpoint chan string
-	found    bool
-}
-
-func (l *ckLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf.Write(p)
-	l.partial = append(l.partial, p...)
-	for {
-		i := bytes.IndexByte(l.partial, '\n')
-		if i < 0 {
-			break
-		}
-		var rec struct{ Msg, Endpoint string }
-		if !l.found && json.Unmarshal(l.partial[:i], &rec) == nil && rec.Msg == "serving" && rec.Endpoint != "" {
-			l.found = true
-			l.endpoint <- rec.Endpoint
-		}
-		l.partial = l.partial[i+1:]
-	}
-	return len(p), nil
-}
-
-func (l *ckLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }

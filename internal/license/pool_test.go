@@ -2,7 +2,6 @@ package license_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -44,35 +43,11 @@ var epoch = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 func openSQLite(t *testing.T) *store.DB { return storetest.SQLite(t) }
 
 // openPostgres opens a store in a fresh schema of the database in
-// TOLLGATE_TEST_POSTGRES, selected by a search_path parameter in the URL and
-// dropped when the test ends; it skips the test when the variable is unset.
+// TOLLGATE_TEST_POSTGRES, dropped when the test ends; it skips the test when
+// the variable is unset.
 func openPostgres(t *testing.T) *store.DB {
 	t.Helper()
-	url := storetest.PostgresSchema(t, storetest.PostgresURL(t))
-	// pgx passes search_path on as a run-time parameter: check that the
-	// connections really land in the fresh schema.
-	conn, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatalf("connect to PostgreSQL: %v", err)
-	}
-	defer conn.Close()
-	var schema string
-	if err := conn.QueryRowContext(t.Context(), "SELECT current_schema()").Scan(&schema); err != nil {
-		t.Fatalf("current_schema: %v", err)
-	}
-	if !strings.Contains(url, "search_path="+schema) {
-		t.Fatalf("connected to schema %q, not the one in %s", schema, url)
-	}
-	db, err := store.Open(t.Context(), store.Config{DatabaseURL: url})
-	if err != nil {
-		t.Fatalf("open PostgreSQL store: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Errorf("close PostgreSQL store: %v", err)
-		}
-	})
-	return db
+	return storetest.Postgres(storetest.PostgresURL(t))(t)
 }
 
 // harness is a pool behind a service on a real store, with a shared manual
