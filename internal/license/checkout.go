@@ -126,12 +126,12 @@ func checkAvailable(l License, now time.Time) error {
 // that allows op, and its license.
 func (s *Service) findCheckoutGrant(ctx context.Context, caller, sku, fingerprint, op string) (Grant, License, error) {
 	var found Grant
-	grants, err := s.store.ListGrantsByGrantee(ctx, caller)
+	grants, err := s.store.GranteeProductGrants(ctx, caller, sku, fingerprint)
 	if err != nil {
 		return Grant{}, License{}, err
 	}
 	for _, g := range grants {
-		if g.ProductSKU == sku && g.KeyFingerprint == fingerprint && g.GrantStatus == GrantActive && g.allows(op) {
+		if g.GrantStatus == GrantActive && g.allows(op) {
 			found = g
 			break
 		}

@@ -17,6 +17,9 @@ type Store interface {
 	GetGrant(ctx context.Context, arn, version string) (Grant, error)
 	ListGrantsByGrantor(ctx context.Context, account string) ([]Grant, error)
 	ListGrantsByGrantee(ctx context.Context, account string) ([]Grant, error)
+	// GranteeProductGrants returns a grantee's grants for one product and
+	// issuer, the lookup every checkout makes.
+	GranteeProductGrants(ctx context.Context, grantee, productSKU, fingerprint string) ([]Grant, error)
 	Usage(ctx context.Context, licenseArn string, now time.Time) (map[string]Usage, error)
 	IssuerKeys(ctx context.Context) ([]IssuerKey, error)
 	ListTokens(ctx context.Context, account string) ([]Token, error)

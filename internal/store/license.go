@@ -77,6 +77,10 @@ func (s *Licenses) ListLicenseVersions(ctx context.Context, arn string) ([]licen
 
 const grantColumns = `grantor, grantee, product_sku, fingerprint, issuer_name, doc`
 
+// granteeProductGrants selects a grantee's grants for one product and issuer
+// (through the grants_by_grantee index).
+const granteeProductGrants = `SELECT ` + grantColumns + ` FROM grants WHERE grantee = ? AND product_sku = ? AND fingerprint = ?`
+
 func scanGrant(row scanner) (license.Grant, error) {
 	var g license.Grant
 	var grantor, grantee, sku, fp, issuer, doc string
@@ -132,6 +136,15 @@ func (s *Licenses) ListGrantsByGrantor(ctx context.Context, account string) ([]l
 // ListGrantsByGrantee lists the grants an account received.
 func (s *Licenses) ListGrantsByGrantee(ctx context.Context, account string) ([]license.Grant, error) {
 	return s.listGrants(ctx, `grantee = ?`, account)
+}
+
+// GranteeProductGrants returns a grantee's grants for one product and issuer.
+func (s *Licenses) GranteeProductGrants(ctx context.Context, grantee, sku, fingerprint string) ([]license.Grant, error) {
+	rows, err := s.db.query(ctx, granteeProductGrants, grantee, sku, fingerprint)
+	if err != nil {
+		return nil, s.db.classify(err)
+	}
+	return collectGrants(s.db, rows)
 }
 
 // Usage returns drawn and in-use units per entitlement of a license.

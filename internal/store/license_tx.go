@@ -70,7 +70,7 @@ func (t *licenseTx) PutGrant(g license.Grant) error {
 }
 
 func (t *licenseTx) GranteeGrants(grantee, sku, fingerprint string) ([]license.Grant, error) {
-	rows, err := t.tx.Query(`SELECT `+grantColumns+` FROM grants WHERE grantee = ? AND product_sku = ? AND fingerprint = ?`, grantee, sku, fingerprint)
+	rows, err := t.tx.Query(granteeProductGrants, grantee, sku, fingerprint)
 	if err != nil {
 		return nil, t.classify(err)
 	}
