@@ -48,6 +48,8 @@ type DB struct {
 	read    *sql.DB // concurrent readers
 	write   *sql.DB // the writer; the same pool as read on PostgreSQL
 	commits *groupCommitter
+	// Prepared statements of the reader pool and the writer (SQLite only).
+	readStmts, writeStmts *stmtCache
 }
 
 // SQLiteFile is the database file's name inside the data directory.
@@ -71,6 +73,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	if db.dialect == SQLite {
 		db.commits = newGroupCommitter(db.write)
+		db.readStmts, db.writeStmts = newStmtCache(db.read), newStmtCache(db.write)
 	}
 	return db, nil
 }
@@ -102,8 +105,11 @@ func openSQLite(dir string) (*DB, error) {
 		read.Close()
 		return nil, fault.Wrap(err, "open %s", path)
 	}
-	write.SetMaxOpenConns(1)
-	write.SetMaxIdleConns(1)
+	// One goroutine writes (the group committer), one transaction at a time;
+	// the second connection lets the statement cache prepare a statement
+	// while that transaction holds the first.
+	write.SetMaxOpenConns(2)
+	write.SetMaxIdleConns(2)
 	write.SetConnMaxIdleTime(0)
 	write.SetConnMaxLifetime(0)
 	return &DB{dialect: SQLite, read: read, write: write}, nil
@@ -131,6 +137,8 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 func (db *DB) Close() error {
 	if db.commits != nil {
 		db.commits.close()
+		db.readStmts.close()
+		db.writeStmts.close()
 	}
 	err := db.read.Close()
 	if db.write != db.read {
@@ -162,10 +170,20 @@ func (db *DB) rebind(query string) string {
 
 // queryRow runs a read outside any transaction.
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if db.readStmts != nil {
+		if stmt, err := db.readStmts.get(ctx, query); err == nil {
+			return stmt.QueryRowContext(ctx, args...)
+		}
+	}
 	return db.read.QueryRowContext(ctx, db.rebind(query), args...)
 }
 
 // query runs a read outside any transaction.
 func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.readStmts != nil {
+		if stmt, err := db.readStmts.get(ctx, query); err == nil {
+			return stmt.QueryContext(ctx, args...)
+		}
+	}
 	return db.read.QueryContext(ctx, db.rebind(query), args...)
 }

@@ -22,17 +22,41 @@ type Tx struct {
 
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	if stmt := t.prepared(query); stmt != nil {
+		return stmt.ExecContext(t.ctx, args...)
+	}
 	return t.tx.ExecContext(t.ctx, t.db.rebind(query), args...)
 }
 
 // QueryRow runs a single-row query in the transaction.
 func (t *Tx) QueryRow(query string, args ...any) *sql.Row {
+	if stmt := t.prepared(query); stmt != nil {
+		return stmt.QueryRowContext(t.ctx, args...)
+	}
 	return t.tx.QueryRowContext(t.ctx, t.db.rebind(query), args...)
 }
 
 // Query runs a query in the transaction.
 func (t *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	if stmt := t.prepared(query); stmt != nil {
+		return stmt.QueryContext(t.ctx, args...)
+	}
 	return t.tx.QueryContext(t.ctx, t.db.rebind(query), args...)
+}
+
+// prepared returns the writer's cached statement for query, bound to this
+// transaction, or nil where statements are not cached (PostgreSQL). The
+// transaction-bound copy reuses the statement already prepared on the
+// writer's one connection.
+func (t *Tx) prepared(query string) *sql.Stmt {
+	if t.db.writeStmts == nil {
+		return nil
+	}
+	stmt, err := t.db.writeStmts.get(t.ctx, query)
+	if err != nil {
+		return nil // let the plain path report the error
+	}
+	return t.tx.StmtContext(t.ctx, stmt)
 }
 
 // Update runs fn in a write transaction and returns once its effects are
