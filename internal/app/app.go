@@ -160,7 +160,7 @@ func (a *App) buildHandler() {
 		auth = awsapi.NewEmulator(a.keys.Lookup, a.cfg.DefaultAccount)
 	}
 	a.Metrics = server.NewMetrics()
-	router := awsapi.NewRouter(auth, a.cfg.Log, a.Metrics, wall, sts.Service(), licensemanager.Service(a.Licenses))
+	router := awsapi.NewRouter(auth, a.cfg.Log, a.Metrics, sts.Service(), licensemanager.Service(a.Licenses))
 	opts := server.Options{Log: a.cfg.Log, Metrics: a.Metrics, AWS: router, Health: a.DB.Ping,
 		JWKS: func(ctx context.Context) (any, error) { return a.Licenses.Keys().JWKS(ctx) }}
 	if a.cfg.Auth == AuthEmulator {

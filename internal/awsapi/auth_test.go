@@ -227,7 +227,7 @@ func TestKeyCache(t *testing.T) {
 // the strict authenticator and checks each protocol's error code.
 func TestRouterStrictEndToEnd(t *testing.T) {
 	keys := newFakeKeys(aliceKey)
-	rt := awsapi.NewRouter(awsapi.NewStrict(keys.Lookup, fixedNow(signTime)), discardLog(), nil, fixedNow(signTime),
+	rt := awsapi.NewRouter(awsapi.NewStrict(keys.Lookup, fixedNow(signTime)), discardLog(), nil,
 		ec2Service(), queryService(), jsonService())
 	bad := account.AccessKey{ID: aliceKey.ID, Secret: "wrong"}
 	tests := []struct {

@@ -254,7 +254,7 @@ func serveFuzz(in routerInput) *httptest.ResponseRecorder {
 	if in.emulator {
 		auth = awsapi.NewEmulator(newFakeKeys(aliceKey).Lookup, "000000000000")
 	}
-	rt := awsapi.NewRouter(auth, discardLog(), nil, fixedNow(signTime), fuzzServices()...)
+	rt := awsapi.NewRouter(auth, discardLog(), nil, fuzzServices()...)
 	w := httptest.NewRecorder()
 	rt.ServeHTTP(w, in.request())
 	return w

@@ -202,5 +202,5 @@ func jsonService() *awsapi.Service {
 }
 
 func newTestRouter(auth awsapi.Authenticator, obs awsapi.Observer) *awsapi.Router {
-	return awsapi.NewRouter(auth, discardLog(), obs, time.Now, ec2Service(), queryService(), jsonService())
+	return awsapi.NewRouter(auth, discardLog(), obs, ec2Service(), queryService(), jsonService())
 }

@@ -27,7 +27,6 @@ type Router struct {
 	auth      Authenticator
 	log       *slog.Logger
 	observer  Observer
-	now       func() time.Time
 	byTarget  map[string]*Service
 	bySigning map[string]*Service
 	byVersion map[string]*Service
@@ -35,8 +34,8 @@ type Router struct {
 }
 
 // NewRouter serves the given services.
-func NewRouter(auth Authenticator, log *slog.Logger, observer Observer, now func() time.Time, services ...*Service) *Router {
-	rt := &Router{auth: auth, log: log, observer: observer, now: now,
+func NewRouter(auth Authenticator, log *slog.Logger, observer Observer, services ...*Service) *Router {
+	rt := &Router{auth: auth, log: log, observer: observer,
 		byTarget: map[string]*Service{}, bySigning: map[string]*Service{}, byVersion: map[string]*Service{}}
 	for _, s := range services {
 		if s.Protocol == JSON11 {

@@ -139,7 +139,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := serve(t, awsapi.NewRouter(tt.auth, discardLog(), nil, nil, ec2Service(), queryService(), jsonService()), tt.req)
+			w := serve(t, awsapi.NewRouter(tt.auth, discardLog(), nil, ec2Service(), queryService(), jsonService()), tt.req)
 			checkGolden(t, tt.name, transcript(w))
 		})
 	}

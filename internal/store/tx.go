@@ -61,6 +61,9 @@ func (t *Tx) prepared(query string) *sql.Stmt {
 
 // Update runs fn in a write transaction and returns once its effects are
 // durable, or returns fn's error (or the commit's) with nothing applied.
+// On PostgreSQL a transaction that loses a serialization race is retried,
+// so fn may run more than once: it must not accumulate side effects outside
+// the transaction, such as appending to a captured slice.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	if db.commits != nil {
 		return db.commits.submit(ctx, db, fn)
