@@ -32,7 +32,7 @@ import (
 // time to live now and then, and checks the history with porcupine. It
 // keeps to a number of clients porcupine decides in seconds.
 func TestPoolLinearizableOverHTTP(t *testing.T) {
-	r := runOverHTTP(t, 16, 25, true)
+	r := runOverHTTP(t, 8, 40, true)
 	licensetest.Check(t, licensetest.Model(r.pool.Max, r.pool.TTL, r.start), r.history, 2*time.Minute)
 	if t.Failed() || r.maxSeen < r.pool.Max {
 		return
