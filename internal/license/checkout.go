@@ -153,11 +153,12 @@ func (s *Service) CheckoutLicense(ctx context.Context, caller string, in Checkou
 	if in.Beneficiary != "" && in.Beneficiary != caller {
 		return CheckoutLicenseOutput{}, errAccessDenied("Beneficiary %s is not the calling account", clip(in.Beneficiary))
 	}
-	if out, found, err := replay[CheckoutLicenseOutput](ctx, s.store, caller, "CheckoutLicense", in.ClientToken, requestHash(in)); found {
+	hash := requestHash(in)
+	if out, found, err := replay[CheckoutLicenseOutput](ctx, s.store, caller, "CheckoutLicense", in.ClientToken, hash); found || err != nil {
 		return out, err
 	}
 	for attempt := 0; ; attempt++ {
-		out, err := s.checkoutOnce(ctx, caller, in)
+		out, err := s.checkoutOnce(ctx, caller, in, hash)
 		if err != errStale || attempt == maxStaleRetries {
 			return out, err
 		}
@@ -168,7 +169,7 @@ func (s *Service) CheckoutLicense(ctx context.Context, caller string, in Checkou
 // changed under it.
 const maxStaleRetries = 3
 
-func (s *Service) checkoutOnce(ctx context.Context, caller string, in CheckoutLicenseInput) (CheckoutLicenseOutput, error) {
+func (s *Service) checkoutOnce(ctx context.Context, caller string, in CheckoutLicenseInput, hash string) (CheckoutLicenseOutput, error) {
 	grant, lic, err := s.findCheckoutGrant(ctx, caller, in.ProductSKU, in.KeyFingerprint, OpCheckoutLicense)
 	if err != nil {
 		return CheckoutLicenseOutput{}, err
@@ -190,7 +191,6 @@ func (s *Service) checkoutOnce(ctx context.Context, caller string, in CheckoutLi
 	if err != nil {
 		return CheckoutLicenseOutput{}, err
 	}
-	hash := requestHash(in)
 	p := plan{license: lic, grant: grant, allowed: allowed, draws: draws}
 	var result CheckoutLicenseOutput
 	err = s.store.Update(ctx, func(tx Tx) error {
@@ -473,7 +473,8 @@ func (s *Service) CheckoutBorrowLicense(ctx context.Context, caller string, in C
 		return CheckoutBorrowLicenseOutput{}, fault.Coded(fault.Invalid, "UnsupportedDigitalSignatureMethodException",
 			"digital signature method %q is not supported; use %s", clip(in.DigitalSignatureMethod), SignatureMethod)
 	}
-	if out, found, err := replay[CheckoutBorrowLicenseOutput](ctx, s.store, caller, "CheckoutBorrowLicense", in.ClientToken, requestHash(in)); found {
+	hash := requestHash(in)
+	if out, found, err := replay[CheckoutBorrowLicenseOutput](ctx, s.store, caller, "CheckoutBorrowLicense", in.ClientToken, hash); found || err != nil {
 		return out, err
 	}
 	grant, lic, err := s.borrowGrant(ctx, caller, in.LicenseArn)
@@ -500,7 +501,6 @@ func (s *Service) CheckoutBorrowLicense(ctx context.Context, caller string, in C
 	if err != nil {
 		return CheckoutBorrowLicenseOutput{}, err
 	}
-	hash := requestHash(in)
 	p := plan{license: lic, grant: grant, allowed: allowed, draws: draws}
 	var result CheckoutBorrowLicenseOutput
 	err = s.store.Update(ctx, func(tx Tx) error {

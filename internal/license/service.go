@@ -114,27 +114,18 @@ func requestHash(v any) string {
 // of the same request gets the first answer, without running fn again; a
 // different request under a used token is refused.
 func idempotent[T any](tx Tx, account, operation, clientToken, hash string, fn func() (T, error)) (T, error) {
-	var zero T
 	prevHash, prev, err := tx.Idempotent(account, operation, clientToken)
-	switch {
-	case err == nil:
-		if prevHash != hash {
-			return zero, errValidation("ClientToken %q was already used with different request parameters", clip(clientToken))
-		}
-		var out T
-		if err := json.Unmarshal(prev, &out); err != nil {
-			return zero, fault.Wrap(err, "decode stored response")
-		}
-		return out, nil
-	case !fault.Is(err, fault.NotFound):
-		return zero, err
+	if out, found, err := storedAnswer[T](prevHash, prev, err, clientToken, hash); found || err != nil {
+		return out, err
 	}
 	out, err := fn()
 	if err != nil {
+		var zero T
 		return zero, err
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
+		var zero T
 		return zero, fault.Wrap(err, "encode response")
 	}
 	return out, tx.PutIdempotent(account, operation, clientToken, hash, b)
@@ -144,11 +135,18 @@ func idempotent[T any](tx Tx, account, operation, clientToken, hash string, fn f
 // found is false when the client token is new.
 func replay[T any](ctx context.Context, store Store, account, operation, clientToken, hash string) (out T, found bool, err error) {
 	prevHash, prev, err := store.Idempotent(ctx, account, operation, clientToken)
-	if err != nil {
-		if fault.Is(err, fault.NotFound) {
+	return storedAnswer[T](prevHash, prev, err, clientToken, hash)
+}
+
+// storedAnswer interprets a client-token lookup: not found (found false, no
+// error), the stored answer to the same request, or an error for a token
+// reused with a different request or a failed lookup.
+func storedAnswer[T any](prevHash string, prev []byte, lookupErr error, clientToken, hash string) (out T, found bool, err error) {
+	if lookupErr != nil {
+		if fault.Is(lookupErr, fault.NotFound) {
 			return out, false, nil
 		}
-		return out, false, err
+		return out, false, lookupErr
 	}
 	if prevHash != hash {
 		return out, true, errValidation("ClientToken %q was already used with different request parameters", clip(clientToken))

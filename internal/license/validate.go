@@ -2,7 +2,9 @@ package license
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/fault"
@@ -113,40 +115,40 @@ func clip(s string) string {
 }
 
 func sortedKeys(m map[string]bool) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ { // insertion sort: the sets are small
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
+	return slices.Sorted(maps.Keys(m))
 }
 
-// validateEntitlements checks a license's entitlements: names unique,
-// units known, counted entitlements with a non-negative MaxCount.
+// entitlements checks a license's entitlements: names unique, units known,
+// counted entitlements with a non-negative MaxCount.
 func (v *validator) entitlements(list []Entitlement) {
-	if len(list) == 0 {
+	v.entitlementList(len(list), func(i int) (string, string) { return list[i].Name, list[i].Unit })
+	for i, e := range list {
+		if e.MaxCount != nil && *e.MaxCount < 0 {
+			v.add("Value '%d' at 'entitlements.%d.member.maxCount' failed to satisfy constraint: Member must be non-negative", *e.MaxCount, i+1)
+		}
+	}
+}
+
+// entitlementList checks what every list of entitlements must satisfy: not
+// empty, not too long, each with a name and a known unit, no name twice.
+func (v *validator) entitlementList(n int, at func(i int) (name, unit string)) {
+	if n == 0 {
 		v.add("Value null at 'entitlements' failed to satisfy constraint: Member must not be null")
 		return
 	}
-	if len(list) > maxEntitlementsPerRecord {
+	if n > maxEntitlementsPerRecord {
 		v.add("Value at 'entitlements' failed to satisfy constraint: Member must have at most %d items", maxEntitlementsPerRecord)
 	}
 	seen := map[string]bool{}
-	for i, e := range list {
+	for i := range n {
+		name, unit := at(i)
 		field := fmt.Sprintf("entitlements.%d", i+1)
-		v.required(field+".member.name", e.Name)
-		v.enum(field+".member.unit", e.Unit, units, true)
-		if seen[e.Name] {
-			v.add("Entitlement name '%s' appears more than once", clip(e.Name))
+		v.required(field+".member.name", name)
+		v.enum(field+".member.unit", unit, units, true)
+		if seen[name] {
+			v.add("Entitlement name '%s' appears more than once", clip(name))
 		}
-		seen[e.Name] = true
-		if e.MaxCount != nil && *e.MaxCount < 0 {
-			v.add("Value '%d' at '%s.member.maxCount' failed to satisfy constraint: Member must be non-negative", *e.MaxCount, field)
-		}
+		seen[name] = true
 	}
 }
 
@@ -155,38 +157,34 @@ func (v *validator) consumption(c ConsumptionConfiguration) {
 	if p := c.ProvisionalConfiguration; p != nil {
 		if p.MaxTimeToLiveInMinutes == nil {
 			v.add("Value null at 'consumptionConfiguration.provisionalConfiguration.maxTimeToLiveInMinutes' failed to satisfy constraint: Member must not be null")
-		} else if *p.MaxTimeToLiveInMinutes < 1 || *p.MaxTimeToLiveInMinutes > 60*24*366 {
-			v.add("Value '%d' at 'consumptionConfiguration.provisionalConfiguration.maxTimeToLiveInMinutes' failed to satisfy constraint: Member must be between 1 and 527040", *p.MaxTimeToLiveInMinutes)
+		} else {
+			v.ttl("provisionalConfiguration", *p.MaxTimeToLiveInMinutes)
 		}
 	}
 	if b := c.BorrowConfiguration; b != nil {
 		if b.MaxTimeToLiveInMinutes == nil || b.AllowEarlyCheckIn == nil {
 			v.add("Value null at 'consumptionConfiguration.borrowConfiguration' members failed to satisfy constraint: AllowEarlyCheckIn and MaxTimeToLiveInMinutes must not be null")
-		} else if *b.MaxTimeToLiveInMinutes < 1 || *b.MaxTimeToLiveInMinutes > 60*24*366 {
-			v.add("Value '%d' at 'consumptionConfiguration.borrowConfiguration.maxTimeToLiveInMinutes' failed to satisfy constraint: Member must be between 1 and 527040", *b.MaxTimeToLiveInMinutes)
+		} else {
+			v.ttl("borrowConfiguration", *b.MaxTimeToLiveInMinutes)
 		}
 	}
 }
 
+// maxTTLMinutes bounds a time to live: a leap year.
+const maxTTLMinutes = 60 * 24 * 366
+
+func (v *validator) ttl(config string, minutes int) {
+	if minutes < 1 || minutes > maxTTLMinutes {
+		v.add("Value '%d' at 'consumptionConfiguration.%s.maxTimeToLiveInMinutes' failed to satisfy constraint: Member must be between 1 and %d", minutes, config, maxTTLMinutes)
+	}
+}
+
+// checkoutEntitlements checks the entitlements a checkout asks for. A name
+// may not appear twice: each draw is checked against the pool on its own, so
+// a name asked for twice could take more than the pool holds.
 func (v *validator) checkoutEntitlements(list []EntitlementData) {
-	if len(list) == 0 {
-		v.add("Value null at 'entitlements' failed to satisfy constraint: Member must not be null")
-		return
-	}
-	if len(list) > maxEntitlementsPerRecord {
-		v.add("Value at 'entitlements' failed to satisfy constraint: Member must have at most %d items", maxEntitlementsPerRecord)
-	}
-	seen := map[string]bool{}
+	v.entitlementList(len(list), func(i int) (string, string) { return list[i].Name, list[i].Unit })
 	for i, e := range list {
-		field := fmt.Sprintf("entitlements.%d", i+1)
-		v.required(field+".member.name", e.Name)
-		v.enum(field+".member.unit", e.Unit, units, true)
-		v.optional(field+".member.value", e.Value)
-		// Each draw is checked against the pool on its own, so a name asked
-		// for twice could take more than the pool holds.
-		if seen[e.Name] {
-			v.add("Entitlement name '%s' appears more than once", clip(e.Name))
-		}
-		seen[e.Name] = true
+		v.optional(fmt.Sprintf("entitlements.%d.member.value", i+1), e.Value)
 	}
 }
