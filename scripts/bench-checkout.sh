@@ -19,12 +19,14 @@
 #
 # With BIG=N it then seeds a second data directory with N spread licenses
 # (minutes for a million), starts a second server on it beside the first, and
-# runs checkout-spread against the small and the big store alternately, ROUNDS
-# times, for the big/small ratio per round; it prints each server's resident
-# memory (VmRSS, and its peak VmHWM) idle after start and after the load.
+# runs checkout-spread against the small and the big store alternately (after
+# one unmeasured warm-up phase on the big one), BIG_ROUNDS times, for the
+# big/small ratio per round; it prints each server's resident memory (VmRSS,
+# split into anonymous and file-backed pages, and its peak VmHWM) idle after
+# start and after the load.
 #
 # Env: ROUNDS (3), DURATION (10s), CONCURRENCY (64), LICENSES (10000),
-# BIG (0: skip), TOLLGATE_BIN / TOLLGATE_LOAD_BIN skip the builds,
+# BIG (0: skip), BIG_ROUNDS (5: rounds of the small/big comparison), TOLLGATE_BIN / TOLLGATE_LOAD_BIN skip the builds,
 # BIG_DATA=DIR reuses (or keeps) a seeded big data directory,
 # BENCH_JSON=FILE also writes the first run's JSON report there.
 set -euo pipefail
@@ -34,6 +36,7 @@ duration=${DURATION:-10s}
 concurrency=${CONCURRENCY:-64}
 licenses=${LICENSES:-10000}
 big=${BIG:-0}
+big_rounds=${BIG_ROUNDS:-5}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-bench-checkout.XXXXXX")
@@ -65,9 +68,12 @@ free_port() {
 		echo $((20000 + RANDOM % 20000))
 }
 
-# memory PID: "VmRSS X MiB, VmHWM Y MiB" from /proc.
+# memory PID: "VmRSS X MiB (anonymous A, file F), VmHWM Y MiB" from /proc:
+# anonymous memory is the server's own; file pages are the kernel's cache of
+# the store, counted while mapped.
 memory() {
-	awk '/^VmRSS:/ {r=$2} /^VmHWM:/ {h=$2} END {printf "VmRSS %.0f MiB, VmHWM %.0f MiB", r/1024, h/1024}' "/proc/$1/status"
+	awk '/^VmRSS:/ {r=$2} /^RssAnon:/ {a=$2} /^RssFile:/ {f=$2} /^VmHWM:/ {h=$2}
+		END {printf "VmRSS %.0f MiB (anonymous %.0f, file %.0f), VmHWM %.0f MiB", r/1024, a/1024, f/1024, h/1024}' "/proc/$1/status"
 }
 
 # start DATA NAME: starts tollgate serve --demo on DATA; sets $endpoint and $pid.
@@ -130,7 +136,7 @@ start "$big_data" big
 big_endpoint=$endpoint big_pid=$pid
 echo "big server: pid $pid on $endpoint; idle: $(memory "$pid")"
 echo
-echo "== checkout-spread: $licenses-license store, then $big-license store, alternately; rounds: $rounds"
+echo "== checkout-spread on the $licenses-license and the $big-license store, alternately; rounds: $big_rounds"
 small_rps=() big_rps=() ratios=()
 # phase ENDPOINT PID N: one checkout-spread phase; prints its line, echoes pairs/s to fd 3.
 phase() {
@@ -140,14 +146,26 @@ phase() {
 	sed "s/^checkout-spread/spread N=$3/" "$work/phase.txt" >&2
 	jq -r '.phases[0].requests_per_second' <<<"$json"
 }
-for ((round = 1; round <= rounds; round++)); do
-	s=$(phase "$small_endpoint" "$small_pid" "$licenses")
-	b=$(phase "$big_endpoint" "$big_pid" "$big")
+# The big server has just started: one unmeasured phase warms its caches and
+# heap, as the nine phases before warmed the small one's.
+"$load" --endpoint "$big_endpoint" --target checkout-spread --duration "$duration" --concurrency "$concurrency" \
+	--licenses "$big" >/dev/null 2>&1
+echo "(one unmeasured warm-up phase on the $big-license store)"
+# Rounds alternate which store goes first (small, big; big, small; ...), so
+# that a drift in the machine's load falls on both sides alike.
+for ((round = 1; round <= big_rounds; round++)); do
+	if ((round % 2)); then
+		s=$(phase "$small_endpoint" "$small_pid" "$licenses")
+		b=$(phase "$big_endpoint" "$big_pid" "$big")
+	else
+		b=$(phase "$big_endpoint" "$big_pid" "$big")
+		s=$(phase "$small_endpoint" "$small_pid" "$licenses")
+	fi
 	small_rps+=("$s") big_rps+=("$b")
 	ratios+=("$(awk -v b="$b" -v s="$s" 'BEGIN {printf "%.4f", b / s}')")
 done 2>&1
-printf 'spread N=%s median of %d: %.0f pairs/s\n' "$licenses" "$rounds" "$(median "${small_rps[@]}")"
-printf 'spread N=%s median of %d: %.0f pairs/s\n' "$big" "$rounds" "$(median "${big_rps[@]}")"
+printf 'spread N=%s median of %d: %.0f pairs/s\n' "$licenses" "$big_rounds" "$(median "${small_rps[@]}")"
+printf 'spread N=%s median of %d: %.0f pairs/s\n' "$big" "$big_rounds" "$(median "${big_rps[@]}")"
 printf 'ratio %s-license / %s-license store: %.1f%% (median of per-round ratios: %s)\n' "$big" "$licenses" \
 	"$(awk -v r="$(median "${ratios[@]}")" 'BEGIN {print 100 * r}')" \
 	"$(for r in "${ratios[@]}"; do awk -v r="$r" 'BEGIN {printf "%.1f%% ", 100 * r}'; done | sed 's/ $//; s/ /, /g')"

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -26,6 +28,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	withDemo := fs.Bool("demo", false, "create a demo operator, seller and buyer and print how to try them")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	fingerprint := fs.String("marketplace-fingerprint", license.DefaultMarketplacePrint, "key fingerprint of licenses the marketplace issues")
+	pprofAddr := fs.String("pprof-addr", "", "if set, serve Go's runtime profiles (/debug/pprof/) on this address; keep it on loopback")
 	if rest, err := parse(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -45,6 +48,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
+	if *pprofAddr != "" {
+		stop, err := serveProfiles(*pprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	endpoint := "http://" + ln.Addr().String()
 	log.Info("serving", "endpoint", endpoint, "store", string(a.DB.Dialect()), "clock", *clockMode, "auth", *authMode)
 	if a.Demo != nil {
@@ -53,6 +63,25 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	err = server.Serve(ctx, ln, a.Handler, log, 30*time.Second)
 	log.Info("stopped")
 	return err
+}
+
+// serveProfiles serves net/http/pprof on its own listener, apart from the API
+// so that profiles are never reachable through the API's address.
+func serveProfiles(addr string, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s for profiles: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	log.Info("serving profiles", "endpoint", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return func() { srv.Close() }, nil
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {

@@ -90,6 +90,7 @@ type KeyCache struct {
 
 	mu      sync.RWMutex
 	entries map[string]cachedKey
+	sweepAt int // size at which the next insert first drops expired entries
 }
 
 type cachedKey struct {
@@ -100,9 +101,16 @@ type cachedKey struct {
 // maxCachedKeys bounds the cache; it is emptied when full.
 const maxCachedKeys = 100_000
 
+// sweepFloor is the smallest size at which expired entries are dropped. A
+// sweep happens when the cache has doubled since the last one, so its cost
+// is spread over the inserts in between, and a server whose clients sign
+// with many different keys (a million buyers) holds about as many entries as
+// keys were used within one TTL, not every key it ever saw.
+const sweepFloor = 1024
+
 // NewKeyCache wraps lookup with a cache of the given TTL.
 func NewKeyCache(lookup KeyLookup, ttl time.Duration, now func() time.Time) *KeyCache {
-	return &KeyCache{lookup: lookup, ttl: ttl, now: now, entries: map[string]cachedKey{}}
+	return &KeyCache{lookup: lookup, ttl: ttl, now: now, entries: map[string]cachedKey{}, sweepAt: sweepFloor}
 }
 
 // Lookup returns the key, from the cache when fresh. Unknown keys are not
@@ -120,17 +128,39 @@ func (c *KeyCache) Lookup(ctx context.Context, id string) (account.AccessKey, er
 		return account.AccessKey{}, err
 	}
 	c.mu.Lock()
-	if len(c.entries) >= maxCachedKeys {
-		c.entries = map[string]cachedKey{}
+	if len(c.entries) >= c.sweepAt {
+		c.dropExpired(now)
 	}
 	c.entries[id] = cachedKey{key: key, expires: now.Add(c.ttl)}
 	c.mu.Unlock()
 	return key, nil
 }
 
+// dropExpired removes the entries past their TTL, and everything if the
+// cache is still full; the caller holds mu.
+func (c *KeyCache) dropExpired(now time.Time) {
+	for id, e := range c.entries {
+		if !now.Before(e.expires) {
+			delete(c.entries, id)
+		}
+	}
+	if len(c.entries) >= maxCachedKeys {
+		c.entries = map[string]cachedKey{}
+	}
+	c.sweepAt = max(sweepFloor, 2*len(c.entries))
+}
+
+// Len says how many keys the cache holds, expired ones included.
+func (c *KeyCache) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.entries)
+}
+
 // Forget drops every cached key, for a reset.
 func (c *KeyCache) Forget() {
 	c.mu.Lock()
 	c.entries = map[string]cachedKey{}
+	c.sweepAt = sweepFloor
 	c.mu.Unlock()
 }

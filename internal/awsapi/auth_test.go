@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -220,6 +221,40 @@ func TestKeyCache(t *testing.T) {
 	cache.Forget()
 	if _, err := lookup(bobKey.ID); err != nil || keys.count() != before+1 {
 		t.Errorf("lookup after Forget did not reach the store: %v", err)
+	}
+}
+
+// TestKeyCacheDropsExpiredKeys: a cache that sees many keys, each once, as a
+// server with a million buyers does, holds about the keys of the last TTL,
+// not every key it has seen.
+func TestKeyCacheDropsExpiredKeys(t *testing.T) {
+	keys := newFakeKeys()
+	const total, perSecond = 20_000, 100
+	for i := range total {
+		id := fmt.Sprintf("AKIAMANY%012d", i)
+		keys.keys[id] = account.AccessKey{ID: id, Secret: "s", AccountID: "123456789012"}
+	}
+	now := signTime
+	cache := awsapi.NewKeyCache(keys.Lookup, time.Second, func() time.Time { return now })
+	most := 0
+	for i := range total {
+		if i%perSecond == 0 {
+			now = now.Add(time.Second)
+		}
+		if _, err := cache.Lookup(context.Background(), fmt.Sprintf("AKIAMANY%012d", i)); err != nil {
+			t.Fatal(err)
+		}
+		most = max(most, cache.Len())
+	}
+	// Live keys are at most perSecond; expired ones wait for the next sweep,
+	// at twice the size after the last one, or 1,024.
+	if most > 2048 {
+		t.Errorf("the cache grew to %d entries with %d keys live at a time", most, perSecond)
+	}
+	// A key still within its TTL survives a sweep: its lookup is not repeated.
+	before := keys.count()
+	if _, err := cache.Lookup(context.Background(), fmt.Sprintf("AKIAMANY%012d", total-1)); err != nil || keys.count() != before {
+		t.Errorf("a fresh key was dropped (%d lookups before, %d after, %v)", before, keys.count(), err)
 	}
 }
 
