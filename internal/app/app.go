@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/account"
@@ -45,6 +46,9 @@ type Config struct {
 	WallClock clock.Clock
 	// MarketplaceFingerprint identifies licenses the marketplace issues.
 	MarketplaceFingerprint string
+	// SweepInterval is how often expired checkouts and old client-token
+	// answers are deleted (license.Service.Sweep): a minute unless set.
+	SweepInterval time.Duration
 }
 
 // App is a wired Tollgate instance.
@@ -61,7 +65,7 @@ type App struct {
 	cfg    Config
 	keys   *awsapi.KeyCache
 	cancel context.CancelFunc
-	done   chan struct{}
+	bg     sync.WaitGroup // the goroutines Close waits for
 }
 
 // Validate checks the configuration.
@@ -92,6 +96,9 @@ func (c *Config) Validate() error {
 	if c.WallClock == nil {
 		c.WallClock = clock.Real{}
 	}
+	if c.SweepInterval <= 0 {
+		c.SweepInterval = time.Minute
+	}
 	return nil
 }
 
@@ -104,7 +111,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{DB: db, cfg: cfg, done: make(chan struct{})}
+	a := &App{DB: db, cfg: cfg}
 	bg, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	if err := a.startClock(ctx, bg); err != nil {
@@ -122,13 +129,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		}
 	}
 	a.buildHandler()
+	a.bg.Go(func() { a.sweep(bg) })
 	return a, nil
 }
 
 func (a *App) startClock(ctx, bg context.Context) error {
 	if a.cfg.Clock != ClockSimulated {
 		a.Clock = a.cfg.WallClock
-		close(a.done)
 		return nil
 	}
 	sim, err := clock.NewSimulated(ctx, a.DB.SimulatedClock(), a.cfg.WallClock.Now())
@@ -136,11 +143,32 @@ func (a *App) startClock(ctx, bg context.Context) error {
 		return err
 	}
 	a.Clock, a.Simulated = sim, sim
-	go func() {
-		defer close(a.done)
+	a.bg.Go(func() {
 		sim.Run(bg, 250*time.Millisecond) // other processes' advances show within a second
-	}()
+	})
 	return nil
+}
+
+// sweep deletes expired checkouts and old client-token answers every
+// SweepInterval until ctx ends. A failed sweep is logged and tried again at
+// the next tick: nothing depends on it but the size of the store.
+func (a *App) sweep(ctx context.Context) {
+	tick := time.NewTicker(a.cfg.SweepInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		r, err := a.Licenses.Sweep(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.cfg.Log.Warn("sweep failed", "err", err)
+		case r != (license.SweepResult{}):
+			a.cfg.Log.Debug("swept", "checkouts", r.Checkouts, "client_tokens", r.ClientTokens)
+		}
+	}
 }
 
 func (a *App) seedDemo(ctx context.Context) error {
@@ -185,7 +213,7 @@ func (a *App) Reset(ctx context.Context) error {
 // Close stops background work and closes the store.
 func (a *App) Close() error {
 	a.cancel()
-	<-a.done
+	a.bg.Wait()
 	return a.DB.Close()
 }
 

@@ -195,7 +195,7 @@ func (s *Service) checkoutOnce(ctx context.Context, caller string, in CheckoutLi
 	var result CheckoutLicenseOutput
 	err = s.store.Update(ctx, func(tx Tx) error {
 		var err error
-		result, err = idempotent(tx, caller, "CheckoutLicense", in.ClientToken, hash, func() (CheckoutLicenseOutput, error) {
+		result, err = idempotent(tx, s.clock.Now(), caller, "CheckoutLicense", in.ClientToken, hash, func() (CheckoutLicenseOutput, error) {
 			return out, s.commitCheckout(tx, p, c, s.clock.Now())
 		})
 		return err
@@ -505,7 +505,7 @@ func (s *Service) CheckoutBorrowLicense(ctx context.Context, caller string, in C
 	var result CheckoutBorrowLicenseOutput
 	err = s.store.Update(ctx, func(tx Tx) error {
 		var err error
-		result, err = idempotent(tx, caller, "CheckoutBorrowLicense", in.ClientToken, hash, func() (CheckoutBorrowLicenseOutput, error) {
+		result, err = idempotent(tx, s.clock.Now(), caller, "CheckoutBorrowLicense", in.ClientToken, hash, func() (CheckoutBorrowLicenseOutput, error) {
 			return out, s.commitCheckout(tx, p, c, s.clock.Now())
 		})
 		return err

@@ -101,7 +101,7 @@ func (s *Service) CreateLicense(ctx context.Context, caller string, in CreateLic
 	hash := requestHash(in)
 	var out CreateLicenseOutput
 	err = s.store.Update(ctx, func(tx Tx) error {
-		out, err = idempotent(tx, caller, "CreateLicense", in.ClientToken, hash, func() (CreateLicenseOutput, error) {
+		out, err = idempotent(tx, s.clock.Now(), caller, "CreateLicense", in.ClientToken, hash, func() (CreateLicenseOutput, error) {
 			l := License{
 				LicenseArn: licenseARN(caller), LicenseName: in.LicenseName, ProductName: in.ProductName, ProductSKU: in.ProductSKU,
 				Issuer:     Issuer{Name: in.Issuer.Name, SignKey: in.Issuer.SignKey, KeyFingerprint: fp},
@@ -165,7 +165,7 @@ func (s *Service) CreateLicenseVersion(ctx context.Context, caller string, in Cr
 	var out CreateLicenseVersionOutput
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
-		out, err = idempotent(tx, caller, "CreateLicenseVersion", in.ClientToken, hash, func() (CreateLicenseVersionOutput, error) {
+		out, err = idempotent(tx, s.clock.Now(), caller, "CreateLicenseVersion", in.ClientToken, hash, func() (CreateLicenseVersionOutput, error) {
 			cur, err := ownedLicense(tx, caller, in.LicenseArn)
 			if err != nil {
 				return CreateLicenseVersionOutput{}, err

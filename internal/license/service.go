@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/fault"
@@ -113,7 +114,7 @@ func requestHash(v any) string {
 // idempotent runs fn once per (account, operation, client token): a repeat
 // of the same request gets the first answer, without running fn again; a
 // different request under a used token is refused.
-func idempotent[T any](tx Tx, account, operation, clientToken, hash string, fn func() (T, error)) (T, error) {
+func idempotent[T any](tx Tx, now time.Time, account, operation, clientToken, hash string, fn func() (T, error)) (T, error) {
 	prevHash, prev, err := tx.Idempotent(account, operation, clientToken)
 	if out, found, err := storedAnswer[T](prevHash, prev, err, clientToken, hash); found || err != nil {
 		return out, err
@@ -128,7 +129,7 @@ func idempotent[T any](tx Tx, account, operation, clientToken, hash string, fn f
 		var zero T
 		return zero, fault.Wrap(err, "encode response")
 	}
-	return out, tx.PutIdempotent(account, operation, clientToken, hash, b)
+	return out, tx.PutIdempotent(account, operation, clientToken, hash, b, now)
 }
 
 // replay answers a retried request from the stored answer, before any work:

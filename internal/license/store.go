@@ -53,7 +53,17 @@ type Tx interface {
 
 	// Idempotent returns what a request with this client token answered.
 	Idempotent(account, operation, clientToken string) (requestHash string, response []byte, err error)
-	PutIdempotent(account, operation, clientToken, requestHash string, response []byte) error
+	PutIdempotent(account, operation, clientToken, requestHash string, response []byte, at time.Time) error
+	// DateClientTokens sets the storage time of answers that have none (kept
+	// before times were) to at.
+	DateClientTokens(at time.Time) error
+	// DeleteClientTokens deletes at most limit answers stored at or before
+	// cutoff, oldest first, and says how many.
+	DeleteClientTokens(cutoff time.Time, limit int) (int, error)
+	// DeleteExpiredCheckouts deletes at most limit floating (not PERPETUAL)
+	// checkouts that expired at or before cutoff, with their seats, and says
+	// how many.
+	DeleteExpiredCheckouts(cutoff time.Time, limit int) (int, error)
 
 	IssuerKey(fingerprint string) (IssuerKey, error)
 	PutIssuerKey(k IssuerKey) error

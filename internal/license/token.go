@@ -67,7 +67,7 @@ func (s *Service) CreateToken(ctx context.Context, caller string, in CreateToken
 	var out CreateTokenOutput
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
-		out, err = idempotent(tx, caller, "CreateToken", in.ClientToken, hash, func() (CreateTokenOutput, error) {
+		out, err = idempotent(tx, s.clock.Now(), caller, "CreateToken", in.ClientToken, hash, func() (CreateTokenOutput, error) {
 			t := Token{TokenId: newID(16), TokenType: refreshTokenType, LicenseArn: in.LicenseArn, ExpirationTime: formatTime(expires),
 				TokenProperties: in.TokenProperties, RoleArns: in.RoleArns, Status: "AVAILABLE",
 				Account: caller, Secret: "tgr-" + newID(32), Expires: expires}

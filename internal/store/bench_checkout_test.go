@@ -136,7 +136,7 @@ func storePair(ctx context.Context, lm *store.Licenses, p storePool) error {
 		if err := tx.PutCheckout(c); err != nil {
 			return err
 		}
-		return tx.PutIdempotent(p.buyer, "CheckoutLicense", clientToken, randHex(32), response)
+		return tx.PutIdempotent(p.buyer, "CheckoutLicense", clientToken, randHex(32), response, c.IssuedAt)
 	})
 	if err != nil {
 		return fmt.Errorf("checkout: %w", err)

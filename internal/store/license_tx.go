@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"encoding/json"
 	"time"
 
@@ -159,10 +160,53 @@ func (t *licenseTx) Idempotent(account, operation, clientToken string) (string, 
 	return hash, []byte(response), nil
 }
 
-func (t *licenseTx) PutIdempotent(account, operation, clientToken, hash string, response []byte) error {
-	_, err := t.tx.Exec(`INSERT INTO client_tokens (account, operation, token, request_hash, response) VALUES (?, ?, ?, ?, ?)`,
-		account, operation, clientToken, hash, string(response))
+func (t *licenseTx) PutIdempotent(account, operation, clientToken, hash string, response []byte, at time.Time) error {
+	_, err := t.tx.Exec(`INSERT INTO client_tokens (account, operation, token, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		account, operation, clientToken, hash, string(response), at.UnixNano())
 	return err
+}
+
+// DeleteExpiredCheckouts deletes at most limit floating checkouts that
+// expired at or before cutoff, oldest first, with their seats.
+func (t *licenseTx) DeleteExpiredCheckouts(cutoff time.Time, limit int) (int, error) {
+	rows, err := t.tx.Query(`SELECT token FROM license_checkouts WHERE expires_at <= ? AND checkout_type <> ?
+		ORDER BY expires_at LIMIT ?`, cutoff.UnixNano(), license.Perpetual, limit)
+	if err != nil {
+		return 0, t.classify(err)
+	}
+	tokens, err := collectStrings(rows)
+	if err != nil {
+		return 0, t.classify(err)
+	}
+	for _, token := range tokens {
+		if err := t.DeleteSeats(token); err != nil {
+			return 0, err
+		}
+		if err := t.DeleteCheckout(token); err != nil {
+			return 0, err
+		}
+	}
+	return len(tokens), nil
+}
+
+// DateClientTokens gives answers stored before their age was kept (created_at
+// 0) the time at.
+func (t *licenseTx) DateClientTokens(at time.Time) error {
+	_, err := t.tx.Exec(`UPDATE client_tokens SET created_at = ? WHERE created_at = 0`, at.UnixNano())
+	return err
+}
+
+// DeleteClientTokens deletes at most limit client-token answers stored at or
+// before cutoff.
+func (t *licenseTx) DeleteClientTokens(cutoff time.Time, limit int) (int, error) {
+	res, err := t.tx.Exec(`DELETE FROM client_tokens WHERE (account, operation, token) IN
+		(SELECT account, operation, token FROM client_tokens WHERE created_at <= ? ORDER BY created_at LIMIT ?)`,
+		cutoff.UnixNano(), limit)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), t.classify(err)
 }
 
 func (t *licenseTx) IssuerKey(fingerprint string) (license.IssuerKey, error) {
@@ -199,4 +243,18 @@ func (t *licenseTx) Token(id string) (license.Token, error) {
 func (t *licenseTx) DeleteToken(id string) error {
 	_, err := t.tx.Exec(`DELETE FROM license_tokens WHERE id = ?`, id)
 	return err
+}
+
+// collectStrings reads the one text column of every row.
+func collectStrings(rows *sql.Rows) ([]string, error) {
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
