@@ -153,14 +153,7 @@ func (a *App) startClock(ctx, bg context.Context) error {
 // SweepInterval until ctx ends. A failed sweep is logged and tried again at
 // the next tick: nothing depends on it but the size of the store.
 func (a *App) sweep(ctx context.Context) {
-	tick := time.NewTicker(a.cfg.SweepInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+	clock.Every(ctx, a.cfg.SweepInterval, func(ctx context.Context) {
 		r, err := a.Licenses.Sweep(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -168,7 +161,7 @@ func (a *App) sweep(ctx context.Context) {
 		case r != (license.SweepResult{}):
 			a.cfg.Log.Debug("swept", "checkouts", r.Checkouts, "client_tokens", r.ClientTokens)
 		}
-	}
+	})
 }
 
 func (a *App) seedDemo(ctx context.Context) error {

@@ -119,6 +119,15 @@ func (s *Simulated) Refresh(ctx context.Context) error {
 
 // Run refreshes the clock every interval until ctx ends.
 func (s *Simulated) Run(ctx context.Context, interval time.Duration) {
+	Every(ctx, interval, func(ctx context.Context) {
+		_ = s.Refresh(ctx) // a failed refresh keeps the last known time
+	})
+}
+
+// Every calls fn every interval of wall time, the first time one interval
+// from now, until ctx ends; it returns when ctx ends. It paces background
+// work (refreshes, sweeps); what that work does with time reads a Clock.
+func Every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -126,7 +135,7 @@ func (s *Simulated) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			_ = s.Refresh(ctx) // a failed refresh keeps the last known time
+			fn(ctx)
 		}
 	}
 }

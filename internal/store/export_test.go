@@ -62,16 +62,7 @@ func (db *DB) strings(ctx context.Context, q string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return collectStrings(rows)
 }
 
 // SQLitePragmas returns the values of the named pragmas as the reader pool
