@@ -86,8 +86,10 @@ func (in CreateAccountInput) Validate() error {
 		return fault.New(fault.Invalid, "account name must be valid UTF-8 of at most 256 bytes")
 	}
 	if in.Email != "" {
-		if _, err := mail.ParseAddress(in.Email); err != nil || len(in.Email) > 320 {
-			return fault.New(fault.Invalid, "invalid email address %q", in.Email)
+		// ParseAddress also takes "Name <addr>" and comments; only a bare
+		// address is stored, so the parsed address must be the whole input.
+		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 320 {
+			return fault.New(fault.Invalid, "invalid email address %q: give a bare address such as billing@example.com", in.Email)
 		}
 	}
 	return nil

@@ -38,6 +38,8 @@ func TestCreateAccountInputValidate(t *testing.T) {
 		{"InvalidUTF8", CreateAccountInput{Name: "Acme\xff"}, false},
 		{"BadEmail", CreateAccountInput{Name: "Acme", Email: "not an address"}, false},
 		{"EmailWithoutDomain", CreateAccountInput{Name: "Acme", Email: "billing@"}, false},
+		{"EmailWithDisplayName", CreateAccountInput{Name: "Acme", Email: "Billing <billing@acme.example>"}, false},
+		{"EmailInAngleBrackets", CreateAccountInput{Name: "Acme", Email: "<billing@acme.example>"}, false},
 		{"EmailTooLong", CreateAccountInput{Name: "Acme", Email: strings.Repeat("a", 64) + "@" + strings.Repeat("b", 252) + ".example"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
