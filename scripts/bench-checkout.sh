@@ -38,35 +38,9 @@ licenses=${LICENSES:-10000}
 big=${BIG:-0}
 big_rounds=${BIG_ROUNDS:-5}
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-bench-checkout.XXXXXX")
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do
-		if kill -0 "$p" 2>/dev/null; then
-			kill "$p" 2>/dev/null || true
-			wait "$p" 2>/dev/null || true
-		fi
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-tollgate=${TOLLGATE_BIN:-}
-load=${TOLLGATE_LOAD_BIN:-}
-if [[ -z "$tollgate" ]]; then
-	tollgate=$work/tollgate
-	(cd "$root" && go build -o "$tollgate" ./cmd/tollgate)
-fi
-if [[ -z "$load" ]]; then
-	load=$work/tollgate-load
-	(cd "$root" && go build -o "$load" ./cmd/tollgate-load)
-fi
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
-		echo $((20000 + RANDOM % 20000))
-}
+source "$(dirname "$0")/lib.sh"
+bench_init bench-checkout
+build_binaries load
 
 # memory PID: "VmRSS X MiB (anonymous A, file F), VmHWM Y MiB" from /proc:
 # anonymous memory is the server's own; file pages are the kernel's cache of
@@ -76,30 +50,11 @@ memory() {
 		END {printf "VmRSS %.0f MiB (anonymous %.0f, file %.0f), VmHWM %.0f MiB", r/1024, a/1024, f/1024, h/1024}' "/proc/$1/status"
 }
 
-# start DATA NAME: starts tollgate serve --demo on DATA; sets $endpoint and $pid.
-start() {
-	local data=$1 name=$2 port
-	port=$(free_port)
-	endpoint=http://127.0.0.1:$port
-	"$tollgate" serve --demo --data "$data" --addr "127.0.0.1:$port" --log-level warn >"$work/$name.out" 2>&1 &
-	pid=$!
-	pids+=("$pid")
-	for _ in $(seq 600); do
-		if curl -fsS -o /dev/null "$endpoint/healthz" 2>/dev/null; then
-			break
-		fi
-		kill -0 "$pid" 2>/dev/null || { cat "$work/$name.out" >&2; exit 1; }
-		sleep 0.05
-	done
-	curl -fsS -o /dev/null "$endpoint/healthz"
-}
-
-echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))," \
-	"load average $(cut -d' ' -f1-3 /proc/loadavg); $(go version 2>/dev/null | cut -d' ' -f3-4)"
+machine_line
 echo
 echo "== seeding $licenses licenses"
 "$load" seed-licenses --data "$work/data" --count "$licenses"
-start "$work/data" small
+start_server "$work/data" small
 small_endpoint=$endpoint small_pid=$pid
 echo "server: pid $pid on $endpoint (tollgate serve --demo, SQLite synchronous=FULL, strict SigV4); idle: $(memory "$pid")"
 echo
@@ -118,9 +73,6 @@ if [[ "$big" == 0 ]]; then
 	exit 0
 fi
 
-# median of the arguments.
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-
 big_data=${BIG_DATA:-$work/big}
 echo
 if [[ -f "$big_data/tollgate.db" ]]; then
@@ -132,7 +84,7 @@ else
 	echo "seeded in $(awk -v a="$start_seed" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.0f", b - a}') s;" \
 		"store: $(du -sh "$big_data" | cut -f1)"
 fi
-start "$big_data" big
+start_server "$big_data" big
 big_endpoint=$endpoint big_pid=$pid
 echo "big server: pid $pid on $endpoint; idle: $(memory "$pid")"
 echo

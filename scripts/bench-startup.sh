@@ -14,33 +14,13 @@
 set -euo pipefail
 
 runs=${1:-10}
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-bench-startup.XXXXXX")
-pid=""
-cleanup() {
-	if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-bin=${TOLLGATE_BIN:-}
-if [[ -z "$bin" ]]; then
-	bin=$work/tollgate
-	(cd "$root" && go build -o "$bin" ./cmd/tollgate)
-fi
+source "$(dirname "$0")/lib.sh"
+bench_init bench-startup
+build_binaries
 extra=()
 if [[ "${BENCH_STARTUP_DEMO:-}" == 1 ]]; then
 	extra+=(--demo)
 fi
-
-# free_port asks the kernel for an unused loopback port.
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
-		echo $((20000 + RANDOM % 20000))
-}
 
 # Time comes from bash's $EPOCHREALTIME (microseconds, digits only once the
 # decimal point is dropped) and the probe is a bash /dev/tcp connection:
@@ -63,8 +43,9 @@ for ((i = 1; i <= runs; i++)); do
 	data=$work/data-$i
 	port=$(free_port)
 	start=${EPOCHREALTIME/[.,]/}
-	"$bin" serve --data "$data" --addr "127.0.0.1:$port" --log-level warn "${extra[@]}" >"$work/out-$i" 2>&1 &
+	"$tollgate" serve --data "$data" --addr "127.0.0.1:$port" --log-level warn "${extra[@]}" >"$work/out-$i" 2>&1 &
 	pid=$!
+	pids=("$pid")
 	ok=0
 	while kill -0 "$pid" 2>/dev/null; do
 		if probe "$port"; then
@@ -82,7 +63,7 @@ for ((i = 1; i <= runs; i++)); do
 	end=${EPOCHREALTIME/[.,]/}
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
-	pid=""
+	pids=()
 	if ((ok == 0)); then
 		echo "run $i: server did not answer /healthz within 10 s" >&2
 		cat "$work/out-$i" >&2

@@ -26,45 +26,12 @@ wrk_threads=${WRK_THREADS:-2}
 access_key=AKIATOLLGATEBUYER001
 secret_key=tollgate-demo-buyer-secret-0000000000000
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-bench-sts.XXXXXX")
-pid=""
-cleanup() {
-	if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
+bench_init bench-sts
+build_binaries load
+start_server "$work/data" serve
 
-tollgate=${TOLLGATE_BIN:-}
-load=${TOLLGATE_LOAD_BIN:-}
-if [[ -z "$tollgate" ]]; then
-	tollgate=$work/tollgate
-	(cd "$root" && go build -o "$tollgate" ./cmd/tollgate)
-fi
-if [[ -z "$load" ]]; then
-	load=$work/tollgate-load
-	(cd "$root" && go build -o "$load" ./cmd/tollgate-load)
-fi
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
-	echo $((20000 + RANDOM % 20000)))
-endpoint=http://127.0.0.1:$port
-"$tollgate" serve --demo --data "$work/data" --addr "127.0.0.1:$port" --log-level warn >"$work/serve.out" 2>&1 &
-pid=$!
-for _ in $(seq 200); do
-	if curl -fsS -o /dev/null "$endpoint/healthz" 2>/dev/null; then
-		break
-	fi
-	kill -0 "$pid" 2>/dev/null || { cat "$work/serve.out" >&2; exit 1; }
-	sleep 0.05
-done
-curl -fsS -o /dev/null "$endpoint/healthz"
-
-echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))," \
-	"load average $(cut -d' ' -f1-3 /proc/loadavg); $(go version 2>/dev/null | cut -d' ' -f3-4)"
+machine_line
 echo "server: pid $pid on $endpoint (tollgate serve --demo, SQLite, strict SigV4)"
 echo
 echo "== tollgate-load: healthz then sts, rounds: $rounds, $concurrency connections, $duration each, sts pre-signed (aws-sdk-go-v2)"
@@ -84,9 +51,6 @@ fi
 
 # cpu_ticks prints the server's user+system CPU time in clock ticks (1/100 s).
 cpu_ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$pid/stat"; }
-
-# median of the arguments.
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 # run_wrk NAME [wrk args...]: one phase; appends "rps p99_ms cpu_us_per_req" to $work/NAME.
 run_wrk() {
