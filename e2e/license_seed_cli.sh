@@ -136,7 +136,7 @@ say "no checkout before the grant exists"
 expect_aws_error NoEntitlementsAllowedException drawdown
 GRANT=$(grant "$LICENSE")
 out=$(buyer aws license-manager list-received-licenses)
-expect_json "$out" '.Licenses[0].ReceivedMetadata.ReceivedStatus' PENDING_ACCEPT
+expect_json "$out" ".Licenses[] | select(.LicenseArn == \"$LICENSE\") | .ReceivedMetadata.ReceivedStatus" PENDING_ACCEPT
 say "no checkout while the grant waits for acceptance"
 expect_aws_error NoEntitlementsAllowedException drawdown
 out=$(buyer aws license-manager accept-grant --grant-arn "$GRANT")

@@ -169,6 +169,9 @@ func (a *App) seedDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := demo.SeedLicense(ctx, a.Licenses, w, a.Clock.Now()); err != nil {
+		return err
+	}
 	a.Demo = &w
 	return nil
 }

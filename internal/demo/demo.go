@@ -1,7 +1,7 @@
 // Package demo seeds a small world to try Tollgate with: an operator, a
 // seller and a buyer, each with a fixed, documented access key, so that the
-// commands in the README work as printed. Later capabilities add their own
-// demo products here.
+// commands in the README work as printed, and the products they sell: a
+// License Manager contract from the seller, active for the buyer.
 package demo
 
 import (
@@ -73,5 +73,9 @@ func Instructions(w World, endpoint string) string {
 	fmt.Fprintf(&b, "\nTry, as the buyer:\n\n")
 	fmt.Fprintf(&b, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\n", w.Buyer.Key.ID, w.Buyer.Key.Secret)
 	fmt.Fprintf(&b, "  aws --endpoint-url %s sts get-caller-identity\n", endpoint)
+	fmt.Fprintf(&b, "  aws --endpoint-url %s license-manager list-received-licenses\n", endpoint)
+	fmt.Fprintf(&b, "  aws --endpoint-url %s license-manager checkout-license --product-sku %s --key-fingerprint %s \\\n"+
+		"      --checkout-type PROVISIONAL --entitlements Name=Seats,Value=1,Unit=Count --client-token \"$(uuidgen)\"\n",
+		endpoint, ProductSKU, Fingerprint(w))
 	return b.String()
 }

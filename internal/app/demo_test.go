@@ -1,0 +1,67 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/tollgate/tollgate/internal/app"
+	"github.com/tollgate/tollgate/internal/demo"
+	"github.com/tollgate/tollgate/internal/license"
+	"github.com/tollgate/tollgate/internal/store"
+)
+
+// TestDemoContract: a --demo server's buyer holds the demo seller's
+// contract, active, from the first start; a restart on the same store
+// neither duplicates it nor undoes what the buyer did with it.
+func TestDemoContract(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	open := func() *app.App {
+		a, err := app.Open(ctx, app.Config{Store: store.Config{DataDir: dir}, Demo: true, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	w := demo.Parties()
+	received := func(a *app.App) []license.GrantedLicense {
+		t.Helper()
+		out, err := a.Licenses.ListReceivedLicenses(ctx, w.Buyer.Account.ID, license.ListLicensesInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Licenses
+	}
+
+	a := open()
+	got := received(a)
+	if len(got) != 1 || got[0].ProductSKU != demo.ProductSKU || got[0].ReceivedMetadata.ReceivedStatus != license.GrantActive {
+		t.Fatalf("the demo buyer received %+v, want one active %s license", got, demo.ProductSKU)
+	}
+	out, err := a.Licenses.CheckoutLicense(ctx, w.Buyer.Account.ID, license.CheckoutLicenseInput{
+		ProductSKU: demo.ProductSKU, KeyFingerprint: demo.Fingerprint(w), CheckoutType: license.Perpetual, ClientToken: "reports",
+		Entitlements: []license.EntitlementData{{Name: "Reports", Value: "2", Unit: "Count"}}})
+	if err != nil || out.LicenseArn != got[0].LicenseArn {
+		t.Fatalf("checkout of the demo contract: %+v, %v", out, err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	a = open()
+	defer a.Close()
+	if again := received(a); len(again) != 1 || again[0].LicenseArn != got[0].LicenseArn {
+		t.Errorf("after a restart the demo buyer received %d licenses (%+v), want the same one", len(again), again)
+	}
+	usage, err := a.Licenses.GetLicenseUsage(ctx, w.Seller.Account.ID, license.GetLicenseUsageInput{LicenseArn: got[0].LicenseArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range usage.LicenseUsage.EntitlementUsages {
+		if u.Name == "Reports" && u.ConsumedValue != "2" {
+			t.Errorf("after a restart Reports consumed %s, want 2", u.ConsumedValue)
+		}
+	}
+}
