@@ -101,7 +101,7 @@ phase() {
 # The big server has just started: one unmeasured phase warms its caches and
 # heap, as the nine phases before warmed the small one's.
 "$load" --endpoint "$big_endpoint" --target checkout-spread --duration "$duration" --concurrency "$concurrency" \
-	--licenses "$big" >/dev/null 2>&1
+	--licenses "$big" >"$work/warmup.out" 2>&1 || { cat "$work/warmup.out" >&2; exit 1; }
 echo "(one unmeasured warm-up phase on the $big-license store)"
 # Rounds alternate which store goes first (small, big; big, small; ...), so
 # that a drift in the machine's load falls on both sides alike.

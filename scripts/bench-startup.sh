@@ -43,7 +43,7 @@ for ((i = 1; i <= runs; i++)); do
 	data=$work/data-$i
 	port=$(free_port)
 	start=${EPOCHREALTIME/[.,]/}
-	"$tollgate" serve --data "$data" --addr "127.0.0.1:$port" --log-level warn "${extra[@]}" >"$work/out-$i" 2>&1 &
+	"$tollgate" serve --data "$data" --addr "127.0.0.1:$port" --log-level warn ${extra[@]+"${extra[@]}"} >"$work/out-$i" 2>&1 &
 	pid=$!
 	pids=("$pid")
 	ok=0

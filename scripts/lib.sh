@@ -24,7 +24,7 @@ bench_init() {
 
 bench_cleanup() {
 	local p
-	for p in "${pids[@]}"; do
+	for p in ${pids[@]+"${pids[@]}"}; do
 		if kill -0 "$p" 2>/dev/null; then
 			kill "$p" 2>/dev/null || true
 			wait "$p" 2>/dev/null || true

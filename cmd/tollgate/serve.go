@@ -51,6 +51,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *pprofAddr != "" {
 		stop, err := serveProfiles(*pprofAddr, log)
 		if err != nil {
+			ln.Close()
 			return err
 		}
 		defer stop()
@@ -66,15 +67,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // serveProfiles serves net/http/pprof on its own listener, apart from the API
-// so that profiles are never reachable through the API's address.
+// so that profiles are never reachable through the API's address. The
+// command-line handler is left out: the command line may carry a database
+// URL with its password.
 func serveProfiles(addr string, log *slog.Logger) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s for profiles: %w", addr, err)
 	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		log.Warn("profiles are served on a non-loopback address; anyone who reaches it can read the server's memory profile", "addr", ln.Addr().String())
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)

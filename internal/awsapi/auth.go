@@ -147,7 +147,7 @@ func (c *KeyCache) dropExpired(now time.Time) {
 	if len(c.entries) >= maxCachedKeys {
 		c.entries = map[string]cachedKey{}
 	}
-	c.sweepAt = max(sweepFloor, 2*len(c.entries))
+	c.sweepAt = min(maxCachedKeys, max(sweepFloor, 2*len(c.entries)))
 }
 
 // Len says how many keys the cache holds, expired ones included.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 )
 
@@ -80,4 +81,18 @@ func (db *DB) SQLitePragmas(ctx context.Context, names ...string) (read, write m
 		read[name], write[name] = r, w
 	}
 	return read, write, nil
+}
+
+// collectStrings reads the one text column of every row.
+func collectStrings(rows *sql.Rows) ([]string, error) {
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
