@@ -23,13 +23,14 @@ func Fingerprint(w World) string {
 
 // SeedLicense issues the demo seller's Demo Analytics license to the demo
 // buyer, grants it and activates the grant, all through the License Manager
-// service as the API would, unless the seller already holds a license for
-// the product: whatever happened to it since (a new version, a rejected or
-// deleted grant) is left as it is.
+// service as the API would, unless the buyer has already received one:
+// whatever happened to it since (a new version, a rejected or disabled
+// grant) is left as it is. It asks the buyer's side, which holds a handful
+// of grants, not the seller's, which may hold millions of licenses.
 func SeedLicense(ctx context.Context, svc *license.Service, w World, now time.Time) error {
 	seller, buyer := w.Seller.Account.ID, w.Buyer.Account.ID
-	existing, err := svc.ListLicenses(ctx, seller, license.ListLicensesInput{ListInput: license.ListInput{
-		Filters: []license.Filter{{Name: "ProductSKU", Values: []string{ProductSKU}}}}})
+	existing, err := svc.ListReceivedLicenses(ctx, buyer, license.ListLicensesInput{ListInput: license.ListInput{
+		Filters: []license.Filter{{Name: "ProductSKU", Values: []string{ProductSKU}}, {Name: "Fingerprint", Values: []string{Fingerprint(w)}}}}})
 	if err != nil || len(existing.Licenses) > 0 {
 		return err
 	}

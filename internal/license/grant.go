@@ -379,8 +379,11 @@ func (s *Service) ListDistributedGrants(ctx context.Context, caller string, in L
 	if err := validateList(in.ListInput, in.GrantArns, grantFilters, "LicenseArn", "GrantStatus", "GranteePrincipalARN", "ProductSKU", "LicenseIssuerName"); err != nil {
 		return ListGrantsOutput{}, err
 	}
-	all, err := s.store.ListGrantsByGrantor(ctx, caller)
-	return s.listGrants(all, err, in)
+	arnOf := func(g Grant) string { return g.GrantArn }
+	page, next, err := scanPage(func(after string, limit int) ([]Grant, error) {
+		return s.store.ListGrantsByGrantor(ctx, caller, after, limit)
+	}, matcher(in.Filters, in.GrantArns, grantFilters, arnOf), arnOf, in.NextToken, in.MaxResults)
+	return ListGrantsOutput{Grants: page, NextToken: next}, err
 }
 
 // ListReceivedGrants lists grants the caller received.

@@ -293,12 +293,10 @@ func (s *Service) ListLicenses(ctx context.Context, caller string, in ListLicens
 	if err := validateList(in.ListInput, in.LicenseArns, licenseFilters, "Beneficiary", "ProductSKU", "Fingerprint", "Status"); err != nil {
 		return ListLicensesOutput{}, err
 	}
-	all, err := s.store.ListLicensesByOwner(ctx, caller)
-	if err != nil {
-		return ListLicensesOutput{}, err
-	}
-	matched := filterItems(all, in.Filters, in.LicenseArns, licenseFilters, func(l License) string { return l.LicenseArn })
-	page, next, err := paginate(matched, func(l License) string { return l.LicenseArn }, in.NextToken, in.MaxResults)
+	arnOf := func(l License) string { return l.LicenseArn }
+	page, next, err := scanPage(func(after string, limit int) ([]License, error) {
+		return s.store.ListLicensesByOwner(ctx, caller, after, limit)
+	}, matcher(in.Filters, in.LicenseArns, licenseFilters, arnOf), arnOf, in.NextToken, in.MaxResults)
 	return ListLicensesOutput{Licenses: page, NextToken: next}, err
 }
 

@@ -28,17 +28,23 @@ func validateList[T any](in ListInput, arns []string, filters map[string]func(T)
 // filterItems keeps items that match every filter (any of its values) and,
 // when arns is not empty, whose ARN is listed.
 func filterItems[T any](items []T, filters []Filter, arns []string, fields map[string]func(T) string, arnOf func(T) string) []T {
-	wanted := set(arns...)
+	keep := matcher(filters, arns, fields, arnOf)
 	out := items[:0:0]
 	for _, it := range items {
-		if len(arns) > 0 && !wanted[arnOf(it)] {
-			continue
-		}
-		if matchesAll(it, filters, fields) {
+		if keep(it) {
 			out = append(out, it)
 		}
 	}
 	return out
+}
+
+// matcher says whether an item matches every filter (any of its values)
+// and, when arns is not empty, is one of them.
+func matcher[T any](filters []Filter, arns []string, fields map[string]func(T) string, arnOf func(T) string) func(T) bool {
+	wanted := set(arns...)
+	return func(it T) bool {
+		return (len(arns) == 0 || wanted[arnOf(it)]) && matchesAll(it, filters, fields)
+	}
 }
 
 func matchesAll[T any](it T, filters []Filter, fields map[string]func(T) string) bool {
@@ -61,26 +67,78 @@ func matchesAll[T any](it T, filters []Filter, fields map[string]func(T) string)
 	return true
 }
 
+// scanBatch is how many items scanPage reads from the store at a time.
+const scanBatch = 500
+
+// scanPage returns one page of the items that match keep, reading them from
+// fetch in key order, batch by batch, from the key nextToken names: memory
+// stays bounded by the batch and the page, however many items the store
+// holds. A page is always full unless the list ends: the AWS SDKs define no
+// paginator for these operations, so the AWS CLI and most callers take a
+// short page for the end. The token format is paginate's.
+func scanPage[T any](fetch func(after string, limit int) ([]T, error), keep func(T) bool, key func(T) string,
+	nextToken string, maxResults *int) ([]T, string, error) {
+	after, err := decodeToken(nextToken)
+	if err != nil {
+		return nil, "", err
+	}
+	size := pageSize(maxResults)
+	batchSize := max(scanBatch, size+1)
+	page := []T{}
+	for {
+		batch, err := fetch(after, batchSize)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, it := range batch {
+			if !keep(it) {
+				continue
+			}
+			if len(page) == size {
+				return page, encodeToken(key(page[size-1])), nil
+			}
+			page = append(page, it)
+		}
+		if len(batch) < batchSize {
+			return page, "", nil
+		}
+		after = key(batch[len(batch)-1])
+	}
+}
+
+func decodeToken(nextToken string) (string, error) {
+	after, err := base64.RawURLEncoding.DecodeString(nextToken)
+	if err != nil {
+		return "", errValidation("NextToken %q is not valid", clip(nextToken))
+	}
+	return string(after), nil
+}
+
+func encodeToken(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
+
+func pageSize(maxResults *int) int {
+	if maxResults != nil {
+		return *maxResults
+	}
+	return defaultPageSize
+}
+
 // paginate sorts items by key and returns the page after nextToken.
 func paginate[T any](items []T, key func(T) string, nextToken string, maxResults *int) ([]T, string, error) {
 	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
 	start := 0
 	if nextToken != "" {
-		after, err := base64.RawURLEncoding.DecodeString(nextToken)
+		after, err := decodeToken(nextToken)
 		if err != nil {
-			return nil, "", errValidation("NextToken %q is not valid", clip(nextToken))
+			return nil, "", err
 		}
-		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > string(after) })
+		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > after })
 	}
-	size := defaultPageSize
-	if maxResults != nil {
-		size = *maxResults
-	}
-	end := min(start+size, len(items))
+	end := min(start+pageSize(maxResults), len(items))
 	page := items[start:end]
 	next := ""
 	if end < len(items) {
-		next = base64.RawURLEncoding.EncodeToString([]byte(key(items[end-1])))
+		next = encodeToken(key(items[end-1]))
 	}
 	if page == nil {
 		page = []T{}

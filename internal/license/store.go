@@ -12,10 +12,12 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 
 	GetLicense(ctx context.Context, arn, version string) (License, error)
-	ListLicensesByOwner(ctx context.Context, owner string) ([]License, error)
+	// ListLicensesByOwner and ListGrantsByGrantor return at most limit items
+	// whose ARN sorts after after, in ARN order: an issuer may hold millions.
+	ListLicensesByOwner(ctx context.Context, owner, after string, limit int) ([]License, error)
 	ListLicenseVersions(ctx context.Context, arn string) ([]License, error)
 	GetGrant(ctx context.Context, arn, version string) (Grant, error)
-	ListGrantsByGrantor(ctx context.Context, account string) ([]Grant, error)
+	ListGrantsByGrantor(ctx context.Context, account, after string, limit int) ([]Grant, error)
 	ListGrantsByGrantee(ctx context.Context, account string) ([]Grant, error)
 	// GranteeProductGrants returns a grantee's grants for one product and
 	// issuer, the lookup every checkout makes.

@@ -65,9 +65,10 @@ func (s *Licenses) listLicenses(ctx context.Context, query string, args ...any) 
 	return out, s.db.classify(rows.Err())
 }
 
-// ListLicensesByOwner lists an issuer's licenses.
-func (s *Licenses) ListLicensesByOwner(ctx context.Context, owner string) ([]license.License, error) {
-	return s.listLicenses(ctx, `SELECT owner, doc FROM licenses WHERE owner = ?`, owner)
+// ListLicensesByOwner returns at most limit of an issuer's licenses whose
+// ARN sorts after after, in ARN order.
+func (s *Licenses) ListLicensesByOwner(ctx context.Context, owner, after string, limit int) ([]license.License, error) {
+	return s.listLicenses(ctx, `SELECT owner, doc FROM licenses WHERE owner = ? AND arn > ? ORDER BY arn LIMIT ?`, owner, after, limit)
 }
 
 // ListLicenseVersions lists every version of a license.
@@ -107,8 +108,8 @@ func (s *Licenses) GetGrant(ctx context.Context, arn, version string) (license.G
 	return g, s.db.classify(err)
 }
 
-func (s *Licenses) listGrants(ctx context.Context, where string, arg any) ([]license.Grant, error) {
-	rows, err := s.db.query(ctx, `SELECT `+grantColumns+` FROM grants WHERE `+where, arg)
+func (s *Licenses) listGrants(ctx context.Context, where string, args ...any) ([]license.Grant, error) {
+	rows, err := s.db.query(ctx, `SELECT `+grantColumns+` FROM grants WHERE `+where, args...)
 	if err != nil {
 		return nil, s.db.classify(err)
 	}
@@ -128,9 +129,10 @@ func collectGrants(db *DB, rows *sql.Rows) ([]license.Grant, error) {
 	return out, db.classify(rows.Err())
 }
 
-// ListGrantsByGrantor lists the grants an account gave.
-func (s *Licenses) ListGrantsByGrantor(ctx context.Context, account string) ([]license.Grant, error) {
-	return s.listGrants(ctx, `grantor = ?`, account)
+// ListGrantsByGrantor returns at most limit of the grants an account gave
+// whose ARN sorts after after, in ARN order.
+func (s *Licenses) ListGrantsByGrantor(ctx context.Context, account, after string, limit int) ([]license.Grant, error) {
+	return s.listGrants(ctx, `grantor = ? AND arn > ? ORDER BY arn LIMIT ?`, account, after, limit)
 }
 
 // ListGrantsByGrantee lists the grants an account received.
