@@ -38,6 +38,27 @@ func filterItems[T any](items []T, filters []Filter, arns []string, fields map[s
 	return out
 }
 
+// maxNarrowValues bounds the values of one filter that go to the store.
+const maxNarrowValues = 100
+
+// narrowing turns list filters into what the store may filter by: each
+// filter named once, with values (a filter without values matches
+// everything, and one named twice must match both, which a set of values
+// cannot say), and not too many of them.
+func narrowing(filters []Filter) Narrowing {
+	n := Narrowing{}
+	seen := map[string]int{}
+	for _, f := range filters {
+		seen[f.Name]++
+	}
+	for _, f := range filters {
+		if seen[f.Name] == 1 && len(f.Values) > 0 && len(f.Values) <= maxNarrowValues {
+			n[f.Name] = f.Values
+		}
+	}
+	return n
+}
+
 // matcher says whether an item matches every filter (any of its values)
 // and, when arns is not empty, is one of them.
 func matcher[T any](filters []Filter, arns []string, fields map[string]func(T) string, arnOf func(T) string) func(T) bool {

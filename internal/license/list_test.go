@@ -59,3 +59,18 @@ func TestScanPageListsEveryMatch(t *testing.T) {
 		t.Error("a malformed NextToken was accepted")
 	}
 }
+
+// TestNarrowing: only what a set of values per filter can say goes to the
+// store; the service's own filtering covers the rest.
+func TestNarrowing(t *testing.T) {
+	many := make([]string, maxNarrowValues+1)
+	got := narrowing([]Filter{
+		{Name: "ProductSKU", Values: []string{"a", "b"}},
+		{Name: "Status", Values: []string{"AVAILABLE"}}, {Name: "Status", Values: []string{"DELETED"}}, // both must match
+		{Name: "Fingerprint"},               // no values: matches everything
+		{Name: "Beneficiary", Values: many}, // too many to send
+	})
+	if len(got) != 1 || !slices.Equal(got["ProductSKU"], []string{"a", "b"}) {
+		t.Errorf("narrowing = %v, want only ProductSKU [a b]", got)
+	}
+}

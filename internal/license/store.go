@@ -14,10 +14,11 @@ type Store interface {
 	GetLicense(ctx context.Context, arn, version string) (License, error)
 	// ListLicensesByOwner and ListGrantsByGrantor return at most limit items
 	// whose ARN sorts after after, in ARN order: an issuer may hold millions.
-	ListLicensesByOwner(ctx context.Context, owner, after string, limit int) ([]License, error)
+	// They may leave out items that narrow excludes.
+	ListLicensesByOwner(ctx context.Context, owner, after string, limit int, narrow Narrowing) ([]License, error)
 	ListLicenseVersions(ctx context.Context, arn string) ([]License, error)
 	GetGrant(ctx context.Context, arn, version string) (Grant, error)
-	ListGrantsByGrantor(ctx context.Context, account, after string, limit int) ([]Grant, error)
+	ListGrantsByGrantor(ctx context.Context, account, after string, limit int, narrow Narrowing) ([]Grant, error)
 	ListGrantsByGrantee(ctx context.Context, account string) ([]Grant, error)
 	// GranteeProductGrants returns a grantee's grants for one product and
 	// issuer, the lookup every checkout makes.
@@ -29,6 +30,12 @@ type Store interface {
 	// Idempotent returns the stored answer to a request with a client token.
 	Idempotent(ctx context.Context, account, operation, clientToken string) (requestHash string, response []byte, err error)
 }
+
+// Narrowing says, by list filter name (ProductSKU, Status, ...), which
+// values an item of a listing may have: a store may use any part of it to
+// read fewer items, and ignore the rest, because the service filters what it
+// gets again.
+type Narrowing map[string][]string
 
 // Tx is a write transaction. Getters return fault.NotFound when nothing
 // matches.

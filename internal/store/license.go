@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/fault"
@@ -66,9 +69,36 @@ func (s *Licenses) listLicenses(ctx context.Context, query string, args ...any) 
 }
 
 // ListLicensesByOwner returns at most limit of an issuer's licenses whose
-// ARN sorts after after, in ARN order.
-func (s *Licenses) ListLicensesByOwner(ctx context.Context, owner, after string, limit int) ([]license.License, error) {
-	return s.listLicenses(ctx, `SELECT owner, doc FROM licenses WHERE owner = ? AND arn > ? ORDER BY arn LIMIT ?`, owner, after, limit)
+// ARN sorts after after, in ARN order, leaving out those whose product SKU,
+// fingerprint or status narrow excludes.
+func (s *Licenses) ListLicensesByOwner(ctx context.Context, owner, after string, limit int, narrow license.Narrowing) ([]license.License, error) {
+	where, args := narrowed(`owner = ? AND arn > ?`, []any{owner, after}, narrow, licenseColumns)
+	return s.listLicenses(ctx, `SELECT owner, doc FROM licenses WHERE `+where+` ORDER BY arn LIMIT ?`, append(args, limit)...)
+}
+
+// licenseColumns and grantColumnsByFilter name the columns that hold what
+// list filters compare; the (owner, arn, ...) and (grantor, arn, ...)
+// indexes carry them, so a narrowed scan reads a table row only for a match.
+var (
+	licenseColumns       = map[string]string{"ProductSKU": "product_sku", "Fingerprint": "fingerprint", "Status": "status"}
+	grantColumnsByFilter = map[string]string{"LicenseArn": "license_arn", "GrantStatus": "status", "ProductSKU": "product_sku",
+		"LicenseIssuerName": "issuer_name"}
+)
+
+// narrowed adds to where a condition `column IN (...)` for each filter of
+// narrow that columns maps, in a fixed order, with its values as arguments.
+func narrowed(where string, args []any, narrow license.Narrowing, columns map[string]string) (string, []any) {
+	for _, name := range slices.Sorted(maps.Keys(narrow)) {
+		column, ok := columns[name]
+		if !ok {
+			continue
+		}
+		where += ` AND ` + column + ` IN (?` + strings.Repeat(`, ?`, len(narrow[name])-1) + `)`
+		for _, v := range narrow[name] {
+			args = append(args, v)
+		}
+	}
+	return where, args
 }
 
 // ListLicenseVersions lists every version of a license.
@@ -130,9 +160,11 @@ func collectGrants(db *DB, rows *sql.Rows) ([]license.Grant, error) {
 }
 
 // ListGrantsByGrantor returns at most limit of the grants an account gave
-// whose ARN sorts after after, in ARN order.
-func (s *Licenses) ListGrantsByGrantor(ctx context.Context, account, after string, limit int) ([]license.Grant, error) {
-	return s.listGrants(ctx, `grantor = ? AND arn > ? ORDER BY arn LIMIT ?`, account, after, limit)
+// whose ARN sorts after after, in ARN order, leaving out those whose
+// license, status, product SKU or issuer name narrow excludes.
+func (s *Licenses) ListGrantsByGrantor(ctx context.Context, account, after string, limit int, narrow license.Narrowing) ([]license.Grant, error) {
+	where, args := narrowed(`grantor = ? AND arn > ?`, []any{account, after}, narrow, grantColumnsByFilter)
+	return s.listGrants(ctx, where+` ORDER BY arn LIMIT ?`, append(args, limit)...)
 }
 
 // ListGrantsByGrantee lists the grants an account received.
