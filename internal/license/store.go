@@ -63,9 +63,9 @@ type Tx interface {
 	// Idempotent returns what a request with this client token answered.
 	Idempotent(account, operation, clientToken string) (requestHash string, response []byte, err error)
 	PutIdempotent(account, operation, clientToken, requestHash string, response []byte, at time.Time) error
-	// DateClientTokens sets the storage time of answers that have none (kept
-	// before times were) to at.
-	DateClientTokens(at time.Time) error
+	// DateClientTokens sets the storage time of at most limit answers that
+	// have none (kept before times were) to at, and says how many.
+	DateClientTokens(at time.Time, limit int) (int, error)
 	// DeleteClientTokens deletes at most limit answers stored at or before
 	// cutoff, oldest first, and says how many.
 	DeleteClientTokens(cutoff time.Time, limit int) (int, error)

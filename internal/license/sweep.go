@@ -37,7 +37,7 @@ type SweepResult struct {
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	now := s.clock.Now()
 	var r SweepResult
-	if err := s.store.Update(ctx, func(tx Tx) error { return tx.DateClientTokens(now) }); err != nil {
+	if _, err := s.sweepBatches(ctx, func(tx Tx) (int, error) { return tx.DateClientTokens(now, sweepBatch) }); err != nil {
 		return r, err
 	}
 	var err error

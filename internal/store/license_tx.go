@@ -184,11 +184,16 @@ func (t *licenseTx) DeleteExpiredCheckouts(cutoff time.Time, limit int) (int, er
 	return int(n), t.classify(err)
 }
 
-// DateClientTokens gives answers stored before their age was kept (created_at
-// 0) the time at.
-func (t *licenseTx) DateClientTokens(at time.Time) error {
-	_, err := t.tx.Exec(`UPDATE client_tokens SET created_at = ? WHERE created_at = 0`, at.UnixNano())
-	return err
+// DateClientTokens gives at most limit answers stored before their age was
+// kept (created_at 0) the time at, and says how many.
+func (t *licenseTx) DateClientTokens(at time.Time, limit int) (int, error) {
+	res, err := t.tx.Exec(`UPDATE client_tokens SET created_at = ? WHERE (account, operation, token) IN
+		(SELECT account, operation, token FROM client_tokens WHERE created_at = 0 LIMIT ?)`, at.UnixNano(), limit)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), t.classify(err)
 }
 
 // DeleteClientTokens deletes at most limit client-token answers stored at or

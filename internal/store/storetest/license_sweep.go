@@ -66,7 +66,8 @@ func LicenseSweep(t *testing.T, open Opener) {
 			return nil
 		}), "store answers")
 		// Answers stored before their age was kept get the sweep's time.
-		NoError(t, db.Licenses().Update(t.Context(), func(tx license.Tx) error { return tx.DateClientTokens(Epoch) }), "date")
+		wantSwept(t, db, "dating, a batch of one", 1, func(tx license.Tx) (int, error) { return tx.DateClientTokens(Epoch, 1) })
+		wantSwept(t, db, "dating what is left", 0, func(tx license.Tx) (int, error) { return tx.DateClientTokens(Epoch, 10) })
 		wantSwept(t, db, "older than a day", 2, func(tx license.Tx) (int, error) {
 			return tx.DeleteClientTokens(Epoch.Add(-24*time.Hour), 10)
 		})
