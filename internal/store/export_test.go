@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
 	"slices"
 )
 
@@ -95,4 +98,23 @@ func collectStrings(rows *sql.Rows) ([]string, error) {
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// MigrateUpTo applies the dialect's migrations up to version on conn, as
+// an older Tollgate would have left a store.
+func MigrateUpTo(ctx context.Context, conn *sql.DB, dialect Dialect, version int64) error {
+	sub, err := fs.Sub(migrations, "migrations/"+string(dialect))
+	if err != nil {
+		return err
+	}
+	gooseDialect := goose.DialectSQLite3
+	if dialect == Postgres {
+		gooseDialect = goose.DialectPostgres
+	}
+	provider, err := goose.NewProvider(gooseDialect, conn, sub)
+	if err != nil {
+		return err
+	}
+	_, err = provider.UpTo(ctx, version)
+	return err
 }

@@ -70,7 +70,7 @@ func (s *Licenses) listLicenses(ctx context.Context, query string, args ...any) 
 
 // ListLicensesByOwner returns at most limit of an issuer's licenses whose
 // ARN sorts after after, in ARN order, leaving out those whose product SKU,
-// fingerprint or status narrow excludes.
+// fingerprint, status or beneficiary narrow excludes.
 func (s *Licenses) ListLicensesByOwner(ctx context.Context, owner, after string, limit int, narrow license.Narrowing) ([]license.License, error) {
 	where, args := narrowed(`owner = ? AND arn > ?`, []any{owner, after}, narrow, licenseColumns)
 	return s.listLicenses(ctx, `SELECT owner, doc FROM licenses WHERE `+where+` ORDER BY arn LIMIT ?`, append(args, limit)...)
@@ -80,7 +80,8 @@ func (s *Licenses) ListLicensesByOwner(ctx context.Context, owner, after string,
 // list filters compare; the (owner, arn, ...) and (grantor, arn, ...)
 // indexes carry them, so a narrowed scan reads a table row only for a match.
 var (
-	licenseColumns       = map[string]string{"ProductSKU": "product_sku", "Fingerprint": "fingerprint", "Status": "status"}
+	licenseColumns = map[string]string{"ProductSKU": "product_sku", "Fingerprint": "fingerprint", "Status": "status",
+		"Beneficiary": "beneficiary"}
 	grantColumnsByFilter = map[string]string{"LicenseArn": "license_arn", "GrantStatus": "status", "ProductSKU": "product_sku",
 		"LicenseIssuerName": "issuer_name"}
 )

@@ -23,9 +23,9 @@ func (t *licenseTx) PutLicense(l license.License) error {
 	if err != nil {
 		return fault.Wrap(err, "encode license")
 	}
-	if _, err := t.tx.Exec(`INSERT INTO licenses (arn, owner, product_sku, fingerprint, status, version, doc) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (arn) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc`,
-		l.LicenseArn, l.Owner, l.ProductSKU, l.Issuer.KeyFingerprint, l.Status, l.Version, string(doc)); err != nil {
+	if _, err := t.tx.Exec(`INSERT INTO licenses (arn, owner, product_sku, fingerprint, status, version, beneficiary, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (arn) DO UPDATE SET status = excluded.status, version = excluded.version, beneficiary = excluded.beneficiary, doc = excluded.doc`,
+		l.LicenseArn, l.Owner, l.ProductSKU, l.Issuer.KeyFingerprint, l.Status, l.Version, l.Beneficiary, string(doc)); err != nil {
 		return err
 	}
 	_, err = t.tx.Exec(`INSERT INTO license_versions (arn, version, doc) VALUES (?, ?, ?)`, l.LicenseArn, l.Version, string(doc))
