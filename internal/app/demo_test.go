@@ -51,7 +51,6 @@ func TestDemoContract(t *testing.T) {
 	}
 
 	a = open()
-	defer a.Close()
 	if again := received(a); len(again) != 1 || again[0].LicenseArn != got[0].LicenseArn {
 		t.Errorf("after a restart the demo buyer received %d licenses (%+v), want the same one", len(again), again)
 	}
@@ -63,5 +62,25 @@ func TestDemoContract(t *testing.T) {
 		if u.Name == "Reports" && u.ConsumedValue != "2" {
 			t.Errorf("after a restart Reports consumed %s, want 2", u.ConsumedValue)
 		}
+	}
+
+	// The seller withdraws the grant: a restart does not issue the contract
+	// again.
+	grants, err := a.Licenses.ListDistributedGrants(ctx, w.Seller.Account.ID, license.ListGrantsInput{
+		ListInput: license.ListInput{Filters: []license.Filter{{Name: "LicenseArn", Values: []string{got[0].LicenseArn}}}}})
+	if err != nil || len(grants.Grants) != 1 {
+		t.Fatalf("the demo contract's grants: %+v, %v", grants, err)
+	}
+	if _, err := a.Licenses.DeleteGrant(ctx, w.Seller.Account.ID, license.DeleteGrantInput{
+		GrantArn: grants.Grants[0].GrantArn, Version: grants.Grants[0].Version}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a = open()
+	defer a.Close()
+	if again := received(a); len(again) != 0 {
+		t.Errorf("after the grant was deleted and the server restarted, the buyer received %d licenses, want none", len(again))
 	}
 }

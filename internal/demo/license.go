@@ -23,15 +23,16 @@ func Fingerprint(w World) string {
 
 // SeedLicense issues the demo seller's Demo Analytics license to the demo
 // buyer, grants it and activates the grant, all through the License Manager
-// service as the API would, unless the buyer has already received one:
-// whatever happened to it since (a new version, a rejected or disabled
-// grant) is left as it is. It asks the buyer's side, which holds a handful
-// of grants, not the seller's, which may hold millions of licenses.
+// service as the API would, unless the buyer has already received a grant
+// of the product from the seller, in whatever state: what happened to it
+// since (accepted, rejected, disabled, deleted) is left as it is. It asks
+// the buyer's side, which holds a handful of grants, not the seller's, which
+// may hold millions of licenses.
 func SeedLicense(ctx context.Context, svc *license.Service, w World, now time.Time) error {
 	seller, buyer := w.Seller.Account.ID, w.Buyer.Account.ID
-	existing, err := svc.ListReceivedLicenses(ctx, buyer, license.ListLicensesInput{ListInput: license.ListInput{
-		Filters: []license.Filter{{Name: "ProductSKU", Values: []string{ProductSKU}}, {Name: "Fingerprint", Values: []string{Fingerprint(w)}}}}})
-	if err != nil || len(existing.Licenses) > 0 {
+	existing, err := svc.ListReceivedGrants(ctx, buyer, license.ListGrantsInput{ListInput: license.ListInput{
+		Filters: []license.Filter{{Name: "ProductSKU", Values: []string{ProductSKU}}, {Name: "GranterAccountId", Values: []string{seller}}}}})
+	if err != nil || len(existing.Grants) > 0 {
 		return err
 	}
 	token := func(step string) string { return fmt.Sprintf("tollgate-demo-%s-%d", step, now.UnixNano()) }

@@ -381,7 +381,7 @@ func (s *Service) ListDistributedGrants(ctx context.Context, caller string, in L
 	}
 	arnOf := func(g Grant) string { return g.GrantArn }
 	page, next, err := scanPage(func(after string, limit int) ([]Grant, error) {
-		return s.store.ListGrantsByGrantor(ctx, caller, after, limit, narrowing(in.Filters))
+		return s.store.ListGrantsByGrantor(ctx, caller, after, limit, narrowing(in.Filters, in.GrantArns))
 	}, matcher(in.Filters, in.GrantArns, grantFilters, arnOf), arnOf, in.NextToken, in.MaxResults)
 	return ListGrantsOutput{Grants: page, NextToken: next}, err
 }

@@ -295,7 +295,7 @@ func (s *Service) ListLicenses(ctx context.Context, caller string, in ListLicens
 	}
 	arnOf := func(l License) string { return l.LicenseArn }
 	page, next, err := scanPage(func(after string, limit int) ([]License, error) {
-		return s.store.ListLicensesByOwner(ctx, caller, after, limit, narrowing(in.Filters))
+		return s.store.ListLicensesByOwner(ctx, caller, after, limit, narrowing(in.Filters, in.LicenseArns))
 	}, matcher(in.Filters, in.LicenseArns, licenseFilters, arnOf), arnOf, in.NextToken, in.MaxResults)
 	return ListLicensesOutput{Licenses: page, NextToken: next}, err
 }

@@ -3,6 +3,8 @@ package license
 import (
 	"encoding/base64"
 	"sort"
+	"strings"
+	"unicode/utf8"
 )
 
 // validateList checks the common list parameters and that every filter is
@@ -41,23 +43,43 @@ func filterItems[T any](items []T, filters []Filter, arns []string, fields map[s
 // maxNarrowValues bounds the values of one filter that go to the store.
 const maxNarrowValues = 100
 
-// narrowing turns list filters into what the store may filter by: each
-// filter named once, with values (a filter without values matches
-// everything, and one named twice must match both, which a set of values
-// cannot say), and not too many of them.
-func narrowing(filters []Filter) Narrowing {
+// narrowing turns a list request's ARNs and filters into what the store may
+// filter by: each filter named once, with values (a filter without values
+// matches everything, and one named twice must match both, which a set of
+// values cannot say), not too many of them, and none that no stored item
+// could hold (a NUL, or bytes that are not UTF-8, which PostgreSQL refuses
+// to compare).
+func narrowing(filters []Filter, arns []string) Narrowing {
 	n := Narrowing{}
+	if len(arns) > 0 && storable(arns) {
+		n[NarrowARN] = arns
+	}
 	seen := map[string]int{}
 	for _, f := range filters {
 		seen[f.Name]++
 	}
 	for _, f := range filters {
-		if seen[f.Name] == 1 && len(f.Values) > 0 && len(f.Values) <= maxNarrowValues {
+		if seen[f.Name] == 1 && f.Name != NarrowARN && storable(f.Values) {
 			n[f.Name] = f.Values
 		}
 	}
 	return n
 }
+
+// storable says whether values can go to the store as a narrowing.
+func storable(values []string) bool {
+	if len(values) == 0 || len(values) > maxNarrowValues {
+		return false
+	}
+	for _, v := range values {
+		if !storableValue(v) {
+			return false
+		}
+	}
+	return true
+}
+
+func storableValue(v string) bool { return utf8.ValidString(v) && !strings.ContainsRune(v, 0) }
 
 // matcher says whether an item matches every filter (any of its values)
 // and, when arns is not empty, is one of them.
@@ -127,9 +149,12 @@ func scanPage[T any](fetch func(after string, limit int) ([]T, error), keep func
 	}
 }
 
+// decodeToken reads a NextToken: the key the previous page ended at. A
+// token this server did not make is refused here, before it reaches a
+// query.
 func decodeToken(nextToken string) (string, error) {
 	after, err := base64.RawURLEncoding.DecodeString(nextToken)
-	if err != nil {
+	if err != nil || !storableValue(string(after)) {
 		return "", errValidation("NextToken %q is not valid", clip(nextToken))
 	}
 	return string(after), nil

@@ -61,16 +61,25 @@ func TestScanPageListsEveryMatch(t *testing.T) {
 }
 
 // TestNarrowing: only what a set of values per filter can say goes to the
-// store; the service's own filtering covers the rest.
+// store, and only values a stored item could hold; the service's own
+// filtering covers the rest.
 func TestNarrowing(t *testing.T) {
 	many := make([]string, maxNarrowValues+1)
 	got := narrowing([]Filter{
 		{Name: "ProductSKU", Values: []string{"a", "b"}},
 		{Name: "Status", Values: []string{"AVAILABLE"}}, {Name: "Status", Values: []string{"DELETED"}}, // both must match
-		{Name: "Fingerprint"},               // no values: matches everything
-		{Name: "Beneficiary", Values: many}, // too many to send
-	})
-	if len(got) != 1 || !slices.Equal(got["ProductSKU"], []string{"a", "b"}) {
-		t.Errorf("narrowing = %v, want only ProductSKU [a b]", got)
+		{Name: "Fingerprint"},                            // no values: matches everything
+		{Name: "Beneficiary", Values: many},              // too many to send
+		{Name: "IssuerName", Values: []string{"a\x00b"}}, // nothing stored holds a NUL
+		{Name: "LicenseArn", Values: []string{"\xff"}},   // nor bytes that are not UTF-8
+	}, []string{"arn:1", "arn:2"})
+	want := Narrowing{"ProductSKU": {"a", "b"}, NarrowARN: {"arn:1", "arn:2"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("narrowing = %v, want %v", got, want)
+	}
+	for _, token := range []string{"_w", encodeToken("a\x00b"), "not base64!"} {
+		if _, err := decodeToken(token); err == nil {
+			t.Errorf("NextToken %q was accepted", token)
+		}
 	}
 }

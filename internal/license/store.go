@@ -31,11 +31,14 @@ type Store interface {
 	Idempotent(ctx context.Context, account, operation, clientToken string) (requestHash string, response []byte, err error)
 }
 
-// Narrowing says, by list filter name (ProductSKU, Status, ...), which
-// values an item of a listing may have: a store may use any part of it to
-// read fewer items, and ignore the rest, because the service filters what it
-// gets again.
+// Narrowing says, by list filter name (ProductSKU, Status, ...) or
+// NarrowARN, which values an item of a listing may have: a store may use any
+// part of it to read fewer items, and ignore the rest, because the service
+// filters what it gets again.
 type Narrowing map[string][]string
+
+// NarrowARN names, in a Narrowing, the ARNs a request listed.
+const NarrowARN = "ARN"
 
 // Tx is a write transaction. Getters return fault.NotFound when nothing
 // matches.

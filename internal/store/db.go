@@ -178,6 +178,13 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return db.read.QueryRowContext(ctx, db.rebind(query), args...)
 }
 
+// queryUncached runs a read outside any transaction without keeping its
+// prepared statement: for query texts built from a request (a list's
+// filters), whose variety the statement cache must not grow with.
+func (db *DB) queryUncached(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, db.rebind(query), args...)
+}
+
 // query runs a read outside any transaction.
 func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if db.readStmts != nil {

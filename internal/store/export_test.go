@@ -118,3 +118,10 @@ func MigrateUpTo(ctx context.Context, conn *sql.DB, dialect Dialect, version int
 	_, err = provider.UpTo(ctx, version)
 	return err
 }
+
+// CachedReadStatements says how many read statements SQLite keeps prepared.
+func (db *DB) CachedReadStatements() int {
+	db.readStmts.mu.RLock()
+	defer db.readStmts.mu.RUnlock()
+	return len(db.readStmts.stmts)
+}

@@ -53,6 +53,10 @@ func (s *Licenses) GetLicense(ctx context.Context, arn, version string) (license
 
 func (s *Licenses) listLicenses(ctx context.Context, query string, args ...any) ([]license.License, error) {
 	rows, err := s.db.query(ctx, query, args...)
+	return s.collectLicenses(rows, err)
+}
+
+func (s *Licenses) collectLicenses(rows *sql.Rows, err error) ([]license.License, error) {
 	if err != nil {
 		return nil, s.db.classify(err)
 	}
@@ -69,33 +73,44 @@ func (s *Licenses) listLicenses(ctx context.Context, query string, args ...any) 
 }
 
 // ListLicensesByOwner returns at most limit of an issuer's licenses whose
-// ARN sorts after after, in ARN order, leaving out those whose product SKU,
-// fingerprint, status or beneficiary narrow excludes.
+// ARN sorts after after, in ARN order, leaving out those whose ARN, product
+// SKU, fingerprint, status or beneficiary narrow excludes.
 func (s *Licenses) ListLicensesByOwner(ctx context.Context, owner, after string, limit int, narrow license.Narrowing) ([]license.License, error) {
 	where, args := narrowed(`owner = ? AND arn > ?`, []any{owner, after}, narrow, licenseColumns)
-	return s.listLicenses(ctx, `SELECT owner, doc FROM licenses WHERE `+where+` ORDER BY arn LIMIT ?`, append(args, limit)...)
+	rows, err := s.listRows(ctx, len(args) > 2, `SELECT owner, doc FROM licenses WHERE `+where+` ORDER BY arn LIMIT ?`, append(args, limit)...)
+	return s.collectLicenses(rows, err)
+}
+
+// listRows runs a listing's query: through the statement cache when it is
+// plain, uncached when narrowing made its text depend on the request.
+func (s *Licenses) listRows(ctx context.Context, isNarrowed bool, query string, args ...any) (*sql.Rows, error) {
+	if isNarrowed {
+		return s.db.queryUncached(ctx, query, args...)
+	}
+	return s.db.query(ctx, query, args...)
 }
 
 // licenseColumns and grantColumnsByFilter name the columns that hold what
-// list filters compare; the (owner, arn, ...) and (grantor, arn, ...)
-// indexes carry them, so a narrowed scan reads a table row only for a match.
+// list filters (and license.NarrowARN) compare.
 var (
-	licenseColumns = map[string]string{"ProductSKU": "product_sku", "Fingerprint": "fingerprint", "Status": "status",
-		"Beneficiary": "beneficiary"}
-	grantColumnsByFilter = map[string]string{"LicenseArn": "license_arn", "GrantStatus": "status", "ProductSKU": "product_sku",
-		"LicenseIssuerName": "issuer_name"}
+	licenseColumns = map[string]string{license.NarrowARN: "arn", "ProductSKU": "product_sku", "Fingerprint": "fingerprint",
+		"Status": "status", "Beneficiary": "beneficiary"}
+	grantColumnsByFilter = map[string]string{license.NarrowARN: "arn", "LicenseArn": "license_arn", "GrantStatus": "status",
+		"ProductSKU": "product_sku", "LicenseIssuerName": "issuer_name"}
 )
 
 // narrowed adds to where a condition `column IN (...)` for each filter of
-// narrow that columns maps, in a fixed order, with its values as arguments.
+// narrow that columns maps and that has values, in a fixed order, with its
+// values as arguments.
 func narrowed(where string, args []any, narrow license.Narrowing, columns map[string]string) (string, []any) {
 	for _, name := range slices.Sorted(maps.Keys(narrow)) {
 		column, ok := columns[name]
-		if !ok {
+		values := narrow[name]
+		if !ok || len(values) == 0 {
 			continue
 		}
-		where += ` AND ` + column + ` IN (?` + strings.Repeat(`, ?`, len(narrow[name])-1) + `)`
-		for _, v := range narrow[name] {
+		where += ` AND ` + column + ` IN (?` + strings.Repeat(`, ?`, len(values)-1) + `)`
+		for _, v := range values {
 			args = append(args, v)
 		}
 	}
@@ -161,11 +176,15 @@ func collectGrants(db *DB, rows *sql.Rows) ([]license.Grant, error) {
 }
 
 // ListGrantsByGrantor returns at most limit of the grants an account gave
-// whose ARN sorts after after, in ARN order, leaving out those whose
+// whose ARN sorts after after, in ARN order, leaving out those whose ARN,
 // license, status, product SKU or issuer name narrow excludes.
 func (s *Licenses) ListGrantsByGrantor(ctx context.Context, account, after string, limit int, narrow license.Narrowing) ([]license.Grant, error) {
 	where, args := narrowed(`grantor = ? AND arn > ?`, []any{account, after}, narrow, grantColumnsByFilter)
-	return s.listGrants(ctx, where+` ORDER BY arn LIMIT ?`, append(args, limit)...)
+	rows, err := s.listRows(ctx, len(args) > 2, `SELECT `+grantColumns+` FROM grants WHERE `+where+` ORDER BY arn LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, s.db.classify(err)
+	}
+	return collectGrants(s.db, rows)
 }
 
 // ListGrantsByGrantee lists the grants an account received.

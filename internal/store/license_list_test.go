@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -60,5 +61,29 @@ func testListOrderMigration(t *testing.T, conn *sql.DB, dialect store.Dialect, c
 		if len(got) != tt.want {
 			t.Errorf("licenses of beneficiary %s after the migration: %d, want %d", tt.beneficiary, len(got), tt.want)
 		}
+	}
+}
+
+// TestNarrowedListsAreNotCached: a listing narrowed by a request's filters
+// has a query text of the request's making; the statement cache must not
+// keep one per shape, or any caller could grow it without bound.
+func TestNarrowedListsAreNotCached(t *testing.T) {
+	db := storetest.SQLite(t)
+	list := func(narrow license.Narrowing) {
+		t.Helper()
+		if _, err := db.Licenses().ListLicensesByOwner(t.Context(), "222222222222", "", 10, narrow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list(nil)
+	before := db.CachedReadStatements()
+	values := []string{}
+	for i := range 50 {
+		values = append(values, fmt.Sprint("sku-", i))
+		list(license.Narrowing{"ProductSKU": values})
+	}
+	list(nil)
+	if after := db.CachedReadStatements(); after != before {
+		t.Errorf("50 narrowed listings took the statement cache from %d to %d statements", before, after)
 	}
 }
