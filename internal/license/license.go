@@ -65,6 +65,7 @@ const (
 	maxClientTokenLength     = 2048
 	maxStatusReasonLength    = 400
 	maxStringLength          = 4096
+	maxEntitlementNameLength = 1024
 	maxEntitlementsPerRecord = 100
 )
 

@@ -123,6 +123,11 @@ func sortedKeys(m map[string]bool) []string {
 func (v *validator) entitlements(list []Entitlement) {
 	v.entitlementList(len(list), func(i int) (string, string) { return list[i].Name, list[i].Unit })
 	for i, e := range list {
+		// A stored entitlement's name is part of the keys that count its
+		// units; PostgreSQL refuses index rows over 2,704 bytes.
+		if len(e.Name) > maxEntitlementNameLength {
+			v.add("Value at 'entitlements.%d.member.name' failed to satisfy constraint: Member must have length less than or equal to %d", i+1, maxEntitlementNameLength)
+		}
 		if e.MaxCount != nil && *e.MaxCount < 0 {
 			v.add("Value '%d' at 'entitlements.%d.member.maxCount' failed to satisfy constraint: Member must be non-negative", *e.MaxCount, i+1)
 		}

@@ -372,6 +372,14 @@ func TestNotFoundAndInvalidValues(t *testing.T) {
 				Principals: []string{x.buyer.principal(), x.seller.principal()}, HomeRegion: aws.String(region), AllowedOperations: allOps, ClientToken: newToken()})
 			return err
 		}, "ValidationException"},
+		{"CreateLicense with an entitlement name over 1,024 bytes", func() error {
+			_, err := x.seller.LM.CreateLicense(e.ctx, e.licenseInput("sku-long-name", x.buyer.ID, counted(strings.Repeat("n", 1025), 5, false)))
+			return err
+		}, "ValidationException"},
+		{"CreateLicense with an entitlement name of 1,024 bytes", func() error {
+			_, err := x.seller.LM.CreateLicense(e.ctx, e.licenseInput("sku-long-name", x.buyer.ID, counted(strings.Repeat("n", 1024), 5, false)))
+			return err
+		}, ""},
 		{"CreateGrantVersion unknown status", func() error {
 			_, err := e.setGrantStatus(x.buyer, x.grantArn, "ENABLED", nil)
 			return err
@@ -395,7 +403,7 @@ func TestNotFoundAndInvalidValues(t *testing.T) {
 			if got := errorCode(t, err); got != tt.want {
 				t.Fatalf("error %q (%v), want %q", got, err, tt.want)
 			}
-			if !typed(err, tt.want) {
+			if tt.want != "" && !typed(err, tt.want) {
 				t.Errorf("%T did not deserialise into types.%s", err, tt.want)
 			}
 		})
