@@ -38,7 +38,7 @@ const (
 // loadFingerprint is the key fingerprint of the demo seller's Self-issued
 // licenses.
 func loadFingerprint() string {
-	return "aws:" + demo.Parties().Seller.Account.ID + ":Self:issuer-fingerprint"
+	return demo.Fingerprint(demo.Parties())
 }
 
 // spreadAccount is buyer i's 12-digit account ID.

@@ -18,7 +18,7 @@ const (
 // Fingerprint is the key fingerprint of the demo seller's licenses (issued
 // as Self).
 func Fingerprint(w World) string {
-	return "aws:" + w.Seller.Account.ID + ":Self:issuer-fingerprint"
+	return license.FingerprintFor(w.Seller.Account.ID, "Self")
 }
 
 // SeedLicense issues the demo seller's Demo Analytics license to the demo

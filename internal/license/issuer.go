@@ -74,7 +74,7 @@ type CreateLicenseOutput struct {
 // marketplace, the caller's own otherwise.
 func (s *Service) issuerFingerprint(ctx context.Context, caller, issuerName string) (string, error) {
 	if issuerName != MarketplaceIssuerName {
-		return fingerprintFor(caller, issuerName), nil
+		return FingerprintFor(caller, issuerName), nil
 	}
 	op, err := s.operators.IsOperator(ctx, caller)
 	if err != nil {

@@ -93,9 +93,9 @@ func grantARN(grantor string) string {
 
 var principalARN = regexp.MustCompile(`^arn:aws:iam::(\d{12}):(root|user/.+|role/.+)$`)
 
-// fingerprintFor returns the key fingerprint of licenses issued by account
+// FingerprintFor returns the key fingerprint of licenses issued by account
 // under issuer name.
-func fingerprintFor(account, issuerName string) string {
+func FingerprintFor(account, issuerName string) string {
 	return "aws:" + account + ":" + issuerName + ":issuer-fingerprint"
 }
 
