@@ -194,9 +194,10 @@ func (s *Service) checkoutOnce(ctx context.Context, caller string, in CheckoutLi
 	p := plan{license: lic, grant: grant, allowed: allowed, draws: draws}
 	var result CheckoutLicenseOutput
 	err = s.store.Update(ctx, func(tx Tx) error {
+		now := s.clock.Now()
 		var err error
-		result, err = idempotent(tx, s.clock.Now(), caller, "CheckoutLicense", in.ClientToken, hash, func() (CheckoutLicenseOutput, error) {
-			return out, s.commitCheckout(tx, p, c, s.clock.Now())
+		result, err = idempotent(tx, now, caller, "CheckoutLicense", in.ClientToken, hash, func() (CheckoutLicenseOutput, error) {
+			return out, s.commitCheckout(tx, p, c, now)
 		})
 		return err
 	})
@@ -504,9 +505,10 @@ func (s *Service) CheckoutBorrowLicense(ctx context.Context, caller string, in C
 	p := plan{license: lic, grant: grant, allowed: allowed, draws: draws}
 	var result CheckoutBorrowLicenseOutput
 	err = s.store.Update(ctx, func(tx Tx) error {
+		now := s.clock.Now()
 		var err error
-		result, err = idempotent(tx, s.clock.Now(), caller, "CheckoutBorrowLicense", in.ClientToken, hash, func() (CheckoutBorrowLicenseOutput, error) {
-			return out, s.commitCheckout(tx, p, c, s.clock.Now())
+		result, err = idempotent(tx, now, caller, "CheckoutBorrowLicense", in.ClientToken, hash, func() (CheckoutBorrowLicenseOutput, error) {
+			return out, s.commitCheckout(tx, p, c, now)
 		})
 		return err
 	})
