@@ -76,18 +76,22 @@ func (s *Licenses) collectLicenses(rows *sql.Rows, err error) ([]license.License
 // ARN sorts after after, in ARN order, leaving out those whose ARN, product
 // SKU, fingerprint, status or beneficiary narrow excludes.
 func (s *Licenses) ListLicensesByOwner(ctx context.Context, owner, after string, limit int, narrow license.Narrowing) ([]license.License, error) {
-	where, args := narrowed(`owner = ? AND arn > ?`, []any{owner, after}, narrow, licenseColumns)
-	rows, err := s.listRows(ctx, len(args) > 2, `SELECT owner, doc FROM licenses WHERE `+where+` ORDER BY arn LIMIT ?`, append(args, limit)...)
-	return s.collectLicenses(rows, err)
+	return s.collectLicenses(s.listPage(ctx, `SELECT owner, doc FROM licenses`, `owner = ?`, owner, after, limit, narrow, licenseColumns))
 }
 
-// listRows runs a listing's query: through the statement cache when it is
-// plain, uncached when narrowing made its text depend on the request.
-func (s *Licenses) listRows(ctx context.Context, isNarrowed bool, query string, args ...any) (*sql.Rows, error) {
-	if isNarrowed {
-		return s.db.queryUncached(ctx, query, args...)
+// listPage runs `selectFrom WHERE keyColumn = key AND arn > after [AND the
+// narrowing] ORDER BY arn LIMIT limit`: through the statement cache when
+// nothing narrows it, uncached otherwise, because a narrowed query's text
+// depends on the request and the cache must not grow with it.
+func (s *Licenses) listPage(ctx context.Context, selectFrom, keyIs, key, after string, limit int,
+	narrow license.Narrowing, columns map[string]string) (*sql.Rows, error) {
+	base := keyIs + ` AND arn > ?`
+	where, args := narrowed(base, []any{key, after}, narrow, columns)
+	query := selectFrom + ` WHERE ` + where + ` ORDER BY arn LIMIT ?`
+	if where != base {
+		return s.db.queryUncached(ctx, query, append(args, limit)...)
 	}
-	return s.db.query(ctx, query, args...)
+	return s.db.query(ctx, query, append(args, limit)...)
 }
 
 // licenseColumns and grantColumnsByFilter name the columns that hold what
@@ -154,8 +158,8 @@ func (s *Licenses) GetGrant(ctx context.Context, arn, version string) (license.G
 	return g, s.db.classify(err)
 }
 
-func (s *Licenses) listGrants(ctx context.Context, where string, args ...any) ([]license.Grant, error) {
-	rows, err := s.db.query(ctx, `SELECT `+grantColumns+` FROM grants WHERE `+where, args...)
+func (s *Licenses) listGrants(ctx context.Context, where string, arg any) ([]license.Grant, error) {
+	rows, err := s.db.query(ctx, `SELECT `+grantColumns+` FROM grants WHERE `+where, arg)
 	if err != nil {
 		return nil, s.db.classify(err)
 	}
@@ -179,8 +183,7 @@ func collectGrants(db *DB, rows *sql.Rows) ([]license.Grant, error) {
 // whose ARN sorts after after, in ARN order, leaving out those whose ARN,
 // license, status, product SKU or issuer name narrow excludes.
 func (s *Licenses) ListGrantsByGrantor(ctx context.Context, account, after string, limit int, narrow license.Narrowing) ([]license.Grant, error) {
-	where, args := narrowed(`grantor = ? AND arn > ?`, []any{account, after}, narrow, grantColumnsByFilter)
-	rows, err := s.listRows(ctx, len(args) > 2, `SELECT `+grantColumns+` FROM grants WHERE `+where+` ORDER BY arn LIMIT ?`, append(args, limit)...)
+	rows, err := s.listPage(ctx, `SELECT `+grantColumns+` FROM grants`, `grantor = ?`, account, after, limit, narrow, grantColumnsByFilter)
 	if err != nil {
 		return nil, s.db.classify(err)
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"encoding/json"
 	"time"
 
@@ -176,7 +177,11 @@ func (t *licenseTx) DeleteExpiredCheckouts(cutoff time.Time, limit int) (int, er
 	if _, err := t.tx.Exec(`DELETE FROM license_seats WHERE token IN (`+expired+`)`, cutoff.UnixNano(), limit); err != nil {
 		return 0, err
 	}
-	res, err := t.tx.Exec(`DELETE FROM license_checkouts WHERE token IN (`+expired+`)`, cutoff.UnixNano(), limit)
+	return t.count(t.tx.Exec(`DELETE FROM license_checkouts WHERE token IN (`+expired+`)`, cutoff.UnixNano(), limit))
+}
+
+// count says how many rows a statement changed.
+func (t *licenseTx) count(res sql.Result, err error) (int, error) {
 	if err != nil {
 		return 0, err
 	}
@@ -187,26 +192,16 @@ func (t *licenseTx) DeleteExpiredCheckouts(cutoff time.Time, limit int) (int, er
 // DateClientTokens gives at most limit answers stored before their age was
 // kept (created_at 0) the time at, and says how many.
 func (t *licenseTx) DateClientTokens(at time.Time, limit int) (int, error) {
-	res, err := t.tx.Exec(`UPDATE client_tokens SET created_at = ? WHERE (account, operation, token) IN
-		(SELECT account, operation, token FROM client_tokens WHERE created_at = 0 LIMIT ?)`, at.UnixNano(), limit)
-	if err != nil {
-		return 0, err
-	}
-	n, err := res.RowsAffected()
-	return int(n), t.classify(err)
+	return t.count(t.tx.Exec(`UPDATE client_tokens SET created_at = ? WHERE (account, operation, token) IN
+		(SELECT account, operation, token FROM client_tokens WHERE created_at = 0 LIMIT ?)`, at.UnixNano(), limit))
 }
 
 // DeleteClientTokens deletes at most limit client-token answers stored at or
 // before cutoff.
 func (t *licenseTx) DeleteClientTokens(cutoff time.Time, limit int) (int, error) {
-	res, err := t.tx.Exec(`DELETE FROM client_tokens WHERE (account, operation, token) IN
+	return t.count(t.tx.Exec(`DELETE FROM client_tokens WHERE (account, operation, token) IN
 		(SELECT account, operation, token FROM client_tokens WHERE created_at <= ? ORDER BY created_at LIMIT ?)`,
-		cutoff.UnixNano(), limit)
-	if err != nil {
-		return 0, err
-	}
-	n, err := res.RowsAffected()
-	return int(n), t.classify(err)
+		cutoff.UnixNano(), limit))
 }
 
 func (t *licenseTx) IssuerKey(fingerprint string) (license.IssuerKey, error) {
