@@ -2,55 +2,100 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"net/url"
 	"os"
+	"path/filepath"
 
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
-// storeFlags are the flags every command takes to find the store.
+// storeFlags are the flags every command takes to find the store. The
+// environment is read when the store is opened, not as the flags' defaults,
+// so that --help never prints a database URL with its password.
 type storeFlags struct {
+	cmd         *cobra.Command
 	data        string
 	databaseURL string
 }
 
-func (s *storeFlags) register(fs *flag.FlagSet) {
-	data := os.Getenv("TOLLGATE_DATA")
-	if data == "" {
-		data = DefaultDataDir
-	}
-	fs.StringVar(&s.data, "data", data, "directory of the embedded SQLite store (env TOLLGATE_DATA)")
-	fs.StringVar(&s.databaseURL, "database-url", os.Getenv("TOLLGATE_DATABASE_URL"), "PostgreSQL URL; wins over --data (env TOLLGATE_DATABASE_URL)")
+func (s *storeFlags) register(cmd *cobra.Command) {
+	s.cmd = cmd
+	cmd.Flags().StringVar(&s.data, "data", DefaultDataDir, "`DIR` holding the embedded SQLite store, tollgate.db (env TOLLGATE_DATA)")
+	cmd.Flags().StringVar(&s.databaseURL, "database-url", "", "PostgreSQL `URL`, such as postgres://user@host:5432/db; wins over --data (env TOLLGATE_DATABASE_URL)")
+	_ = cmd.MarkFlagDirname("data")
 }
 
+// config resolves the store: a flag wins over its environment variable,
+// which wins over the default.
 func (s *storeFlags) config() store.Config {
-	return store.Config{DataDir: s.data, DatabaseURL: s.databaseURL}
-}
-
-func (s *storeFlags) open(ctx context.Context) (*store.DB, error) {
-	return store.Open(ctx, s.config())
-}
-
-// newFlagSet returns a flag set that reports errors instead of exiting.
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-// parse parses args, allowing flags after positional arguments too.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, nil
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
+	cfg := store.Config{DataDir: s.data, DatabaseURL: s.databaseURL}
+	if env := os.Getenv("TOLLGATE_DATA"); env != "" && !s.cmd.Flags().Changed("data") {
+		cfg.DataDir = env
 	}
+	if env := os.Getenv("TOLLGATE_DATABASE_URL"); env != "" && !s.cmd.Flags().Changed("database-url") {
+		cfg.DatabaseURL = env
+	}
+	return cfg
+}
+
+// Whether an admin command may create the store it is pointed at.
+const (
+	mustExist = false // it only reads, or needs what a server has written
+	mayCreate = true
+)
+
+// openAdmin opens the store for an admin command through the server's
+// wiring (so that what the command creates is stamped by the store's clock),
+// and says on stderr which store it opened. A command that may not create
+// the store refuses a SQLite directory without one, rather than leaving an
+// empty store behind where the user did not mean to look.
+func (s *storeFlags) openAdmin(ctx context.Context, stderr io.Writer, create bool) (*app.App, error) {
+	cfg := s.config()
+	where, created := "", false
+	if cfg.DatabaseURL != "" {
+		where = "PostgreSQL at " + postgresTarget(cfg.DatabaseURL)
+	} else {
+		path := filepath.Join(cfg.DataDir, store.SQLiteFile)
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		where = "SQLite at " + path
+		_, err := os.Stat(path)
+		switch {
+		case err == nil:
+		case !create && errors.Is(err, os.ErrNotExist):
+			return nil, fmt.Errorf("no store at %s; start the server with `tollgate serve` first or pass --data", path)
+		case !create:
+			return nil, fmt.Errorf("cannot open the store %s: %w", path, errors.Unwrap(err))
+		default:
+			created = errors.Is(err, os.ErrNotExist)
+		}
+	}
+	a, err := app.OpenAdmin(ctx, app.Config{Store: cfg,
+		Log: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		where = "created " + where
+	}
+	fmt.Fprintln(stderr, "tollgate: store:", where)
+	return a, nil
+}
+
+// postgresTarget names a PostgreSQL database by host and name, leaving out
+// the user's password.
+func postgresTarget(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Host == "" {
+		return "the configured URL"
+	}
+	return u.Host + u.Path
 }

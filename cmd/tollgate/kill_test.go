@@ -381,22 +381,24 @@ func testSimulatedClockAcrossProcesses(t *testing.T, bin string) {
 	}
 	srv.healthy(t)
 
-	// Moving backwards is refused, with a message saying why, and changes
-	// nothing.
+	// Moving backwards is refused, with a message saying why (exit 1), as is
+	// an argument that is no time at all (a usage error, exit 2); neither
+	// changes anything.
 	for _, tc := range []struct {
 		name    string
 		args    []string
+		code    int
 		message string
 	}{
-		{"SetBackwards", []string{"clock", "set", start.Format(time.RFC3339)}, "simulated time only moves forward"},
-		{"AdvanceNegative", []string{"clock", "advance", "--", "-5m"}, "simulated time only moves forward"},
-		{"SetJunk", []string{"clock", "set", "tomorrow"}, "invalid time"},
-		{"AdvanceJunk", []string{"clock", "advance", "soon"}, "invalid duration"},
+		{"SetBackwards", []string{"clock", "set", start.Format(time.RFC3339)}, 1, "simulated time only moves forward"},
+		{"AdvanceNegative", []string{"clock", "advance", "--", "-5m"}, 1, "simulated time only moves forward"},
+		{"SetJunk", []string{"clock", "set", "tomorrow"}, 2, "invalid time"},
+		{"AdvanceJunk", []string{"clock", "advance", "soon"}, 2, "invalid duration"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := tollgate(t, bin, append(tc.args, "--data", dir)...)
-			if r.code != 1 {
-				t.Errorf("tollgate %v: exit %d, want 1", tc.args, r.code)
+			if r.code != tc.code {
+				t.Errorf("tollgate %v: exit %d, want %d", tc.args, r.code, tc.code)
 			}
 			if !strings.HasPrefix(r.stderr, "tollgate: ") || !strings.Contains(r.stderr, tc.message) {
 				t.Errorf("tollgate %v: stderr %q, want \"tollgate: ...%s...\"", tc.args, r.stderr, tc.message)

@@ -11,45 +11,77 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/server"
 )
 
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", stderr)
-	var sf storeFlags
-	sf.register(fs)
-	addr := fs.String("addr", DefaultAddr, "address to listen on")
-	clockMode := fs.String("clock", app.ClockReal, "real, or simulated (persisted; moved with the clock command)")
-	authMode := fs.String("auth", app.AuthStrict, "strict (SigV4 with registered keys) or emulator (any key)")
-	defaultAccount := fs.String("default-account", app.DefaultEmulatorAccount, "account for unrecognised keys in emulator mode")
-	withDemo := fs.Bool("demo", false, "create a demo operator, seller and buyer and print how to try them")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
-	fingerprint := fs.String("marketplace-fingerprint", license.DefaultMarketplacePrint, "key fingerprint of licenses the marketplace issues")
-	pprofAddr := fs.String("pprof-addr", "", "if set, serve Go's runtime profiles (/debug/pprof/) on this address; keep it on loopback")
-	if rest, err := parse(fs, args); err != nil {
-		return err
-	} else if len(rest) > 0 {
-		return usageError("serve takes no arguments, got %q", rest)
+// serveOptions are `tollgate serve`'s flags.
+type serveOptions struct {
+	store          storeFlags
+	addr           string
+	clock          string
+	auth           string
+	defaultAccount string
+	demo           bool
+	logLevel       string
+	fingerprint    string
+	pprofAddr      string
+}
+
+func serveCommand() *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve [flags]",
+		Short: "run the server: the AWS APIs, health, metrics and JWKS",
+		Long: `Run the server on --addr until SIGINT or SIGTERM, which let requests in
+flight finish. The store is created on first start: SQLite in --data unless
+--database-url names a PostgreSQL database.`,
+		Example: `  tollgate serve --demo                        # demo accounts on ./tollgate-data
+  tollgate serve --clock simulated --auth emulator --addr 127.0.0.1:0
+  tollgate serve --database-url postgres://tollgate@db:5432/tollgate`,
+		Args: cobra.ArbitraryArgs,
 	}
-	log, err := newLogger(stderr, *logLevel)
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, app.Config{Store: sf.config(), Clock: *clockMode, Auth: *authMode,
-		DefaultAccount: *defaultAccount, Demo: *withDemo, Log: log, MarketplaceFingerprint: *fingerprint})
+	o.store.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", DefaultAddr, "`HOST:PORT` to listen on (port 0: any free port)")
+	enumFlag(cmd, &o.clock, "clock", app.ClockReal, []string{app.ClockReal, app.ClockSimulated},
+		"the clock the marketplace runs on: real, or simulated (kept in the store, moved with tollgate clock)")
+	enumFlag(cmd, &o.auth, "auth", app.AuthStrict, []string{app.AuthStrict, app.AuthEmulator},
+		"strict: SigV4 with registered keys; emulator: any key is accepted")
+	f.StringVar(&o.defaultAccount, "default-account", app.DefaultEmulatorAccount, "12-digit `ID` of the account unknown keys act as in emulator mode")
+	f.BoolVar(&o.demo, "demo", false, "create the demo operator, seller and buyer if missing, and print how to try them")
+	enumFlag(cmd, &o.logLevel, "log-level", "info", []string{"debug", "info", "warn", "error"},
+		"least severe log level; logs are JSON on stderr, one line per request at debug")
+	f.StringVar(&o.fingerprint, "marketplace-fingerprint", license.DefaultMarketplacePrint, "key fingerprint (`FP`) of the licenses the marketplace itself issues")
+	f.StringVar(&o.pprofAddr, "pprof-addr", "", "if set, serve Go's runtime profiles (/debug/pprof/) on this `HOST:PORT`; keep it on loopback")
+	cmd.RunE = argSpec{}.runE(func(cmd *cobra.Command, _ []string) error {
+		if !account.ValidID(o.defaultAccount) {
+			return usageError("--default-account must be 12 digits, not %q", o.defaultAccount)
+		}
+		return serve(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+	})
+	return cmd
+}
+
+func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+	log := newLogger(stderr, o.logLevel)
+	a, err := app.Open(ctx, app.Config{Store: o.store.config(), Clock: o.clock, Auth: o.auth,
+		DefaultAccount: o.defaultAccount, Demo: o.demo, Log: log, MarketplaceFingerprint: o.fingerprint})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
-	if *pprofAddr != "" {
-		stop, err := serveProfiles(*pprofAddr, log)
+	if o.pprofAddr != "" {
+		stop, err := serveProfiles(o.pprofAddr, log)
 		if err != nil {
 			ln.Close()
 			return err
@@ -57,7 +89,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer stop()
 	}
 	endpoint := "http://" + ln.Addr().String()
-	log.Info("serving", "endpoint", endpoint, "store", string(a.DB.Dialect()), "clock", *clockMode, "auth", *authMode)
+	log.Info("serving", "endpoint", endpoint, "store", string(a.DB.Dialect()), "clock", o.clock, "auth", o.auth)
 	if a.Demo != nil {
 		fmt.Fprint(stdout, demo.Instructions(*a.Demo, endpoint))
 	}
@@ -89,10 +121,9 @@ func serveProfiles(addr string, log *slog.Logger) (stop func(), err error) {
 	return func() { srv.Close() }, nil
 }
 
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+// newLogger logs JSON to w from level up; level is one --log-level accepts.
+func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
-	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
-		return nil, usageError("--log-level must be debug, info, warn or error, not %q", level)
-	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+	_ = l.UnmarshalText([]byte(strings.ToUpper(level)))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }

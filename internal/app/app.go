@@ -1,12 +1,19 @@
 // Package app wires Tollgate together: it opens the store, picks the clock
 // and the authenticator, builds the services and the HTTP handler. The
-// command line and the end-to-end tests both start servers through it.
+// command line and the end-to-end tests both start servers through it, and
+// the command line's admin commands open the store through it too
+// (OpenAdmin), so that what they create is stamped by the same clock the
+// server runs on.
 package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -53,8 +60,10 @@ type Config struct {
 
 // App is a wired Tollgate instance.
 type App struct {
-	DB        *store.DB
-	Clock     clock.Clock
+	DB    *store.DB
+	Clock clock.Clock
+	// ClockMode is ClockReal or ClockSimulated: what Clock is.
+	ClockMode string
 	Simulated *clock.Simulated // nil with the real clock
 	Accounts  *account.Service
 	Licenses  *license.Service
@@ -107,21 +116,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, cfg.Store)
+	a, bg, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{DB: db, cfg: cfg}
-	bg, cancel := context.WithCancel(context.Background())
-	a.cancel = cancel
 	if err := a.startClock(ctx, bg); err != nil {
-		cancel()
-		db.Close()
+		a.Close()
 		return nil, err
 	}
-	a.Accounts = account.NewService(db.Accounts(), a.Clock)
-	a.Licenses = license.NewService(db.Licenses(), a.Clock, operators{db.Accounts()},
-		license.Config{MarketplaceFingerprint: cfg.MarketplaceFingerprint})
+	a.buildServices()
 	if cfg.Demo {
 		if err := a.seedDemo(ctx); err != nil {
 			a.Close()
@@ -133,9 +136,139 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
+// OpenAdmin opens the store for one command-line operation, wired as the
+// server is, on the clock the store records: the simulated clock if the last
+// server to start on it ran on one. Unlike Open it runs nothing in the
+// background, builds no HTTP handler, and records no clock mode; cfg.Clock,
+// Auth and Demo are ignored. Close releases it.
+func OpenAdmin(ctx context.Context, cfg Config) (*App, error) {
+	cfg.Clock, cfg.Auth, cfg.Demo = "", "", false
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a, _, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	mode, err := StoredClockMode(ctx, a.DB)
+	if err == nil {
+		err = a.useClock(ctx, mode)
+	}
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.buildServices()
+	return a, nil
+}
+
+// openStore opens the store cfg names, after checking that a SQLite data
+// directory can hold it, and returns the App to build on and the context of
+// its background work, which Close cancels.
+func openStore(ctx context.Context, cfg Config) (*App, context.Context, error) {
+	if cfg.Store.DatabaseURL == "" {
+		if err := checkDataDir(cfg.Store.DataDir); err != nil {
+			return nil, nil, err
+		}
+	}
+	db, err := store.Open(ctx, cfg.Store)
+	if err != nil {
+		return nil, nil, err
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	return &App{DB: db, cfg: cfg, cancel: cancel}, bg, nil
+}
+
+// checkDataDir creates the SQLite data directory if needed and checks that
+// the store can be written there, so that a directory that cannot hold it is
+// reported with its path and the cause; SQLite itself would only say
+// "unable to open database file".
+func checkDataDir(dir string) error {
+	if dir == "" {
+		return fault.New(fault.Invalid, "no data directory given")
+	}
+	fail := func(err error) error {
+		return fmt.Errorf("cannot create the store in %s: %s", dir, cause(err, dir))
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fail(err)
+	}
+	path := filepath.Join(dir, store.SQLiteFile)
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	switch {
+	case err == nil:
+		return f.Close()
+	case !errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("cannot open the store %s for writing: %s", path, cause(err, path))
+	}
+	// No store yet: SQLite will create it, and its journal, in dir.
+	probe, err := os.CreateTemp(dir, ".tollgate-write-check-*")
+	if err != nil {
+		return fail(err)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
+// cause says why a file operation on target failed: the system's reason,
+// and the path it failed on when that is another one (a parent that is a
+// file, say).
+func cause(err error, target string) string {
+	var pe *os.PathError
+	if !errors.As(err, &pe) {
+		return err.Error()
+	}
+	if filepath.Clean(pe.Path) == filepath.Clean(target) || filepath.Dir(pe.Path) == filepath.Clean(target) {
+		return pe.Err.Error()
+	}
+	return fmt.Sprintf("%s (%s %s)", pe.Err, pe.Op, pe.Path)
+}
+
+func (a *App) buildServices() {
+	a.Accounts = account.NewService(a.DB.Accounts(), a.Clock)
+	a.Licenses = license.NewService(a.DB.Licenses(), a.Clock, operators{a.DB.Accounts()},
+		license.Config{MarketplaceFingerprint: a.cfg.MarketplaceFingerprint})
+}
+
+// clockModeSetting is the setting that records the clock mode of the last
+// server to start on the store, which admin commands follow.
+const clockModeSetting = "clock.mode"
+
+// StoredClockMode returns the clock mode the store records: the mode of the
+// last server that started on it. A store that predates the record is
+// simulated if it holds a simulated time, real otherwise.
+func StoredClockMode(ctx context.Context, db *store.DB) (string, error) {
+	mode, ok, err := db.Setting(ctx, clockModeSetting)
+	if err != nil || ok {
+		return mode, err
+	}
+	if _, ok, err = db.SimulatedClock().SimulatedTime(ctx); err != nil {
+		return "", err
+	} else if ok {
+		return ClockSimulated, nil
+	}
+	return ClockReal, nil
+}
+
+// startClock starts the server's clock and records its mode in the store.
 func (a *App) startClock(ctx, bg context.Context) error {
-	if a.cfg.Clock != ClockSimulated {
-		a.Clock = a.cfg.WallClock
+	if err := a.useClock(ctx, a.cfg.Clock); err != nil {
+		return err
+	}
+	if a.Simulated != nil {
+		a.bg.Go(func() {
+			a.Simulated.Run(bg, 250*time.Millisecond) // other processes' advances show within a second
+		})
+	}
+	return a.DB.PutSetting(ctx, clockModeSetting, a.ClockMode)
+}
+
+// useClock sets the App's clock: the wall clock, or the store's simulated
+// clock (started at the wall-clock time if the store has none yet).
+func (a *App) useClock(ctx context.Context, mode string) error {
+	a.ClockMode = mode
+	if mode != ClockSimulated {
+		a.ClockMode, a.Clock = ClockReal, a.cfg.WallClock
 		return nil
 	}
 	sim, err := clock.NewSimulated(ctx, a.DB.SimulatedClock(), a.cfg.WallClock.Now())
@@ -143,9 +276,6 @@ func (a *App) startClock(ctx, bg context.Context) error {
 		return err
 	}
 	a.Clock, a.Simulated = sim, sim
-	a.bg.Go(func() {
-		sim.Run(bg, 250*time.Millisecond) // other processes' advances show within a second
-	})
 	return nil
 }
 
@@ -200,6 +330,10 @@ func (a *App) Reset(ctx context.Context) error {
 		return err
 	}
 	a.keys.Forget()
+	// Reset empties the settings, the clock mode among them.
+	if err := a.DB.PutSetting(ctx, clockModeSetting, a.ClockMode); err != nil {
+		return err
+	}
 	if a.cfg.Demo {
 		return a.seedDemo(ctx)
 	}
