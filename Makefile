@@ -29,7 +29,7 @@ CHECKS := vet staticcheck test test-postgres e2e
 .PHONY: help check $(CHECKS) lint build serve fuzz bench
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z0-9_-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
 
 check: ## everything CI runs: vet, staticcheck, tests, PostgreSQL tests, end-to-end
 	@for t in $(CHECKS); do \
