@@ -44,6 +44,9 @@ TOLLGATE_DATABASE_URL) to find the store, and admin commands print JSON.`,
 	root.SetHelpCommand(helpCommand())
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
+		c.Short = "write a shell completion script: bash, zsh, fish or powershell"
+	}
 	finish(root)
 	return root
 }
