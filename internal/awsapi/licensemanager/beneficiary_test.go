@@ -16,11 +16,13 @@ import (
 	"github.com/tollgate/tollgate/pkg/licensetoken"
 )
 
-// TestListReceivedLicenses: the grantee sees a license from the moment it
+var _ = sdk("ListReceivedLicenses", testListReceivedLicenses)
+
+// testListReceivedLicenses: the grantee sees a license from the moment it
 // is granted, with how it holds it, and can filter the list.
-func TestListReceivedLicenses(t *testing.T) {
+func testListReceivedLicenses(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	seller, operator := e.party("seller", false), e.party("operator", true)
 	buyer, bystander := e.party("buyer", false), e.party("bystander", false)
 	skuA, skuB := newSKU(), newSKU()
@@ -108,11 +110,13 @@ func TestListReceivedLicenses(t *testing.T) {
 	}
 }
 
-// TestCheckoutCheckInExtend covers a floating checkout's life: checkout,
+var _ = sdk("CheckoutCheckInExtend", testCheckoutCheckInExtend)
+
+// testCheckoutCheckInExtend covers a floating checkout's life: checkout,
 // extension (and its dry run), check-in, and what fails afterwards.
-func TestCheckoutCheckInExtend(t *testing.T) {
+func testCheckoutCheckInExtend(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(nil, counted("PowerUsers", 5, false))
 	start := e.now()
 	out, err := x.buyer.LM.CheckoutLicense(e.ctx, &licensemanager.CheckoutLicenseInput{
@@ -195,11 +199,13 @@ func TestCheckoutCheckInExtend(t *testing.T) {
 	expectErr[*types.ValidationException](t, err)
 }
 
-// TestGrantOperationsLimitCheckInAndExtend: CheckInLicense and
+var _ = sdk("GrantOperationsLimitCheckInAndExtend", testGrantOperationsLimitCheckInAndExtend)
+
+// testGrantOperationsLimitCheckInAndExtend: CheckInLicense and
 // ExtendLicenseConsumption need the grant to allow them.
-func TestGrantOperationsLimitCheckInAndExtend(t *testing.T) {
+func testGrantOperationsLimitCheckInAndExtend(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	seller, buyer := e.party("seller", false), e.party("buyer", false)
 	sku := newSKU()
 	arn := e.createLicense(seller, e.licenseInput(sku, buyer.ID, counted("Users", 5, false)))
@@ -228,11 +234,13 @@ func borrowable(early bool) func(*licensemanager.CreateLicenseInput) {
 	}
 }
 
-// TestCheckoutBorrowLicense borrows entitlements for offline use: a signed
+var _ = sdk("CheckoutBorrowLicense", testCheckoutBorrowLicense)
+
+// testCheckoutBorrowLicense borrows entitlements for offline use: a signed
 // token that lasts the borrow TTL, early check-in as the license allows.
-func TestCheckoutBorrowLicense(t *testing.T) {
+func testCheckoutBorrowLicense(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(borrowable(true), counted("Seats", 2, false), tier("Enterprise"))
 	in := borrowInput(x.licenseArn, types.DigitalSignatureMethodJwtPs384, want("Seats", 1), wantTier("Enterprise"))
 	in.NodeId = aws.String("laptop-7")
@@ -316,11 +324,13 @@ func TestCheckoutBorrowLicense(t *testing.T) {
 	})
 }
 
-// TestTokens covers CreateToken, ListTokens, GetAccessToken and
+var _ = sdk("Tokens", testTokens)
+
+// testTokens covers CreateToken, ListTokens, GetAccessToken and
 // DeleteToken.
-func TestTokens(t *testing.T) {
+func testTokens(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(nil, counted("Users", 5, false))
 	other := e.entitle(nil, counted("Users", 5, false))
 

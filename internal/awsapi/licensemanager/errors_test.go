@@ -40,11 +40,13 @@ func typed(err error, code string) bool {
 	return false
 }
 
-// TestCheckoutLicenseErrors sends CheckoutLicense requests that fail, each
+var _ = sdk("CheckoutLicenseErrors", testCheckoutLicenseErrors)
+
+// testCheckoutLicenseErrors sends CheckoutLicense requests that fail, each
 // for one reason, through the SDK, and checks the SDK's typed error.
-func TestCheckoutLicenseErrors(t *testing.T) {
+func testCheckoutLicenseErrors(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(nil, counted("Users", 5, false), tier("Gold"))
 	other := e.party("other", false)
 	base := func() *licensemanager.CheckoutLicenseInput {
@@ -123,12 +125,14 @@ func TestCheckoutLicenseErrors(t *testing.T) {
 	}
 }
 
-// TestCheckoutLicenseRawValidation sends requests the SDK would refuse to
+var _ = sdk("CheckoutLicenseRawValidation", testCheckoutLicenseRawValidation)
+
+// testCheckoutLicenseRawValidation sends requests the SDK would refuse to
 // send (missing required members, wrong JSON types), signed with the SDK's
 // signer, and checks the server's ValidationException.
-func TestCheckoutLicenseRawValidation(t *testing.T) {
+func testCheckoutLicenseRawValidation(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(nil, counted("Users", 5, false))
 	full := map[string]string{
 		"ProductSKU":     `"` + x.sku + `"`,
@@ -191,12 +195,14 @@ func TestCheckoutLicenseRawValidation(t *testing.T) {
 	}
 }
 
-// TestSDKValidatesRequiredMembers: the SDK refuses, before sending, a
+var _ = sdk("SDKValidatesRequiredMembers", testSDKValidatesRequiredMembers)
+
+// testSDKValidatesRequiredMembers: the SDK refuses, before sending, a
 // request without a required member; this is why the raw tests above
 // bypass it.
-func TestSDKValidatesRequiredMembers(t *testing.T) {
+func testSDKValidatesRequiredMembers(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	p := e.party("buyer", false)
 	_, err := p.LM.CheckoutLicense(e.ctx, &licensemanager.CheckoutLicenseInput{CheckoutType: types.CheckoutTypeProvisional})
 	var invalid smithy.InvalidParamsError
@@ -205,11 +211,13 @@ func TestSDKValidatesRequiredMembers(t *testing.T) {
 	}
 }
 
-// TestMalformedARNs: every operation that takes an ARN refuses a malformed
+var _ = sdk("MalformedARNs", testMalformedARNs)
+
+// testMalformedARNs: every operation that takes an ARN refuses a malformed
 // one with a ValidationException.
-func TestMalformedARNs(t *testing.T) {
+func testMalformedARNs(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	p := e.party("caller", false)
 	lm := p.LM
 	bad := []string{"not-an-arn", "arn:aws:license-manager", "arn:aws:license-manager::123456789012:license:l-<script>", "arn:aws:" + strings.Repeat("x", 2100)}
@@ -319,11 +327,13 @@ func TestMalformedARNs(t *testing.T) {
 	}
 }
 
-// TestNotFoundAndInvalidValues: well-formed identifiers of nothing, and
+var _ = sdk("NotFoundAndInvalidValues", testNotFoundAndInvalidValues)
+
+// testNotFoundAndInvalidValues: well-formed identifiers of nothing, and
 // values the model allows but the service does not.
-func TestNotFoundAndInvalidValues(t *testing.T) {
+func testNotFoundAndInvalidValues(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(nil, counted("Users", 5, false))
 	unknownLicense := "arn:aws:license-manager::" + x.seller.ID + ":license:l-" + strings.Repeat("0", 32)
 	unknownGrant := "arn:aws:license-manager::" + x.seller.ID + ":grant:g-" + strings.Repeat("0", 32)

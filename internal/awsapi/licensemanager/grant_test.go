@@ -10,12 +10,14 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-// TestGrantLifecycle walks a grant from creation through acceptance,
+var _ = sdk("GrantLifecycle", testGrantLifecycle)
+
+// testGrantLifecycle walks a grant from creation through acceptance,
 // activation, new versions and deletion, checking GetGrant (current and
 // past versions) on the way.
-func TestGrantLifecycle(t *testing.T) {
+func testGrantLifecycle(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	seller, buyer := e.party("seller", false), e.party("buyer", false)
 	sku := newSKU()
 	licenseArn := e.createLicense(seller, e.licenseInput(sku, buyer.ID, counted("Users", 5, false)))
@@ -142,11 +144,13 @@ func TestGrantLifecycle(t *testing.T) {
 	}
 }
 
-// TestRejectGrant: a rejected grant cannot be accepted or activated, and
+var _ = sdk("RejectGrant", testRejectGrant)
+
+// testRejectGrant: a rejected grant cannot be accepted or activated, and
 // does not make the license visible.
-func TestRejectGrant(t *testing.T) {
+func testRejectGrant(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	seller, buyer := e.party("seller", false), e.party("buyer", false)
 	sku := newSKU()
 	licenseArn := e.createLicense(seller, e.licenseInput(sku, buyer.ID, counted("Users", 5, false)))
@@ -187,11 +191,13 @@ func TestRejectGrant(t *testing.T) {
 	}
 }
 
-// TestListGrants covers the filters and pagination of
+var _ = sdk("ListGrants", testListGrants)
+
+// testListGrants covers the filters and pagination of
 // ListDistributedGrants and ListReceivedGrants.
-func TestListGrants(t *testing.T) {
+func testListGrants(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	seller, other := e.party("seller", false), e.party("other-seller", false)
 	b1, b2 := e.party("buyer1", false), e.party("buyer2", false)
 	skuA, skuB := newSKU(), newSKU()

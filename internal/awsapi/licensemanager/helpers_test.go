@@ -14,7 +14,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -31,6 +33,7 @@ import (
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/storetest"
 )
 
 const (
@@ -59,6 +62,71 @@ var ignoreUnexported = cmp.FilterPath(func(p cmp.Path) bool {
 	return ok && !token.IsExported(sf.Name())
 }, cmp.Ignore())
 
+// backend is the store a test's server runs on.
+type backend struct {
+	name string
+	// store returns a fresh, empty store's configuration for one test, and
+	// releases whatever it holds when the test ends.
+	store func(t *testing.T) store.Config
+}
+
+var sqliteBackend = backend{name: "SQLite", store: func(t *testing.T) store.Config {
+	return store.Config{DataDir: t.TempDir()}
+}}
+
+// postgresSlots bounds how many tests of this package hold a PostgreSQL
+// store at once: each server keeps a pool of connections, and the
+// database's connections are shared with every other package's tests.
+var postgresSlots = make(chan struct{}, 4)
+
+// postgresBackend gives each test its own schema of the database at url.
+func postgresBackend(url string) backend {
+	return backend{name: "PostgreSQL", store: func(t *testing.T) store.Config {
+		postgresSlots <- struct{}{}
+		t.Cleanup(func() { <-postgresSlots })
+		return store.Config{DatabaseURL: storetest.PostgresSchema(t, url)}
+	}}
+}
+
+// sdkTest is a test of this package's suite: run against a live server on
+// every backend, by TestSDKSQLite and TestSDKPostgres.
+type sdkTest struct {
+	name string
+	fn   func(t *testing.T, be backend)
+}
+
+// sdkTests is the suite. A test joins it from a package-level declaration
+// beside it, so that adding one touches no other file:
+//
+//	var _ = sdk("Floating", testFloating)
+var sdkTests []sdkTest
+
+func sdk(name string, fn func(t *testing.T, be backend)) struct{} {
+	for _, st := range sdkTests {
+		if st.name == name {
+			panic("sdk test " + name + " registered twice")
+		}
+	}
+	sdkTests = append(sdkTests, sdkTest{name: name, fn: fn})
+	return struct{}{}
+}
+
+// TestSDKSQLite runs the suite against servers on SQLite.
+func TestSDKSQLite(t *testing.T) { runSDK(t, sqliteBackend) }
+
+// TestSDKPostgres runs the suite against servers on PostgreSQL; it is
+// skipped unless TOLLGATE_TEST_POSTGRES is set.
+func TestSDKPostgres(t *testing.T) { runSDK(t, postgresBackend(storetest.PostgresURL(t))) }
+
+func runSDK(t *testing.T, be backend) {
+	if len(sdkTests) == 0 {
+		t.Fatal("no tests registered")
+	}
+	for _, st := range slices.SortedFunc(slices.Values(sdkTests), func(a, b sdkTest) int { return strings.Compare(a.name, b.name) }) {
+		t.Run(st.name, func(t *testing.T) { st.fn(t, be) })
+	}
+}
+
 // env is one in-process Tollgate, with a simulated clock, behind an
 // httptest server.
 type env struct {
@@ -68,13 +136,13 @@ type env struct {
 	url string
 }
 
-// newEnv starts a server on a fresh SQLite store. Any 5xx answer fails the
-// test: no request in this package should ever get one.
-func newEnv(t *testing.T) *env {
+// newEnv starts a server on a fresh store of the backend. Any 5xx answer
+// fails the test: no request in this package should ever get one.
+func newEnv(t *testing.T, be backend) *env {
 	t.Helper()
 	ctx := context.Background()
 	a, err := app.Open(ctx, app.Config{
-		Store: store.Config{DataDir: t.TempDir()},
+		Store: be.store(t),
 		Clock: app.ClockSimulated,
 		Log:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -102,6 +170,14 @@ func newEnv(t *testing.T) *env {
 		}
 	})
 	return &env{t: t, ctx: ctx, app: a, url: srv.URL}
+}
+
+// in returns the environment for a subtest t, so that its helpers fail t
+// rather than the test that started the server.
+func (e *env) in(t *testing.T) *env {
+	c := *e
+	c.t = t
+	return &c
 }
 
 type statusRecorder struct {

@@ -12,12 +12,14 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-// TestCheckoutIdempotency: a repeated request under one ClientToken gets
+var _ = sdk("CheckoutIdempotency", testCheckoutIdempotency)
+
+// testCheckoutIdempotency: a repeated request under one ClientToken gets
 // the first answer and draws once; a different request under it is
 // refused; client tokens belong to the account that used them.
-func TestCheckoutIdempotency(t *testing.T) {
+func testCheckoutIdempotency(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(nil, counted("DataConsumption", 50, false))
 	in := &licensemanager.CheckoutLicenseInput{ProductSKU: aws.String(x.sku), KeyFingerprint: aws.String(x.fp),
 		CheckoutType: types.CheckoutTypePerpetual, Entitlements: []types.EntitlementData{want("DataConsumption", 10)},
@@ -65,11 +67,13 @@ func TestCheckoutIdempotency(t *testing.T) {
 	}
 }
 
-// TestConcurrentCheckoutOneClientToken: 50 simultaneous checkouts under one
+var _ = sdk("ConcurrentCheckoutOneClientToken", testConcurrentCheckoutOneClientToken)
+
+// testConcurrentCheckoutOneClientToken: 50 simultaneous checkouts under one
 // ClientToken draw once and all get the same consumption token.
-func TestConcurrentCheckoutOneClientToken(t *testing.T) {
+func testConcurrentCheckoutOneClientToken(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(nil, counted("DataConsumption", 50, false))
 	in := &licensemanager.CheckoutLicenseInput{ProductSKU: aws.String(x.sku), KeyFingerprint: aws.String(x.fp),
 		CheckoutType: types.CheckoutTypePerpetual, Entitlements: []types.EntitlementData{want("DataConsumption", 10)},
@@ -106,11 +110,13 @@ func TestConcurrentCheckoutOneClientToken(t *testing.T) {
 	}
 }
 
-// TestConcurrentFloatingPool: 50 simultaneous checkouts with distinct
+var _ = sdk("ConcurrentFloatingPool", testConcurrentFloatingPool)
+
+// testConcurrentFloatingPool: 50 simultaneous checkouts with distinct
 // ClientTokens against a pool of 20 seats: exactly 20 succeed.
-func TestConcurrentFloatingPool(t *testing.T) {
+func testConcurrentFloatingPool(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(nil, counted("Seats", 20, false))
 	const n = 50
 	errs := make([]error, n)
@@ -144,11 +150,13 @@ func TestConcurrentFloatingPool(t *testing.T) {
 	}
 }
 
-// TestIdempotentCreates: the other operations that take a ClientToken
+var _ = sdk("IdempotentCreates", testIdempotentCreates)
+
+// testIdempotentCreates: the other operations that take a ClientToken
 // answer a repeat with the first answer and create nothing new.
-func TestIdempotentCreates(t *testing.T) {
+func testIdempotentCreates(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(borrowable(true), counted("Seats", 5, false))
 
 	t.Run("CreateLicense", func(t *testing.T) {

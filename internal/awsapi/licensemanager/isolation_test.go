@@ -8,12 +8,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/licensemanager/types"
 )
 
-// TestIsolation: an account that is neither the issuer nor the grantee
+var _ = sdk("Isolation", testIsolation)
+
+// testIsolation: an account that is neither the issuer nor the grantee
 // can read, change or consume nothing of another account's licenses,
 // grants, checkouts and tokens, and sees none of them in its lists.
-func TestIsolation(t *testing.T) {
+func testIsolation(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(borrowable(true), counted("Users", 5, false))
 	pending := e.createGrant(x.seller, x.buyer, e.createLicense(x.seller, e.licenseInput(newSKU(), x.buyer.ID, counted("Users", 5, false))))
 	co := e.mustCheckout(x.buyer, x.sku, x.fp, types.CheckoutTypeProvisional, want("Users", 1))

@@ -13,11 +13,13 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-// TestCreateLicenseIssuer covers the issuer names and the fingerprints
+var _ = sdk("CreateLicenseIssuer", testCreateLicenseIssuer)
+
+// testCreateLicenseIssuer covers the issuer names and the fingerprints
 // they get: Self for any account, AWS/Marketplace only for operators.
-func TestCreateLicenseIssuer(t *testing.T) {
+func testCreateLicenseIssuer(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	seller, operator, buyer := e.party("seller", false), e.party("operator", true), e.party("buyer", false)
 
 	tests := []struct {
@@ -73,10 +75,12 @@ func TestCreateLicenseIssuer(t *testing.T) {
 	}
 }
 
-// TestCreateLicenseValidation: bad license bodies are ValidationExceptions.
-func TestCreateLicenseValidation(t *testing.T) {
+var _ = sdk("CreateLicenseValidation", testCreateLicenseValidation)
+
+// testCreateLicenseValidation: bad license bodies are ValidationExceptions.
+func testCreateLicenseValidation(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	seller := e.party("seller", false)
 	tests := []struct {
 		name string
@@ -108,11 +112,13 @@ func TestCreateLicenseValidation(t *testing.T) {
 	}
 }
 
-// TestLicenseVersions covers CreateLicenseVersion, GetLicense by version
+var _ = sdk("LicenseVersions", testLicenseVersions)
+
+// testLicenseVersions covers CreateLicenseVersion, GetLicense by version
 // and ListLicenseVersions with pagination.
-func TestLicenseVersions(t *testing.T) {
+func testLicenseVersions(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	seller, buyer := e.party("seller", false), e.party("buyer", false)
 	in := e.licenseInput(newSKU(), buyer.ID, counted("Users", 10, false))
 	arn := e.createLicense(seller, in)
@@ -195,11 +201,13 @@ func versionInput(arn string, in *licensemanager.CreateLicenseInput, ents ...typ
 	}
 }
 
-// TestRenewalTakesEffectForNextCheckout: a new version that raises
+var _ = sdk("RenewalTakesEffectForNextCheckout", testRenewalTakesEffectForNextCheckout)
+
+// testRenewalTakesEffectForNextCheckout: a new version that raises
 // MaxCount lets the next checkout through, and live checkouts stay.
-func TestRenewalTakesEffectForNextCheckout(t *testing.T) {
+func testRenewalTakesEffectForNextCheckout(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	seller, buyer := e.party("seller", false), e.party("buyer", false)
 	sku := newSKU()
 	in := e.licenseInput(sku, buyer.ID, counted("Users", 2, false))
@@ -232,10 +240,12 @@ func TestRenewalTakesEffectForNextCheckout(t *testing.T) {
 	}
 }
 
-// TestListLicenses covers the filters and pagination of ListLicenses.
-func TestListLicenses(t *testing.T) {
+var _ = sdk("ListLicenses", testListLicenses)
+
+// testListLicenses covers the filters and pagination of ListLicenses.
+func testListLicenses(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	seller := e.party("operator-seller", true) // an operator may issue as Self and as the marketplace
 	other := e.party("other-seller", false)
 	b1, b2 := e.party("buyer1", false), e.party("buyer2", false)
@@ -344,11 +354,13 @@ func sorted(s []string) []string {
 	return out
 }
 
-// TestDeleteLicense: SourceVersion must be the current version; a deleted
+var _ = sdk("DeleteLicense", testDeleteLicense)
+
+// testDeleteLicense: SourceVersion must be the current version; a deleted
 // license shows DELETED and checks out nothing.
-func TestDeleteLicense(t *testing.T) {
+func testDeleteLicense(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(nil, counted("Users", 5, false))
 	del := func(p party, version string) (*licensemanager.DeleteLicenseOutput, error) {
 		return p.LM.DeleteLicense(e.ctx, &licensemanager.DeleteLicenseInput{LicenseArn: aws.String(x.licenseArn), SourceVersion: aws.String(version)})
@@ -386,11 +398,13 @@ func TestDeleteLicense(t *testing.T) {
 	expectErr[*types.InvalidParameterValueException](t, err)
 }
 
-// TestGetLicenseUsage counts drawn-down units and live floating units, for
+var _ = sdk("GetLicenseUsage", testGetLicenseUsage)
+
+// testGetLicenseUsage counts drawn-down units and live floating units, for
 // the issuer and for the grantee.
-func TestGetLicenseUsage(t *testing.T) {
+func testGetLicenseUsage(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(nil, counted("DataConsumption", 500, false), counted("PowerUsers", 10, false), tier("Enterprise"))
 	e.mustCheckout(x.buyer, x.sku, x.fp, types.CheckoutTypePerpetual, want("DataConsumption", 10))
 	e.mustCheckout(x.buyer, x.sku, x.fp, types.CheckoutTypePerpetual, want("DataConsumption", 25))

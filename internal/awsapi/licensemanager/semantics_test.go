@@ -10,11 +10,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestNoCheckoutBeforeAcceptAndActivate: a grant entitles its grantee only
+var _ = sdk("NoCheckoutBeforeAcceptAndActivate", testNoCheckoutBeforeAcceptAndActivate)
+
+// testNoCheckoutBeforeAcceptAndActivate: a grant entitles its grantee only
 // once accepted and activated.
-func TestNoCheckoutBeforeAcceptAndActivate(t *testing.T) {
+func testNoCheckoutBeforeAcceptAndActivate(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	seller, buyer := e.party("seller", false), e.party("buyer", false)
 	sku := newSKU()
 	arn := e.createLicense(seller, e.licenseInput(sku, buyer.ID, counted("Users", 5, false)))
@@ -37,9 +39,11 @@ func TestNoCheckoutBeforeAcceptAndActivate(t *testing.T) {
 	expectErr[*types.NoEntitlementsAllowedException](t, err)
 }
 
-// TestDrawdown: PERPETUAL checkouts of 10 against MaxCount 50 succeed five
+var _ = sdk("Drawdown", testDrawdown)
+
+// testDrawdown: PERPETUAL checkouts of 10 against MaxCount 50 succeed five
 // times; the sixth is refused; without overage the pool never goes over.
-func TestDrawdown(t *testing.T) {
+func testDrawdown(t *testing.T, be backend) {
 	t.Parallel()
 	tests := []struct {
 		name      string
@@ -53,7 +57,7 @@ func TestDrawdown(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t)
+			e := newEnv(t, be)
 			x := e.entitle(nil, counted("DataConsumption", 50, tt.overage))
 			for i := range 7 {
 				out, err := e.checkout(x.buyer, x.sku, x.fp, types.CheckoutTypePerpetual, want("DataConsumption", 10))
@@ -80,11 +84,13 @@ func TestDrawdown(t *testing.T) {
 	}
 }
 
-// TestFloating: PROVISIONAL checkouts of a pool of 2; the third waits for a
+var _ = sdk("Floating", testFloating)
+
+// testFloating: PROVISIONAL checkouts of a pool of 2; the third waits for a
 // check-in or for a checkout's time to live to pass.
-func TestFloating(t *testing.T) {
+func testFloating(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(nil, counted("PowerUsers", 2, false))
 	co := func() (*licensemanager.CheckoutLicenseOutput, error) {
 		return e.checkout(x.buyer, x.sku, x.fp, types.CheckoutTypeProvisional, want("PowerUsers", 1))
@@ -131,11 +137,13 @@ func TestFloating(t *testing.T) {
 	expectErr[*types.ResourceNotFoundException](t, err)
 }
 
-// TestTiered: a tiered license holds one tier; a checkout naming every tier
+var _ = sdk("Tiered", testTiered)
+
+// testTiered: a tiered license holds one tier; a checkout naming every tier
 // gets that one back.
-func TestTiered(t *testing.T) {
+func testTiered(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(nil, tier("IntermediateTier"))
 	allTiers := []types.EntitlementData{wantTier("BasicTier"), wantTier("IntermediateTier"), wantTier("PremiumTier")}
 	intermediate := []types.EntitlementData{{Name: aws.String("IntermediateTier"), Value: aws.String("Enabled"), Unit: types.EntitlementDataUnitNone}}
@@ -155,8 +163,10 @@ func TestTiered(t *testing.T) {
 	expectErr[*types.NoEntitlementsAllowedException](t, err)
 }
 
-// TestValidity: no checkout outside the license's validity window.
-func TestValidity(t *testing.T) {
+var _ = sdk("Validity", testValidity)
+
+// testValidity: no checkout outside the license's validity window.
+func testValidity(t *testing.T, be backend) {
 	t.Parallel()
 	tests := []struct {
 		name          string
@@ -172,7 +182,7 @@ func TestValidity(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t)
+			e := newEnv(t, be)
 			now := e.now()
 			x := e.entitle(func(in *licensemanager.CreateLicenseInput) {
 				in.Validity.Begin = aws.String(now.Add(tt.begin).Format(isoFormat))
@@ -199,11 +209,13 @@ func TestValidity(t *testing.T) {
 	}
 }
 
-// TestTwoGrantsForOneProduct: one active grant per product; activating a
+var _ = sdk("TwoGrantsForOneProduct", testTwoGrantsForOneProduct)
+
+// testTwoGrantsForOneProduct: one active grant per product; activating a
 // second needs ActivationOverrideBehavior, and disables the first.
-func TestTwoGrantsForOneProduct(t *testing.T) {
+func testTwoGrantsForOneProduct(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	seller, buyer := e.party("seller", false), e.party("buyer", false)
 	sku := newSKU()
 	fp := seller.selfFingerprint()
@@ -269,13 +281,15 @@ func TestTwoGrantsForOneProduct(t *testing.T) {
 	}
 }
 
-// TestMarketplaceLicense is the seller guide's flow end to end: the
+var _ = sdk("MarketplaceLicense", testMarketplaceLicense)
+
+// testMarketplaceLicense is the seller guide's flow end to end: the
 // marketplace (an operator account) issues the license; the seller's
 // software, running as the buyer, checks out with the published
 // marketplace fingerprint.
-func TestMarketplaceLicense(t *testing.T) {
+func testMarketplaceLicense(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	operator, buyer := e.party("marketplace", true), e.party("buyer", false)
 	sku := newSKU()
 	in := e.licenseInput(sku, buyer.ID, counted("ReadOnly", 5, false))
@@ -301,11 +315,13 @@ func TestMarketplaceLicense(t *testing.T) {
 	}
 }
 
-// TestLicenseStatusGatesCheckout: only an AVAILABLE license checks out; a
+var _ = sdk("LicenseStatusGatesCheckout", testLicenseStatusGatesCheckout)
+
+// testLicenseStatusGatesCheckout: only an AVAILABLE license checks out; a
 // new version can take it out of service and bring it back.
-func TestLicenseStatusGatesCheckout(t *testing.T) {
+func testLicenseStatusGatesCheckout(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	seller, buyer := e.party("seller", false), e.party("buyer", false)
 	sku := newSKU()
 	in := e.licenseInput(sku, buyer.ID, counted("Users", 5, false))

@@ -75,12 +75,14 @@ func tamper(token string) string {
 	return strings.Join(parts, ".")
 }
 
-// TestSignedToken verifies CheckoutLicense's SignedToken offline, with
+var _ = sdk("SignedToken", testSignedToken)
+
+// testSignedToken verifies CheckoutLicense's SignedToken offline, with
 // pkg/licensetoken and keys from /.well-known/jwks.json, and independently
 // with go-jose; a tampered token fails both.
-func TestSignedToken(t *testing.T) {
+func testSignedToken(t *testing.T, be backend) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnv(t, be)
 	x := e.entitle(nil, counted("PowerUsers", 5, false), tier("Enterprise"))
 	otherSeller := e.entitle(nil, counted("PowerUsers", 5, false)) // a second issuer key in the JWKS
 	out, err := x.buyer.LM.CheckoutLicense(e.ctx, &licensemanager.CheckoutLicenseInput{
