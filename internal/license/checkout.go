@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/checked"
 	"github.com/tollgate/tollgate/internal/fault"
 )
 
@@ -22,13 +23,12 @@ type CheckoutLicenseInput struct {
 // Validate checks the request against the model's constraints.
 func (in *CheckoutLicenseInput) Validate() error {
 	var v validator
+	v.text(in)
 	v.required("productSKU", in.ProductSKU)
 	v.enum("checkoutType", in.CheckoutType, set(Provisional, Perpetual), true)
 	v.required("keyFingerprint", in.KeyFingerprint)
 	v.checkoutEntitlements(in.Entitlements)
 	v.clientToken(in.ClientToken)
-	v.optional("beneficiary", in.Beneficiary)
-	v.optional("nodeId", in.NodeId)
 	return v.err()
 }
 
@@ -95,9 +95,9 @@ func planEntitlements(l License, requested []EntitlementData) ([]EntitlementData
 		}
 		qty := int64(1)
 		if r.Value != "" {
-			n, err := strconv.ParseInt(r.Value, 10, 64)
-			if err != nil || n < 1 {
-				return nil, nil, errValidation("Value %q of entitlement %s must be a positive whole number", clip(r.Value), clip(r.Name))
+			n, ok := parseQuantity(r.Value)
+			if !ok { // Validate refuses it first; this keeps the rule in one place
+				return nil, nil, errValidation("Value %q of entitlement %s must be a whole number between 1 and %d", clip(r.Value), clip(r.Name), MaxQuantity)
 			}
 			qty = n
 		}
@@ -246,9 +246,9 @@ func (s *Service) commitCheckout(tx Tx, p plan, c Checkout, now time.Time) error
 		if err != nil {
 			return err
 		}
-		if max := d.entitlement.MaxCount; max != nil && !d.entitlement.overage() && u.Drawn+u.InUse+d.quantity > *max {
+		if left := available(d.entitlement, u); d.quantity > left {
 			return errNoEntitlements("entitlement %s of license %s: %d requested, %d of %d left", d.entitlement.Name, l.LicenseArn,
-				d.quantity, max0(*max-u.Drawn-u.InUse), *max)
+				d.quantity, left, limit(d.entitlement))
 		}
 	}
 	for _, d := range p.draws {
@@ -264,11 +264,26 @@ func (s *Service) commitCheckout(tx Tx, p plan, c Checkout, now time.Time) error
 	return tx.PutCheckout(c)
 }
 
-func max0(n int64) int64 {
-	if n < 0 {
+// limit is the most units of e that may be drawn and in use together: its
+// MaxCount, unless it allows overage, and never more than MaxQuantity, the
+// most a counter holds.
+func limit(e Entitlement) int64 {
+	if e.MaxCount != nil && !e.overage() {
+		return min(*e.MaxCount, MaxQuantity)
+	}
+	return MaxQuantity
+}
+
+// available is how many more units of e a checkout may take from a pool
+// that has u of them drawn and in use. The sum is checked: a pool whose
+// counters add up past what an int64 holds has nothing left, where a
+// wrapped sum would have had almost everything left.
+func available(e Entitlement, u Usage) int64 {
+	used, ok := checked.Add(u.Drawn, u.InUse)
+	if !ok || used < 0 {
 		return 0
 	}
-	return n
+	return max(limit(e)-used, 0) // both are between 0 and MaxInt64: no overflow
 }
 
 // CheckInLicenseInput is the CheckInLicense request.
@@ -280,8 +295,8 @@ type CheckInLicenseInput struct {
 // CheckInLicense returns the floating units of a live checkout to its pool.
 func (s *Service) CheckInLicense(ctx context.Context, caller string, in CheckInLicenseInput) (struct{}, error) {
 	var v validator
+	v.text(in)
 	v.required("licenseConsumptionToken", in.LicenseConsumptionToken)
-	v.optional("beneficiary", in.Beneficiary)
 	if err := v.err(); err != nil {
 		return struct{}{}, err
 	}
@@ -360,6 +375,7 @@ type ExtendLicenseConsumptionOutput struct {
 // live, counted from now.
 func (s *Service) ExtendLicenseConsumption(ctx context.Context, caller string, in ExtendLicenseConsumptionInput) (ExtendLicenseConsumptionOutput, error) {
 	var v validator
+	v.text(in)
 	v.required("licenseConsumptionToken", in.LicenseConsumptionToken)
 	if err := v.err(); err != nil {
 		return ExtendLicenseConsumptionOutput{}, err
@@ -422,9 +438,9 @@ func stillHeld(tx Tx, l License, c Checkout, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		if u.Drawn+u.InUse > *e.MaxCount {
-			return errNoEntitlements("entitlement %s of license %s has %d of %d in use: the units of this checkout went to others when it expired; check out again",
-				e.Name, l.LicenseArn, u.Drawn+u.InUse, *e.MaxCount)
+		if used, ok := checked.Add(u.Drawn, u.InUse); !ok || used > *e.MaxCount {
+			return errNoEntitlements("entitlement %s of license %s has %d drawn and %d in use of %d: the units of this checkout went to others when it expired; check out again",
+				e.Name, l.LicenseArn, u.Drawn, u.InUse, *e.MaxCount)
 		}
 	}
 	return nil
@@ -443,11 +459,12 @@ type CheckoutBorrowLicenseInput struct {
 // Validate checks the request against the model's constraints.
 func (in *CheckoutBorrowLicenseInput) Validate() error {
 	var v validator
+	v.text(in)
 	v.arn("licenseArn", in.LicenseArn, true)
 	v.checkoutEntitlements(in.Entitlements)
 	v.required("digitalSignatureMethod", in.DigitalSignatureMethod)
 	v.clientToken(in.ClientToken)
-	v.optional("nodeId", in.NodeId)
+	v.count("checkoutMetadata", len(in.CheckoutMetadata), maxMetadataPerRecord)
 	return v.err()
 }
 

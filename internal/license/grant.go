@@ -19,6 +19,7 @@ type CreateGrantInput struct {
 // Validate checks the request against the model's constraints.
 func (in *CreateGrantInput) Validate() error {
 	var v validator
+	v.text(in)
 	v.clientToken(in.ClientToken)
 	v.required("grantName", in.GrantName)
 	v.arn("licenseArn", in.LicenseArn, true)
@@ -39,9 +40,7 @@ func validateOperations(v *validator, ops []string, required bool) {
 		}
 		return
 	}
-	if len(ops) > 7 {
-		v.add("Value at 'allowedOperations' failed to satisfy constraint: Member must have length less than or equal to 7")
-	}
+	v.count("allowedOperations", len(ops), maxAllowedOperations)
 	for _, op := range ops {
 		v.enum("allowedOperations.member", op, allowedOps, true)
 	}
@@ -109,14 +108,11 @@ type CreateGrantVersionInput struct {
 // Validate checks the request against the model's constraints.
 func (in *CreateGrantVersionInput) Validate() error {
 	var v validator
+	v.text(in)
 	v.clientToken(in.ClientToken)
 	v.arn("grantArn", in.GrantArn, true)
-	v.optional("grantName", in.GrantName)
 	validateOperations(&v, in.AllowedOperations, false)
 	v.enum("status", in.Status, grantStatuses, false)
-	if len(in.StatusReason) > maxStatusReasonLength {
-		v.add("Value at 'statusReason' failed to satisfy constraint: Member must have length less than or equal to %d", maxStatusReasonLength)
-	}
 	if in.Options != nil {
 		v.enum("options.activationOverrideBehavior", in.Options.ActivationOverrideBehavior, set(ActivationDistributed, ActivationAllGrants), false)
 	}
@@ -261,6 +257,7 @@ func (s *Service) RejectGrant(ctx context.Context, caller string, in GrantArnInp
 
 func (s *Service) respondToGrant(ctx context.Context, caller string, in GrantArnInput, status string) (GrantOutput, error) {
 	var v validator
+	v.text(in)
 	v.arn("grantArn", in.GrantArn, true)
 	if err := v.err(); err != nil {
 		return GrantOutput{}, err
@@ -294,11 +291,9 @@ type DeleteGrantInput struct {
 // DeleteGrant withdraws a grant the caller gave.
 func (s *Service) DeleteGrant(ctx context.Context, caller string, in DeleteGrantInput) (GrantOutput, error) {
 	var v validator
+	v.text(in)
 	v.arn("grantArn", in.GrantArn, true)
 	v.required("version", in.Version)
-	if len(in.StatusReason) > maxStatusReasonLength {
-		v.add("Value at 'statusReason' failed to satisfy constraint: Member must have length less than or equal to %d", maxStatusReasonLength)
-	}
 	if err := v.err(); err != nil {
 		return GrantOutput{}, err
 	}
@@ -338,8 +333,8 @@ type GetGrantOutput struct {
 // GetGrant returns a grant to its grantor or grantee.
 func (s *Service) GetGrant(ctx context.Context, caller string, in GetGrantInput) (GetGrantOutput, error) {
 	var v validator
+	v.text(in)
 	v.arn("grantArn", in.GrantArn, true)
-	v.optional("version", in.Version)
 	if err := v.err(); err != nil {
 		return GetGrantOutput{}, err
 	}
@@ -376,7 +371,7 @@ var grantFilters = map[string]func(Grant) string{
 
 // ListDistributedGrants lists grants the caller gave.
 func (s *Service) ListDistributedGrants(ctx context.Context, caller string, in ListGrantsInput) (ListGrantsOutput, error) {
-	if err := validateList(in.ListInput, in.GrantArns, grantFilters, "LicenseArn", "GrantStatus", "GranteePrincipalARN", "ProductSKU", "LicenseIssuerName"); err != nil {
+	if err := validateList(in, in.ListInput, in.GrantArns, grantFilters, "LicenseArn", "GrantStatus", "GranteePrincipalARN", "ProductSKU", "LicenseIssuerName"); err != nil {
 		return ListGrantsOutput{}, err
 	}
 	arnOf := func(g Grant) string { return g.GrantArn }
@@ -388,7 +383,7 @@ func (s *Service) ListDistributedGrants(ctx context.Context, caller string, in L
 
 // ListReceivedGrants lists grants the caller received.
 func (s *Service) ListReceivedGrants(ctx context.Context, caller string, in ListGrantsInput) (ListGrantsOutput, error) {
-	if err := validateList(in.ListInput, in.GrantArns, grantFilters, "ProductSKU", "LicenseIssuerName", "LicenseArn", "GrantStatus", "GranterAccountId"); err != nil {
+	if err := validateList(in, in.ListInput, in.GrantArns, grantFilters, "ProductSKU", "LicenseIssuerName", "LicenseArn", "GrantStatus", "GranterAccountId"); err != nil {
 		return ListGrantsOutput{}, err
 	}
 	all, err := s.store.ListGrantsByGrantee(ctx, caller)
@@ -438,7 +433,7 @@ var grantRank = map[string]int{GrantActive: 0, GrantDisabled: 1, GrantPendingAcc
 // ListReceivedLicenses lists licenses granted to the caller, with how each
 // is held (pending acceptance, disabled, active).
 func (s *Service) ListReceivedLicenses(ctx context.Context, caller string, in ListLicensesInput) (ListReceivedLicensesOutput, error) {
-	if err := validateList(in.ListInput, in.LicenseArns, grantedLicenseFilters, "ProductSKU", "Status", "Fingerprint", "IssuerName", "Beneficiary"); err != nil {
+	if err := validateList(in, in.ListInput, in.LicenseArns, grantedLicenseFilters, "ProductSKU", "Status", "Fingerprint", "IssuerName", "Beneficiary"); err != nil {
 		return ListReceivedLicensesOutput{}, err
 	}
 	grants, err := s.store.ListGrantsByGrantee(ctx, caller)

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/tollgate/tollgate/internal/checked"
 	"github.com/tollgate/tollgate/internal/fault"
 )
 
@@ -26,12 +27,14 @@ type CreateLicenseInput struct {
 // Validate checks the request against the model's constraints.
 func (in *CreateLicenseInput) Validate() error {
 	var v validator
+	v.text(in)
 	v.required("licenseName", in.LicenseName)
 	v.required("productName", in.ProductName)
 	v.required("productSKU", in.ProductSKU)
 	v.required("homeRegion", in.HomeRegion)
 	v.required("beneficiary", in.Beneficiary)
 	v.clientToken(in.ClientToken)
+	v.count("licenseMetadata", len(in.LicenseMetadata), maxMetadataPerRecord)
 	validateLicenseBody(&v, in.Issuer, in.Validity, in.Entitlements, in.ConsumptionConfiguration)
 	return v.err()
 }
@@ -41,7 +44,6 @@ func validateLicenseBody(v *validator, issuer *Issuer, validity *Validity, ents 
 		v.add("Value null at 'issuer' failed to satisfy constraint: Member must not be null")
 	} else {
 		v.required("issuer.name", issuer.Name)
-		v.optional("issuer.signKey", issuer.SignKey)
 	}
 	if validity == nil {
 		v.add("Value null at 'validity' failed to satisfy constraint: Member must not be null")
@@ -138,12 +140,14 @@ type CreateLicenseVersionInput struct {
 // Validate checks the request against the model's constraints.
 func (in *CreateLicenseVersionInput) Validate() error {
 	var v validator
+	v.text(in)
 	v.arn("licenseArn", in.LicenseArn, true)
 	v.required("licenseName", in.LicenseName)
 	v.required("productName", in.ProductName)
 	v.required("homeRegion", in.HomeRegion)
 	v.enum("status", in.Status, licenseStatuses, true)
 	v.clientToken(in.ClientToken)
+	v.count("licenseMetadata", len(in.LicenseMetadata), maxMetadataPerRecord)
 	validateLicenseBody(&v, in.Issuer, in.Validity, in.Entitlements, in.ConsumptionConfiguration)
 	return v.err()
 }
@@ -222,8 +226,8 @@ type GetLicenseOutput struct {
 // grant for it.
 func (s *Service) GetLicense(ctx context.Context, caller string, in GetLicenseInput) (GetLicenseOutput, error) {
 	var v validator
+	v.text(in)
 	v.arn("licenseArn", in.LicenseArn, true)
-	v.optional("version", in.Version)
 	if err := v.err(); err != nil {
 		return GetLicenseOutput{}, err
 	}
@@ -290,7 +294,7 @@ var licenseFilters = map[string]func(License) string{
 
 // ListLicenses lists the licenses the caller issued.
 func (s *Service) ListLicenses(ctx context.Context, caller string, in ListLicensesInput) (ListLicensesOutput, error) {
-	if err := validateList(in.ListInput, in.LicenseArns, licenseFilters, "Beneficiary", "ProductSKU", "Fingerprint", "Status"); err != nil {
+	if err := validateList(in, in.ListInput, in.LicenseArns, licenseFilters, "Beneficiary", "ProductSKU", "Fingerprint", "Status"); err != nil {
 		return ListLicensesOutput{}, err
 	}
 	arnOf := func(l License) string { return l.LicenseArn }
@@ -310,6 +314,7 @@ type ListLicenseVersionsInput struct {
 // ListLicenseVersions lists every version of a license the caller issued.
 func (s *Service) ListLicenseVersions(ctx context.Context, caller string, in ListLicenseVersionsInput) (ListLicensesOutput, error) {
 	var v validator
+	v.text(in)
 	v.arn("licenseArn", in.LicenseArn, true)
 	v.maxResults(in.MaxResults)
 	if err := v.err(); err != nil {
@@ -344,6 +349,7 @@ type DeleteLicenseOutput struct {
 // against it afterwards.
 func (s *Service) DeleteLicense(ctx context.Context, caller string, in DeleteLicenseInput) (DeleteLicenseOutput, error) {
 	var v validator
+	v.text(in)
 	v.arn("licenseArn", in.LicenseArn, true)
 	v.required("sourceVersion", in.SourceVersion)
 	if err := v.err(); err != nil {
@@ -393,6 +399,7 @@ type GetLicenseUsageOutput struct {
 func (s *Service) GetLicenseUsage(ctx context.Context, caller string, in GetLicenseUsageInput) (GetLicenseUsageOutput, error) {
 	var out GetLicenseUsageOutput
 	var v validator
+	v.text(in)
 	v.arn("licenseArn", in.LicenseArn, true)
 	if err := v.err(); err != nil {
 		return out, err
@@ -408,7 +415,11 @@ func (s *Service) GetLicenseUsage(ctx context.Context, caller string, in GetLice
 	out.LicenseUsage.EntitlementUsages = []EntitlementUsage{}
 	for _, e := range l.Entitlements {
 		u := usage[e.Name]
-		eu := EntitlementUsage{Name: e.Name, ConsumedValue: strconv.FormatInt(u.Drawn+u.InUse, 10), Unit: e.Unit}
+		consumed, ok := checked.Add(u.Drawn, u.InUse)
+		if !ok { // checkouts keep every counter within MaxQuantity
+			return out, fault.New(fault.Internal, "usage of entitlement %s of license %s overflows: %d drawn, %d in use", e.Name, l.LicenseArn, u.Drawn, u.InUse)
+		}
+		eu := EntitlementUsage{Name: e.Name, ConsumedValue: strconv.FormatInt(consumed, 10), Unit: e.Unit}
 		if e.MaxCount != nil {
 			eu.MaxCount = strconv.FormatInt(*e.MaxCount, 10)
 		}

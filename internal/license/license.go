@@ -52,21 +52,16 @@ const (
 
 // Allowed operations a grant can carry.
 const (
-	OpCreateGrant            = "CreateGrant"
-	OpCheckoutLicense        = "CheckoutLicense"
-	OpCheckoutBorrowLicense  = "CheckoutBorrowLicense"
-	OpCheckInLicense         = "CheckInLicense"
-	OpExtendConsumption      = "ExtendConsumptionLicense"
-	OpListPurchasedLicenses  = "ListPurchasedLicenses"
-	OpCreateToken            = "CreateToken"
-	ActivationDistributed    = "DISTRIBUTED_GRANTS_ONLY"
-	ActivationAllGrants      = "ALL_GRANTS_PERMITTED_BY_ISSUER"
-	defaultPageSize          = 100
-	maxClientTokenLength     = 2048
-	maxStatusReasonLength    = 400
-	maxStringLength          = 4096
-	maxEntitlementNameLength = 1024
-	maxEntitlementsPerRecord = 100
+	OpCreateGrant           = "CreateGrant"
+	OpCheckoutLicense       = "CheckoutLicense"
+	OpCheckoutBorrowLicense = "CheckoutBorrowLicense"
+	OpCheckInLicense        = "CheckInLicense"
+	OpExtendConsumption     = "ExtendConsumptionLicense"
+	OpListPurchasedLicenses = "ListPurchasedLicenses"
+	OpCreateToken           = "CreateToken"
+	ActivationDistributed   = "DISTRIBUTED_GRANTS_ONLY"
+	ActivationAllGrants     = "ALL_GRANTS_PERMITTED_BY_ISSUER"
+	defaultPageSize         = 100
 )
 
 var (

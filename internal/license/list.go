@@ -7,11 +7,13 @@ import (
 	"unicode/utf8"
 )
 
-// validateList checks the common list parameters and that every filter is
-// one the operation supports.
-func validateList[T any](in ListInput, arns []string, filters map[string]func(T) string, supported ...string) error {
+// validateList checks a list request: every string of in (text), the common
+// list parameters in list, and that every filter is one the operation
+// supports.
+func validateList[T any](in any, list ListInput, arns []string, filters map[string]func(T) string, supported ...string) error {
 	var v validator
-	v.maxResults(in.MaxResults)
+	v.text(in)
+	v.maxResults(list.MaxResults)
 	for _, a := range arns {
 		v.arn("arns.member", a, true)
 	}
@@ -19,7 +21,7 @@ func validateList[T any](in ListInput, arns []string, filters map[string]func(T)
 		return err
 	}
 	allowed := set(supported...)
-	for _, f := range in.Filters {
+	for _, f := range list.Filters {
 		if !allowed[f.Name] || filters[f.Name] == nil {
 			return errInvalidParameter("filter name %q is not supported; supported filters are %v", clip(f.Name), supported)
 		}

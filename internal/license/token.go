@@ -10,7 +10,6 @@ import (
 // Token defaults and limits.
 const (
 	defaultTokenDays = 365
-	maxTokenDays     = 730
 	accessTokenTTL   = time.Hour
 	refreshTokenType = "REFRESH_TOKEN"
 )
@@ -27,14 +26,13 @@ type CreateTokenInput struct {
 // Validate checks the request against the model's constraints.
 func (in *CreateTokenInput) Validate() error {
 	var v validator
+	v.text(in)
 	v.arn("licenseArn", in.LicenseArn, true)
 	v.clientToken(in.ClientToken)
 	for _, r := range in.RoleArns {
 		v.arn("roleArns.member", r, true)
 	}
-	if len(in.TokenProperties) > 3 {
-		v.add("Value at 'tokenProperties' failed to satisfy constraint: Member must have length less than or equal to 3")
-	}
+	v.count("tokenProperties", len(in.TokenProperties), maxTokenProperties)
 	if d := in.ExpirationInDays; d != nil && (*d < 1 || *d > maxTokenDays) {
 		v.add("Value '%d' at 'expirationInDays' failed to satisfy constraint: Member must be between 1 and %d", *d, maxTokenDays)
 	}
@@ -118,7 +116,7 @@ var tokenFilters = map[string]func(Token) string{
 
 // ListTokens lists the caller's refresh tokens.
 func (s *Service) ListTokens(ctx context.Context, caller string, in ListTokensInput) (ListTokensOutput, error) {
-	if err := validateList(in.ListInput, nil, tokenFilters, "LicenseArns"); err != nil {
+	if err := validateList(in, in.ListInput, nil, tokenFilters, "LicenseArns"); err != nil {
 		return ListTokensOutput{}, err
 	}
 	all, err := s.store.ListTokens(ctx, caller)
@@ -138,6 +136,7 @@ type DeleteTokenInput struct {
 // DeleteToken revokes a refresh token of the caller's.
 func (s *Service) DeleteToken(ctx context.Context, caller string, in DeleteTokenInput) (struct{}, error) {
 	var v validator
+	v.text(in)
 	v.required("tokenId", in.TokenId)
 	if err := v.err(); err != nil {
 		return struct{}{}, err
@@ -180,10 +179,9 @@ type accessClaims struct {
 // signed by the marketplace.
 func (s *Service) GetAccessToken(ctx context.Context, caller string, in GetAccessTokenInput) (GetAccessTokenOutput, error) {
 	var v validator
+	v.text(in)
 	v.required("token", in.Token)
-	if len(in.TokenProperties) > 3 {
-		v.add("Value at 'tokenProperties' failed to satisfy constraint: Member must have length less than or equal to 3")
-	}
+	v.count("tokenProperties", len(in.TokenProperties), maxTokenProperties)
 	if err := v.err(); err != nil {
 		return GetAccessTokenOutput{}, err
 	}

@@ -3,9 +3,12 @@ package license
 import (
 	"fmt"
 	"maps"
+	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tollgate/tollgate/internal/fault"
 )
@@ -28,26 +31,91 @@ func (v *validator) add(format string, args ...any) {
 func (v *validator) required(field, value string) {
 	if value == "" {
 		v.add("Value null at '%s' failed to satisfy constraint: Member must not be null", field)
-	} else if len(value) > maxStringLength {
-		v.add("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", field, maxStringLength)
 	}
 }
 
-func (v *validator) optional(field, value string) {
-	if len(value) > maxStringLength {
-		v.add("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", field, maxStringLength)
-	}
-}
-
+// clientToken checks what a ClientToken must satisfy besides its length
+// (see text): present, and without white space.
 func (v *validator) clientToken(value string) {
 	switch {
 	case value == "":
 		v.add("Value null at 'clientToken' failed to satisfy constraint: Member must not be null")
-	case len(value) > maxClientTokenLength:
-		v.add("Value at 'clientToken' failed to satisfy constraint: Member must have length less than or equal to %d", maxClientTokenLength)
 	case strings.ContainsAny(value, " \t\r\n"):
 		v.add("Value at 'clientToken' failed to satisfy constraint: Member must satisfy regular expression pattern: \\S+")
 	}
+}
+
+// text checks every string of a request, wherever it sits (a field, a
+// nested structure, a list), against what any string must satisfy before
+// it goes further: valid UTF-8, no NUL character (PostgreSQL cannot store
+// one, SQLite can; refusing it here gives both the same answer), and no
+// longer than its limit (stringLimit). Fields are named as in the other
+// validation messages: the JSON name with a lower-case first letter, list
+// members as "name.N.member".
+func (v *validator) text(in any) {
+	v.walk("", reflect.ValueOf(in))
+}
+
+func (v *validator) walk(path string, rv reflect.Value) {
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !rv.IsNil() {
+			v.walk(path, rv.Elem())
+		}
+	case reflect.Struct:
+		t := rv.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name := fieldName(f)
+			if !f.IsExported() || name == "-" {
+				continue
+			}
+			p := path
+			if !f.Anonymous { // an embedded struct's fields are the outer one's
+				p = joinPath(path, name)
+			}
+			v.walk(p, rv.Field(i))
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range rv.Len() {
+			v.walk(fmt.Sprintf("%s.%d.member", path, i+1), rv.Index(i))
+		}
+	case reflect.String:
+		v.string(path, rv.String())
+	}
+}
+
+func (v *validator) string(field, value string) {
+	switch {
+	case strings.IndexByte(value, 0) >= 0:
+		v.add("Value at '%s' failed to satisfy constraint: Member must not contain the NUL character (U+0000)", field)
+	case !utf8.ValidString(value):
+		v.add("Value at '%s' failed to satisfy constraint: Member must be valid UTF-8", field)
+	}
+	if limit := stringLimit(field); len(value) > limit {
+		v.add("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", field, limit)
+	}
+}
+
+// fieldName is the name of a struct field in validation messages: its JSON
+// name with a lower-case first letter ("ProductSKU" is "productSKU"), or
+// "-" for a field the JSON encoding leaves out.
+func fieldName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "-" {
+		return name
+	}
+	if name == "" {
+		name = f.Name
+	}
+	return strings.ToLower(name[:1]) + name[1:]
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
 }
 
 func (v *validator) arn(field, value string, required bool) {
@@ -57,7 +125,7 @@ func (v *validator) arn(field, value string, required bool) {
 		}
 		return
 	}
-	if len(value) > 2048 || !arnPattern.MatchString(value) {
+	if len(value) > MaxARNLength || !arnPattern.MatchString(value) {
 		v.add("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: ^arn:aws(-(cn|us-gov|iso-b|iso-c|iso-d))?:...", clip(value), field)
 	}
 }
@@ -91,8 +159,15 @@ func (v *validator) timestamp(field, value string, required bool) {
 }
 
 func (v *validator) maxResults(value *int) {
-	if value != nil && (*value < 1 || *value > 100) {
-		v.add("Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100", *value)
+	if value != nil && (*value < 1 || *value > maxPageSize) {
+		v.add("Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", *value, maxPageSize)
+	}
+}
+
+// count checks the number of members of a list.
+func (v *validator) count(field string, n, limit int) {
+	if n > limit {
+		v.add("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", field, limit)
 	}
 }
 
@@ -119,17 +194,13 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 // entitlements checks a license's entitlements: names unique, units known,
-// counted entitlements with a non-negative MaxCount.
+// MaxCount between 0 and MaxQuantity.
 func (v *validator) entitlements(list []Entitlement) {
 	v.entitlementList(len(list), func(i int) (string, string) { return list[i].Name, list[i].Unit })
 	for i, e := range list {
-		// A stored entitlement's name is part of the keys that count its
-		// units; PostgreSQL refuses index rows over 2,704 bytes.
-		if len(e.Name) > maxEntitlementNameLength {
-			v.add("Value at 'entitlements.%d.member.name' failed to satisfy constraint: Member must have length less than or equal to %d", i+1, maxEntitlementNameLength)
-		}
-		if e.MaxCount != nil && *e.MaxCount < 0 {
-			v.add("Value '%d' at 'entitlements.%d.member.maxCount' failed to satisfy constraint: Member must be non-negative", *e.MaxCount, i+1)
+		if e.MaxCount != nil && (*e.MaxCount < 0 || *e.MaxCount > MaxQuantity) {
+			v.add("Value '%d' at 'entitlements.%d.member.maxCount' failed to satisfy constraint: Member must have value between 0 and %d",
+				*e.MaxCount, i+1, MaxQuantity)
 		}
 	}
 }
@@ -141,9 +212,7 @@ func (v *validator) entitlementList(n int, at func(i int) (name, unit string)) {
 		v.add("Value null at 'entitlements' failed to satisfy constraint: Member must not be null")
 		return
 	}
-	if n > maxEntitlementsPerRecord {
-		v.add("Value at 'entitlements' failed to satisfy constraint: Member must have at most %d items", maxEntitlementsPerRecord)
-	}
+	v.count("entitlements", n, maxEntitlementsPerRecord)
 	seen := map[string]bool{}
 	for i := range n {
 		name, unit := at(i)
@@ -175,9 +244,6 @@ func (v *validator) consumption(c ConsumptionConfiguration) {
 	}
 }
 
-// maxTTLMinutes bounds a time to live: a leap year.
-const maxTTLMinutes = 60 * 24 * 366
-
 func (v *validator) ttl(config string, minutes int) {
 	if minutes < 1 || minutes > maxTTLMinutes {
 		v.add("Value '%d' at 'consumptionConfiguration.%s.maxTimeToLiveInMinutes' failed to satisfy constraint: Member must be between 1 and %d", minutes, config, maxTTLMinutes)
@@ -186,10 +252,29 @@ func (v *validator) ttl(config string, minutes int) {
 
 // checkoutEntitlements checks the entitlements a checkout asks for. A name
 // may not appear twice: each draw is checked against the pool on its own, so
-// a name asked for twice could take more than the pool holds.
+// a name asked for twice could take more than the pool holds. A Value, when
+// given, is a whole number of units between 1 and MaxQuantity; it counts
+// only for counted entitlements (a tier's Value is not read), but a request
+// that cannot be meant is refused whatever the license holds.
 func (v *validator) checkoutEntitlements(list []EntitlementData) {
 	v.entitlementList(len(list), func(i int) (string, string) { return list[i].Name, list[i].Unit })
 	for i, e := range list {
-		v.optional(fmt.Sprintf("entitlements.%d.member.value", i+1), e.Value)
+		if e.Unit == UnitNone || e.Value == "" {
+			continue
+		}
+		if _, ok := parseQuantity(e.Value); !ok {
+			v.add("Value '%s' at 'entitlements.%d.member.value' failed to satisfy constraint: Member must be a whole number between 1 and %d",
+				clip(e.Value), i+1, MaxQuantity)
+		}
 	}
+}
+
+// parseQuantity reads a checkout's Value: a whole number of units between 1
+// and MaxQuantity.
+func parseQuantity(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 1 || n > MaxQuantity {
+		return 0, false
+	}
+	return n, true
 }
