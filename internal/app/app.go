@@ -7,10 +7,12 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -56,6 +58,32 @@ type Config struct {
 	// SweepInterval is how often expired checkouts and old client-token
 	// answers are deleted (license.Service.Sweep): a minute unless set.
 	SweepInterval time.Duration
+
+	// Limits against clients that would exhaust the server. Zero takes the
+	// default; App.Serve applies the connection ones.
+	//
+	// MaxConnections bounds the open client connections; at the limit the
+	// longest-idle connection is closed for a new one. Default: derived
+	// from the file-descriptor limit (server.DefaultMaxConnections).
+	MaxConnections int
+	// IdleTimeout closes a keep-alive connection idle this long: 30 s.
+	IdleTimeout time.Duration
+	// ReadHeaderTimeout closes a connection that has not sent its request
+	// line and headers this long after opening or after its last request:
+	// 5 s.
+	ReadHeaderTimeout time.Duration
+	// MaxHeaderBytes bounds a request's line and headers: 64 KiB.
+	MaxHeaderBytes int
+	// BodyBudget bounds the bytes of request bodies held at once by
+	// requests whose signature is not verified yet: 32 MiB, at least
+	// awsapi.MaxBodyBytes (8 MiB).
+	BodyBudget int64
+	// BodyWait is how long a request waits for room in the body budget
+	// before it is answered with a throttling error: 1 s.
+	BodyWait time.Duration
+	// ShutdownGrace is how long a stopping server lets requests in flight
+	// finish: 30 s.
+	ShutdownGrace time.Duration
 }
 
 // App is a wired Tollgate instance.
@@ -108,6 +136,39 @@ func (c *Config) Validate() error {
 	if c.SweepInterval <= 0 {
 		c.SweepInterval = time.Minute
 	}
+	return c.validateLimits()
+}
+
+// validateLimits refuses negative limits and fills in the defaults.
+func (c *Config) validateLimits() error {
+	for _, l := range []struct {
+		flag     string
+		negative bool
+	}{
+		{"--max-connections", c.MaxConnections < 0},
+		{"--idle-timeout", c.IdleTimeout < 0},
+		{"--read-header-timeout", c.ReadHeaderTimeout < 0},
+		{"--max-header-bytes", c.MaxHeaderBytes < 0},
+		{"--body-budget", c.BodyBudget < 0},
+		{"--body-wait", c.BodyWait < 0},
+		{"--shutdown-grace", c.ShutdownGrace < 0},
+	} {
+		if l.negative {
+			return fault.New(fault.Invalid, "%s must not be negative", l.flag)
+		}
+	}
+	if c.BodyBudget != 0 && c.BodyBudget < awsapi.MaxBodyBytes {
+		return fault.New(fault.Invalid, "--body-budget must be at least %d bytes, the largest request body, not %d", awsapi.MaxBodyBytes, c.BodyBudget)
+	}
+	if c.MaxConnections == 0 {
+		c.MaxConnections = server.DefaultMaxConnections()
+	}
+	c.IdleTimeout = cmp.Or(c.IdleTimeout, server.DefaultIdleTimeout)
+	c.ReadHeaderTimeout = cmp.Or(c.ReadHeaderTimeout, server.DefaultReadHeaderTimeout)
+	c.MaxHeaderBytes = cmp.Or(c.MaxHeaderBytes, server.DefaultMaxHeaderBytes)
+	c.BodyBudget = cmp.Or(c.BodyBudget, awsapi.DefaultBodyBudget)
+	c.BodyWait = cmp.Or(c.BodyWait, awsapi.DefaultBodyWait)
+	c.ShutdownGrace = cmp.Or(c.ShutdownGrace, server.DefaultShutdownGrace)
 	return nil
 }
 
@@ -314,13 +375,30 @@ func (a *App) buildHandler() {
 		auth = awsapi.NewEmulator(a.keys.Lookup, a.cfg.DefaultAccount)
 	}
 	a.Metrics = server.NewMetrics()
-	router := awsapi.NewRouter(auth, a.cfg.Log, a.Metrics, sts.Service(), licensemanager.Service(a.Licenses))
+	router := awsapi.NewRouter(auth, a.cfg.Log, a.Metrics, sts.Service(), licensemanager.Service(a.Licenses)).
+		LimitBodies(a.cfg.BodyBudget, a.cfg.BodyWait)
+	a.Metrics.WatchBodyBudget(router.Budget())
 	opts := server.Options{Log: a.cfg.Log, Metrics: a.Metrics, AWS: router, Health: a.DB.Ping,
 		JWKS: func(ctx context.Context) (any, error) { return a.Licenses.Keys().JWKS(ctx) }}
 	if a.cfg.Auth == AuthEmulator {
 		opts.Reset = a.Reset
 	}
 	a.Handler = server.Handler(opts)
+}
+
+// Serve serves the handler on ln until ctx ends, within the configured
+// connection limits, then lets requests in flight finish for up to
+// ShutdownGrace.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	return server.ServeWith(ctx, ln, a.Handler, server.ServeOptions{
+		Log:               a.cfg.Log,
+		Metrics:           a.Metrics,
+		MaxConnections:    a.cfg.MaxConnections,
+		IdleTimeout:       a.cfg.IdleTimeout,
+		ReadHeaderTimeout: a.cfg.ReadHeaderTimeout,
+		MaxHeaderBytes:    a.cfg.MaxHeaderBytes,
+		ShutdownGrace:     a.cfg.ShutdownGrace,
+	})
 }
 
 // Reset deletes all state (emulator mode), then re-seeds the demo world if

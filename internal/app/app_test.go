@@ -257,6 +257,8 @@ func TestStrictAuthRawRequests(t *testing.T) {
 			want: wireError{Status: http.StatusBadRequest, Type: "Sender", Code: "InvalidAction"},
 		},
 		{
+			// Refused from its headers, before its body (and so its
+			// Action) is read.
 			name: "unknown action, unsigned",
 			req: func() *http.Request {
 				r, err := http.NewRequest(http.MethodPost, ts.URL+"/", strings.NewReader("Action=NoSuchThing"))
@@ -266,7 +268,7 @@ func TestStrictAuthRawRequests(t *testing.T) {
 				r.Header.Set("Content-Type", formEncoding)
 				return r
 			}(),
-			want: wireError{Status: http.StatusBadRequest, Type: "Sender", Code: "InvalidAction"},
+			want: wireError{Status: http.StatusForbidden, Type: "Sender", Code: "MissingAuthenticationToken"},
 		},
 	}
 	for _, tt := range tests {
@@ -501,8 +503,18 @@ func TestUnknownOperations(t *testing.T) {
 
 // TestNeverInternalError sends malformed requests of many kinds; each must
 // be refused with a 4xx, never a 5xx.
+// TestNeverInternalError sends malformed requests, among them invalid UTF-8
+// wherever a client can put it, in both auth modes: each gets a 4xx in its
+// protocol's format (JSON for X-Amz-Target, XML otherwise), never a 5xx and
+// never a dropped connection.
 func TestNeverInternalError(t *testing.T) {
-	ts := startServer(t, app.Config{}, 0)
+	for _, mode := range []string{app.AuthStrict, app.AuthEmulator} {
+		t.Run(mode, func(t *testing.T) { neverInternalError(t, mode) })
+	}
+}
+
+func neverInternalError(t *testing.T, mode string) {
+	ts := startServer(t, app.Config{Auth: mode}, 0)
 	_, key := createAccount(t, ts.App, "alice")
 	now := ts.Wall.Now()
 	amzDate := now.UTC().Format("20060102T150405Z")
@@ -535,6 +547,16 @@ func TestNeverInternalError(t *testing.T) {
 		{name: "JSON body not an object", method: "POST", body: "[1,2]", headers: map[string]string{"X-Amz-Target": "AWSLicenseManager.ListLicenses"}},
 		{name: "very long action", method: "POST", body: "Action=" + strings.Repeat("A", 10000), headers: map[string]string{"Content-Type": formEncoding}},
 		{name: "EC2 action unsigned", method: "POST", body: "Action=DescribeImages&Version=2016-11-15", headers: map[string]string{"Content-Type": formEncoding}},
+		// Invalid UTF-8 once reached a Prometheus label and panicked.
+		{name: "action of invalid UTF-8", method: "POST", body: "Action=%FF", headers: map[string]string{"Content-Type": formEncoding}},
+		{name: "action of invalid UTF-8, known version", method: "POST", body: "Action=%FF%FE&Version=2011-06-15", headers: map[string]string{"Content-Type": formEncoding}},
+		{name: "action of invalid UTF-8 in the URL", method: "GET", query: "Action=%C3%28&Version=%FF"},
+		{name: "target operation of invalid UTF-8", method: "POST", body: "{}", headers: map[string]string{"X-Amz-Target": "AWSLicenseManager.\xff", "Content-Type": "application/x-amz-json-1.1"}},
+		{name: "target service of invalid UTF-8", method: "POST", body: "{}", headers: map[string]string{"X-Amz-Target": "\xff\xfe.\xc3\x28"}},
+		{name: "content type of invalid UTF-8", method: "POST", body: "{}", headers: map[string]string{"X-Amz-Target": "AWSLicenseManager.ListLicenses", "Content-Type": "\xff"}},
+		{name: "credential scope of invalid UTF-8", method: "POST", body: stsQuery, headers: map[string]string{"Content-Type": formEncoding, "X-Amz-Date": amzDate,
+			"Authorization": "AWS4-HMAC-SHA256 Credential=\xff/" + now.UTC().Format("20060102") + "/\xfe/\xfd/aws4_request, SignedHeaders=host;x-amz-date, Signature=" + strings.Repeat("0", 64)}},
+		{name: "JSON string of invalid UTF-8", method: "POST", body: "{\"Filters\":[{\"Name\":\"\xff\"}]}", headers: map[string]string{"X-Amz-Target": "AWSLicenseManager.ListLicenses", "Content-Type": "application/x-amz-json-1.1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -550,9 +572,35 @@ func TestNeverInternalError(t *testing.T) {
 				req.Header.Set(k, v)
 			}
 			resp, body := do(t, req)
-			if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+			// The emulator accepts any signature, or none.
+			if resp.StatusCode >= 500 || (mode == app.AuthStrict && resp.StatusCode < 400) {
 				t.Errorf("HTTP %d, want 4xx:\n%s", resp.StatusCode, body)
 			}
+			if resp.StatusCode >= 400 {
+				checkFormat(t, resp, body, tt.headers["X-Amz-Target"] != "")
+			}
 		})
+	}
+}
+
+// checkFormat fails unless an AWS error response is in its protocol's
+// format: a JSON object naming the error for JSON 1.1, one XML element
+// otherwise.
+func checkFormat(t *testing.T, resp *http.Response, body []byte, json11 bool) {
+	t.Helper()
+	if json11 {
+		var fields struct {
+			Type    string `json:"__type"`
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(body, &fields); err != nil || fields.Type == "" || fields.Message == "" ||
+			resp.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
+			t.Errorf("not a JSON 1.1 error (%s, %v): %s", resp.Header.Get("Content-Type"), err, body)
+		}
+		return
+	}
+	var root struct{ XMLName xml.Name }
+	if err := xml.Unmarshal(body, &root); err != nil || resp.Header.Get("Content-Type") != "text/xml" {
+		t.Errorf("not an XML error (%s, %v): %s", resp.Header.Get("Content-Type"), err, body)
 	}
 }

@@ -11,9 +11,45 @@ import (
 	"github.com/tollgate/tollgate/internal/fault"
 )
 
-// Authenticator decides who a request comes from.
+// Authenticator decides who a request comes from. It looks only at the
+// request line and headers, so that a request they condemn (no signature, an
+// unknown key, a stale date, an expired presigned URL) is refused before its
+// body is read; what needs the body, the signature over it, is left in the
+// Identity for the router to check once the body is in.
 type Authenticator interface {
-	Authenticate(ctx context.Context, r *http.Request, body []byte) (account.Principal, string, error)
+	Identify(ctx context.Context, r *http.Request) (Identity, error)
+}
+
+// Identity is who a request says it comes from, as far as its headers tell.
+type Identity struct {
+	Principal account.Principal
+	Region    string
+	// Scope is the service named in the signature's credential scope; ""
+	// when the request is unsigned or its signature unreadable. It is set
+	// alongside an error too, so that the refusal is answered in the
+	// format of the service the client meant.
+	Scope string
+
+	pending sigv4.Pending // the signature still to check over the body
+	verify  bool          // whether pending is set
+}
+
+// Verify checks the signature over the body, when the authenticator left
+// that to do; it is the last step of authentication.
+func (id *Identity) Verify(r *http.Request, body []byte) error {
+	if !id.verify {
+		return nil
+	}
+	return id.pending.Verify(r, body)
+}
+
+// Authenticate runs both steps at once, for callers that have the body.
+func Authenticate(ctx context.Context, a Authenticator, r *http.Request, body []byte) (Identity, error) {
+	id, err := a.Identify(ctx, r)
+	if err == nil {
+		err = id.Verify(r, body)
+	}
+	return id, err
 }
 
 // KeyLookup finds an access key by ID; NotFound when unknown.
@@ -36,18 +72,21 @@ func NewStrict(keys KeyLookup, now func() time.Time) *Strict {
 	return s
 }
 
-// Authenticate verifies the signature and returns the key's owner and the
-// signing region.
-func (s *Strict) Authenticate(ctx context.Context, r *http.Request, body []byte) (account.Principal, string, error) {
-	sig, err := s.verifier.Verify(ctx, r, body)
+// Identify checks the signature's form, time and key, and leaves its check
+// over the body to Identity.Verify.
+func (s *Strict) Identify(ctx context.Context, r *http.Request) (Identity, error) {
+	p, err := s.verifier.Check(ctx, r)
+	id := Identity{Scope: p.Credential.Service, Region: p.Credential.Region}
 	if err != nil {
-		return account.Principal{}, "", err
+		return id, err
 	}
-	key, err := s.keys(ctx, sig.Credential.AccessKeyID)
+	key, err := s.keys(ctx, p.Credential.AccessKeyID)
 	if err != nil { // deleted between the two reads
-		return account.Principal{}, "", fault.New(fault.UnknownCredentials, "The security token included in the request is invalid.")
+		return id, fault.New(fault.UnknownCredentials, "The security token included in the request is invalid.")
 	}
-	return account.Principal{AccountID: key.AccountID, AccessKeyID: key.ID}, sig.Credential.Region, nil
+	id.Principal = account.Principal{AccountID: key.AccountID, AccessKeyID: key.ID}
+	id.pending, id.verify = p, true
+	return id, nil
 }
 
 // Emulator accepts any credentials, as LocalStack does: a registered key
@@ -63,21 +102,24 @@ func NewEmulator(keys KeyLookup, defaultAccount string) *Emulator {
 	return &Emulator{keys: keys, defaultAccount: defaultAccount}
 }
 
-// Authenticate maps the presented key to an account without checking the
-// signature.
-func (e *Emulator) Authenticate(ctx context.Context, r *http.Request, _ []byte) (account.Principal, string, error) {
+// Identify maps the presented key to an account without checking the
+// signature; it never refuses.
+func (e *Emulator) Identify(ctx context.Context, r *http.Request) (Identity, error) {
 	sig, err := sigv4.Parse(r)
 	if err != nil {
-		return account.Principal{AccountID: e.defaultAccount}, "us-east-1", nil
+		return Identity{Principal: account.Principal{AccountID: e.defaultAccount}, Region: "us-east-1"}, nil
 	}
-	id := sig.Credential.AccessKeyID
-	if key, err := e.keys(ctx, id); err == nil {
-		return account.Principal{AccountID: key.AccountID, AccessKeyID: id}, sig.Credential.Region, nil
+	id := Identity{Region: sig.Credential.Region, Scope: sig.Credential.Service}
+	kid := sig.Credential.AccessKeyID
+	switch key, err := e.keys(ctx, kid); {
+	case err == nil:
+		id.Principal = account.Principal{AccountID: key.AccountID, AccessKeyID: kid}
+	case account.ValidID(kid):
+		id.Principal = account.Principal{AccountID: kid, AccessKeyID: kid}
+	default:
+		id.Principal = account.Principal{AccountID: e.defaultAccount, AccessKeyID: kid}
 	}
-	if account.ValidID(id) {
-		return account.Principal{AccountID: id, AccessKeyID: id}, sig.Credential.Region, nil
-	}
-	return account.Principal{AccountID: e.defaultAccount, AccessKeyID: id}, sig.Credential.Region, nil
+	return id, nil
 }
 
 // KeyCache remembers access keys for a short while, so that a busy client

@@ -124,8 +124,8 @@ func TestStrict(t *testing.T) {
 			if b == "" {
 				b = body
 			}
-			p, region, err := strict.Authenticate(context.Background(), tt.req, []byte(b))
-			got := result{Principal: p, Region: region}
+			id, err := awsapi.Authenticate(context.Background(), strict, tt.req, []byte(b))
+			got := result{Principal: id.Principal, Region: id.Region}
 			if err != nil {
 				got = result{Kind: fault.KindOf(err)}
 				if got.Kind == fault.Internal {
@@ -164,7 +164,8 @@ func TestEmulator(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, region, err := emu.Authenticate(context.Background(), tt.req, []byte(body))
+			id, err := awsapi.Authenticate(context.Background(), emu, tt.req, []byte(body))
+			p, region := id.Principal, id.Region
 			if err != nil {
 				t.Fatalf("emulator refused: %v", err)
 			}

@@ -24,15 +24,17 @@ const (
 	testRequestID  = "11111111-2222-4333-8444-555555555555"
 )
 
-// fakeAuth authenticates every request as principal, or fails with err.
+// fakeAuth identifies every request as principal, or refuses it with err;
+// scope plays the service of a signature's credential scope.
 type fakeAuth struct {
 	principal account.Principal
 	region    string
+	scope     string
 	err       error
 }
 
-func (f fakeAuth) Authenticate(context.Context, *http.Request, []byte) (account.Principal, string, error) {
-	return f.principal, f.region, f.err
+func (f fakeAuth) Identify(context.Context, *http.Request) (awsapi.Identity, error) {
+	return awsapi.Identity{Principal: f.principal, Region: f.region, Scope: f.scope}, f.err
 }
 
 var okAuth = fakeAuth{principal: account.Principal{AccountID: "123456789012", AccessKeyID: "AKIAFAKE"}, region: "us-east-1"}
@@ -197,7 +199,11 @@ func jsonService() *awsapi.Service {
 			"Raw": func(context.Context, *awsapi.Call) (any, error) {
 				return json.RawMessage(`{"Raw":true}`), nil
 			},
+			"Odd": func(context.Context, *awsapi.Call) (any, error) {
+				return nil, fault.Coded(fault.Invalid, "OddException", "a code the service does not declare")
+			},
 		},
+		Errors: []string{"NoEntitlementsAllowedException"},
 	}
 }
 

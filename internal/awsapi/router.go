@@ -1,8 +1,8 @@
 package awsapi
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,26 +17,36 @@ import (
 // MaxBodyBytes bounds a request body.
 const MaxBodyBytes = 8 << 20
 
-// Observer is told the outcome of every AWS request, for metrics.
+// Observer is told the outcome of every AWS request, for metrics. The
+// router passes only names from closed sets (see Router.ServeHTTP), so that
+// clients cannot make the observer's label sets grow.
 type Observer interface {
 	ObserveAWS(service, operation, code string, elapsed time.Duration)
 }
+
+// Unknown is the metric label of a service, operation or error code that the
+// router does not know.
+const Unknown = "unknown"
 
 // Router dispatches AWS requests to services.
 type Router struct {
 	auth      Authenticator
 	log       *slog.Logger
 	observer  Observer
+	budget    *BodyBudget
 	byTarget  map[string]*Service
 	bySigning map[string]*Service
 	byVersion map[string]*Service
 	query     []*Service
+	codes     map[string]bool // every error code the router may answer with
 }
 
-// NewRouter serves the given services.
+// NewRouter serves the given services, with a body budget of
+// DefaultBodyBudget bytes (see LimitBodies).
 func NewRouter(auth Authenticator, log *slog.Logger, observer Observer, services ...*Service) *Router {
-	rt := &Router{auth: auth, log: log, observer: observer,
-		byTarget: map[string]*Service{}, bySigning: map[string]*Service{}, byVersion: map[string]*Service{}}
+	rt := &Router{auth: auth, log: log, observer: observer, budget: NewBodyBudget(DefaultBodyBudget, DefaultBodyWait),
+		byTarget: map[string]*Service{}, bySigning: map[string]*Service{}, byVersion: map[string]*Service{},
+		codes: knownCodes(services)}
 	for _, s := range services {
 		if s.Protocol == JSON11 {
 			rt.byTarget[s.TargetPrefix] = s
@@ -48,6 +58,17 @@ func NewRouter(auth Authenticator, log *slog.Logger, observer Observer, services
 	}
 	return rt
 }
+
+// LimitBodies sets the body budget: at most limit bytes of bodies held by
+// requests whose signature is not verified yet, each waiting up to wait for
+// room. It returns rt; call it before serving.
+func (rt *Router) LimitBodies(limit int64, wait time.Duration) *Router {
+	rt.budget = NewBodyBudget(max(limit, MaxBodyBytes), wait)
+	return rt
+}
+
+// Budget is the router's body budget, for metrics and tests.
+func (rt *Router) Budget() *BodyBudget { return rt.budget }
 
 // Matches reports whether r looks like an AWS protocol request.
 func Matches(r *http.Request) bool {
@@ -61,54 +82,143 @@ func Matches(r *http.Request) bool {
 	return q.Has("Action") || q.Has("X-Amz-Algorithm")
 }
 
-// ServeHTTP answers one AWS request.
+// ServeHTTP answers one AWS request: admit it (find its service,
+// authenticate it), run its operation, answer in its protocol.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	call := &Call{RequestID: requestid.From(r.Context())}
 	if call.RequestID == "" {
 		call.RequestID = requestid.New()
 	}
-	body, readErr := readBody(w, r)
-	var svc *Service
+	svc, body, err := rt.admit(r, call)
 	var result any
-	var err error
-	protocol := AWSQuery
-	if target := r.Header.Get("X-Amz-Target"); target != "" {
-		protocol = JSON11
-		svc, err = rt.jsonService(target, call)
-	} else {
-		svc, err = rt.queryService(r, body, call)
-	}
-	namespace := ""
-	if svc != nil {
-		protocol, namespace = svc.Protocol, svc.Namespace
-	}
-	if readErr != nil {
-		err = readErr // an unreadable body explains any other complaint
-	}
 	if err == nil {
 		result, err = rt.dispatch(r, body, svc, call)
 	}
+	protocol, namespace := AWSQuery, ""
+	if r.Header.Get("X-Amz-Target") != "" {
+		protocol = JSON11
+	}
+	if svc != nil {
+		protocol, namespace = svc.Protocol, svc.Namespace
+	}
 	code := rt.respond(w, protocol, namespace, call, result, err)
 	if rt.observer != nil {
-		name := "unknown"
-		if svc != nil {
-			name = svc.SigningName
+		service, operation := rt.labels(svc, call.Operation)
+		if code != "" && !rt.codes[code] {
+			code = Unknown
 		}
-		rt.observer.ObserveAWS(name, call.Operation, code, time.Since(start))
+		rt.observer.ObserveAWS(service, operation, code, time.Since(start))
 	}
 }
 
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, fault.New(fault.Invalid, "request body exceeds %d bytes", MaxBodyBytes)
-		}
-		return nil, fault.New(fault.Invalid, "could not read the request body: %v", err)
+// admit finds the service a request is for and authenticates it, reading
+// its body only once its headers pass: a request they condemn (an unknown
+// X-Amz-Target, no signature in strict mode, an unknown key, a stale date)
+// is refused before a byte of its body is read. The body is read within the
+// body budget, which gets its bytes back once the signature over it is
+// checked. The service is returned alongside an error too when known, so
+// that the refusal is in its format.
+func (rt *Router) admit(r *http.Request, call *Call) (*Service, []byte, error) {
+	var svc *Service
+	var err error
+	target := r.Header.Get("X-Amz-Target")
+	if target != "" {
+		svc, err = rt.jsonService(target, call)
 	}
-	return body, nil
+	var id Identity
+	if err == nil {
+		id, err = rt.auth.Identify(r.Context(), r)
+	}
+	var body []byte
+	var held int64
+	if err == nil {
+		body, held, err = rt.readBody(r)
+	}
+	defer rt.budget.release(held) // authenticated or refused: no longer a stranger's bytes
+	if target == "" {
+		// Without a body (refused before it was read), only the URL's
+		// parameters and the credential scope tell the service.
+		var qerr error
+		svc, qerr = rt.queryService(r, body, id.Scope, call)
+		err = cmp.Or(err, qerr)
+	}
+	if err == nil {
+		err = id.Verify(r, body)
+	}
+	call.Principal, call.Region = id.Principal, id.Region
+	return svc, body, err
+}
+
+// labels names a request's service and operation for metrics: the names of
+// known ones, Unknown for anything a client made up.
+func (rt *Router) labels(svc *Service, operation string) (string, string) {
+	if svc == nil {
+		return Unknown, Unknown
+	}
+	if _, ok := svc.Operations[operation]; !ok {
+		return svc.SigningName, Unknown
+	}
+	return svc.SigningName, operation
+}
+
+// bodyChunk is the size of the first buffer of a body whose length is not
+// known, or is over a MiB; the buffer doubles from there as bytes arrive.
+const bodyChunk = 64 << 10
+
+// readBody reads the body within the body budget, taking bytes from it as
+// the buffer grows, so that a client holds only as much of the budget as it
+// has sent. It returns the bytes held, for the caller to release.
+func (rt *Router) readBody(r *http.Request) (buf []byte, held int64, err error) {
+	want := r.ContentLength // -1 when unknown (chunked)
+	if want > MaxBodyBytes {
+		return nil, 0, bodyTooLarge()
+	}
+	if want == 0 {
+		return nil, 0, nil
+	}
+	limit := want
+	if want < 0 {
+		limit = MaxBodyBytes + 1 // one byte more tells an over-long body
+	}
+	first := min(limit, bodyChunk)
+	if want > 0 && want <= 1<<20 {
+		first = want
+	}
+	for {
+		if len(buf) == cap(buf) {
+			if int64(cap(buf)) >= limit {
+				break
+			}
+			next := min(limit, max(2*int64(cap(buf)), first))
+			if !rt.budget.acquire(r.Context(), next-int64(cap(buf))) {
+				rt.budget.release(held)
+				return nil, 0, fault.New(fault.Throttled, "too many request bodies are being received at once; retry shortly")
+			}
+			held += next - int64(cap(buf))
+			grown := make([]byte, len(buf), next)
+			copy(grown, buf)
+			buf = grown
+		}
+		n, rerr := r.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			rt.budget.release(held)
+			return nil, 0, fault.New(fault.Invalid, "could not read the request body: %v", rerr)
+		}
+	}
+	if len(buf) > MaxBodyBytes {
+		rt.budget.release(held)
+		return nil, 0, bodyTooLarge()
+	}
+	return buf, held, nil
+}
+
+func bodyTooLarge() error {
+	return fault.New(fault.Invalid, "request body exceeds %d bytes", MaxBodyBytes)
 }
 
 func (rt *Router) jsonService(target string, call *Call) (*Service, error) {
@@ -124,15 +234,13 @@ func (rt *Router) jsonService(target string, call *Call) (*Service, error) {
 
 // queryService finds the Query service a request is for: by the service in
 // its credential scope, else by its Version, else by which service has the
-// Action.
-func (rt *Router) queryService(r *http.Request, body []byte, call *Call) (*Service, error) {
+// Action. Without a body (one refused before it was read), only the URL's
+// parameters count.
+func (rt *Router) queryService(r *http.Request, body []byte, scope string, call *Call) (*Service, error) {
 	params, err := ParseQuery(r.URL.RawQuery, body)
 	call.Params = params
 	call.Operation = params.Get("Action")
-	var svc *Service
-	if sig, perr := sigv4.Parse(r); perr == nil {
-		svc = rt.bySigning[sig.Credential.Service]
-	}
+	svc := rt.bySigning[scope]
 	if svc == nil {
 		svc = rt.byVersion[params.Get("Version")]
 	}
@@ -157,12 +265,8 @@ func (rt *Router) queryService(r *http.Request, body []byte, call *Call) (*Servi
 	return svc, nil
 }
 
+// dispatch runs the operation of an authenticated request.
 func (rt *Router) dispatch(r *http.Request, body []byte, svc *Service, call *Call) (any, error) {
-	principal, region, err := rt.auth.Authenticate(r.Context(), r, body)
-	if err != nil {
-		return nil, err
-	}
-	call.Principal, call.Region = principal, region
 	if svc.Protocol == JSON11 {
 		if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/x-amz-json-1.") && !strings.HasPrefix(ct, "application/json") {
 			return nil, fault.Coded(fault.Invalid, "SerializationException", "unsupported Content-Type %q: want application/x-amz-json-1.1", truncate(ct))
@@ -180,6 +284,29 @@ func (rt *Router) dispatch(r *http.Request, body []byte, svc *Service, call *Cal
 		return nil, fault.New(fault.UnknownOperation, "The action %s is not valid for this web service.", truncate(call.Operation))
 	}
 	return rt.invoke(r.Context(), handler, call)
+}
+
+// WriteInternalError answers r with an internal error in the format of the
+// protocol its headers name, for a server whose handler failed in a way
+// nothing else caught (a panic outside any operation).
+func (rt *Router) WriteInternalError(w http.ResponseWriter, r *http.Request) {
+	call := &Call{RequestID: w.Header().Get("X-Amzn-Requestid")}
+	if call.RequestID == "" {
+		call.RequestID = requestid.New()
+	}
+	protocol, namespace := AWSQuery, ""
+	if r.Header.Get("X-Amz-Target") != "" {
+		protocol = JSON11
+	} else {
+		scope := ""
+		if sig, err := sigv4.Parse(r); err == nil {
+			scope = sig.Credential.Service
+		}
+		if svc, _ := rt.queryService(r, nil, scope, call); svc != nil {
+			protocol, namespace = svc.Protocol, svc.Namespace
+		}
+	}
+	rt.encodeError(w, protocol, namespace, call, fault.New(fault.Internal, "internal error"))
 }
 
 // invoke runs a handler, turning a panic into an internal error so that one

@@ -120,10 +120,10 @@ func TestGolden(t *testing.T) {
 		{"ec2_error_bad_list_index", okAuth, ec2Form("Action=DescribeImages&Version=2016-11-15&ImageId.0=ami-1")},
 		{"ec2_error_bad_int", okAuth, ec2Form("Action=DescribeImages&Version=2016-11-15&MaxResults=lots")},
 		{"ec2_error_malformed", okAuth, ec2Form("Action=DescribeImages&Version=2016-11-15&ImageId.1=a;b")},
-		{"ec2_error_auth", fakeAuth{err: fault.New(fault.UnknownCredentials, "AWS was not able to validate the provided access credentials")}, ec2Form("Action=DescribeImages&Version=2016-11-15")},
+		{"ec2_error_auth", fakeAuth{scope: "ec2", err: fault.New(fault.UnknownCredentials, "AWS was not able to validate the provided access credentials")}, ec2Form("Action=DescribeImages&Version=2016-11-15")},
 		{"query_success", okAuth, ec2Form("Action=Echo&Version=2020-01-01&Names.member.1=a&Names.member.2=b")},
 		{"query_error", okAuth, ec2Form("Action=Fail&Version=2020-01-01")},
-		{"query_error_auth", fakeAuth{err: fault.New(fault.BadSignature, "The request signature we calculated does not match")}, ec2Form("Action=Echo&Version=2020-01-01")},
+		{"query_error_auth", fakeAuth{scope: "fakequery", err: fault.New(fault.BadSignature, "The request signature we calculated does not match")}, ec2Form("Action=Echo&Version=2020-01-01")},
 		{"query_error_missing_action", okAuth, ec2Form("Version=2020-01-01")},
 		{"query_error_unknown_service", okAuth, ec2Form("Action=Nope")},
 		{"query_error_malformed", okAuth, ec2Form("Action=Echo&Version=2020-01-01&x=%zz")},
@@ -155,9 +155,9 @@ func TestEC2ErrorShape(t *testing.T) {
 	}{
 		{"coded", okAuth, "Action=DeregisterImage&Version=2016-11-15&ImageId=ami-<1>", http.StatusBadRequest,
 			ec2query.ErrorComponents{Code: "InvalidAMIID.NotFound", Message: "The image id '[ami-<1>]' does not exist", RequestID: testRequestID}},
-		{"unknown credentials", fakeAuth{err: fault.New(fault.UnknownCredentials, "bad key")}, "Action=DescribeImages&Version=2016-11-15", http.StatusUnauthorized,
+		{"unknown credentials", fakeAuth{scope: "ec2", err: fault.New(fault.UnknownCredentials, "bad key")}, "Action=DescribeImages&Version=2016-11-15", http.StatusUnauthorized,
 			ec2query.ErrorComponents{Code: "AuthFailure", Message: "bad key", RequestID: testRequestID}},
-		{"clock skew", fakeAuth{err: fault.New(fault.ClockSkew, "too old")}, "Action=DescribeImages&Version=2016-11-15", http.StatusBadRequest,
+		{"clock skew", fakeAuth{scope: "ec2", err: fault.New(fault.ClockSkew, "too old")}, "Action=DescribeImages&Version=2016-11-15", http.StatusBadRequest,
 			ec2query.ErrorComponents{Code: "RequestExpired", Message: "too old", RequestID: testRequestID}},
 		{"internal hides the cause", okAuth, "Action=RebootInstances&Version=2016-11-15", http.StatusInternalServerError,
 			ec2query.ErrorComponents{Code: "InternalError", Message: "We encountered an internal error. Please try again.", RequestID: testRequestID}},
@@ -225,7 +225,7 @@ func TestEC2SuccessShape(t *testing.T) {
 
 func TestQueryShapes(t *testing.T) {
 	t.Run("error", func(t *testing.T) {
-		w := serve(t, newTestRouter(fakeAuth{err: fault.New(fault.UnknownCredentials, "The security token included in the request is invalid.")}, nil),
+		w := serve(t, newTestRouter(fakeAuth{scope: "fakequery", err: fault.New(fault.UnknownCredentials, "The security token included in the request is invalid.")}, nil),
 			ec2Form("Action=Echo&Version=2020-01-01"))
 		if w.Code != http.StatusForbidden {
 			t.Errorf("HTTP %d", w.Code)
@@ -345,19 +345,26 @@ func TestServiceSelection(t *testing.T) {
 		{"by Version", ec2Form("Action=DescribeImages&Version=2016-11-15"), observation{"ec2", "DescribeImages", ""}},
 		{"by Action alone", ec2Form("Action=Echo"), observation{"fakequery", "Echo", ""}},
 		{"by credential scope over Version", signedBy("fakequery", "Action=Echo&Version=2016-11-15"), observation{"fakequery", "Echo", ""}},
-		{"credential scope names the wrong service", signedBy("ec2", "Action=Echo&Version=2020-01-01"), observation{"ec2", "Echo", "InvalidAction"}},
+		{"credential scope names the wrong service", signedBy("ec2", "Action=Echo&Version=2020-01-01"), observation{"ec2", "unknown", "InvalidAction"}},
 		{"unknown credential scope falls back to Version", signedBy("nothing", "Action=Echo&Version=2020-01-01"), observation{"fakequery", "Echo", ""}},
 		{"action in the URL", request{method: http.MethodGet, query: "Action=Echo&Version=2020-01-01"}, observation{"fakequery", "Echo", ""}},
-		{"no service has the action", ec2Form("Action=Nope"), observation{"unknown", "Nope", "InvalidAction"}},
-		{"no action", ec2Form("Foo=bar"), observation{"unknown", "", "MissingAction"}},
+		{"no service has the action", ec2Form("Action=Nope"), observation{"unknown", "unknown", "InvalidAction"}},
+		{"no action", ec2Form("Foo=bar"), observation{"unknown", "unknown", "MissingAction"}},
+		{"unknown action of a known service", ec2Form("Action=Nope&Version=2020-01-01"), observation{"fakequery", "unknown", "InvalidAction"}},
 		{"json", jsonCall("Echo", "{}"), observation{"fakejson", "Echo", ""}},
-		{"json unknown prefix", request{body: "{}", headers: map[string]string{"X-Amz-Target": "X.Y"}}, observation{"unknown", "Y", "UnknownOperationException"}},
-		{"json empty operation", request{body: "{}", headers: map[string]string{"X-Amz-Target": jsonPrefix + "."}}, observation{"fakejson", "", "MissingAction"}},
+		{"json unknown prefix", request{body: "{}", headers: map[string]string{"X-Amz-Target": "X.Y"}}, observation{"unknown", "unknown", "UnknownOperationException"}},
+		{"json empty operation", request{body: "{}", headers: map[string]string{"X-Amz-Target": jsonPrefix + "."}}, observation{"fakejson", "unknown", "MissingAction"}},
+		{"json unknown operation", jsonCall("Nope", "{}"), observation{"fakejson", "unknown", "UnknownOperationException"}},
+		{"a code no table or service names", jsonCall("Odd", "{}"), observation{"fakejson", "Odd", "unknown"}},
+		{"a code the service names", jsonCall("Fail", "{}"), observation{"fakejson", "Fail", "NoEntitlementsAllowedException"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			obs := &fakeObserver{}
-			w := serve(t, newTestRouter(okAuth, obs), tt.req)
+			// The emulator reads the credential scope without checking the
+			// signature, as the router needs it to choose the service.
+			auth := awsapi.NewEmulator(newFakeKeys().Lookup, "123456789012")
+			w := serve(t, newTestRouter(auth, obs), tt.req)
 			if diff := cmp.Diff([]observation{tt.want}, obs.got); diff != "" {
 				t.Errorf("observed (-want +got):\n%s\nresponse: HTTP %d %s", diff, w.Code, w.Body)
 			}

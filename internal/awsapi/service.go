@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/tollgate/tollgate/internal/account"
+	"github.com/tollgate/tollgate/internal/fault"
 )
 
 // Protocol is an AWS wire protocol family.
@@ -47,4 +48,32 @@ type Service struct {
 	Namespace string
 	// Operations by name.
 	Operations map[string]Handler
+	// Errors are the AWS error codes the operations name themselves
+	// (fault.Coded), beyond those of the wire format's table. Metrics label
+	// any code outside both as Unknown.
+	Errors []string
+}
+
+// routerCodes are the error codes the router and its codecs name
+// themselves.
+var routerCodes = []string{"MissingAction", "SerializationException", "MalformedQueryString", "InvalidParameterValue"}
+
+// knownCodes is every error code a router over services may answer with:
+// the wire formats' tables, the router's own, and the services'.
+func knownCodes(services []*Service) map[string]bool {
+	codes := map[string]bool{}
+	for _, table := range []map[fault.Kind]wireError{jsonErrors, queryErrors, ec2Errors} {
+		for _, w := range table {
+			codes[w.Code] = true
+		}
+	}
+	for _, c := range routerCodes {
+		codes[c] = true
+	}
+	for _, s := range services {
+		for _, c := range s.Errors {
+			codes[c] = true
+		}
+	}
+	return codes
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/tollgate/tollgate/internal/awsapi"
 )
 
 // Metrics are the server's Prometheus metrics, on a registry of its own so
@@ -15,6 +17,8 @@ type Metrics struct {
 	httpTotal   *prometheus.CounterVec
 	awsTotal    *prometheus.CounterVec
 	awsDuration *prometheus.HistogramVec
+
+	connsOpen, connsMax, connsReclaimed prometheus.Collector
 }
 
 // NewMetrics registers the server's metrics and the Go runtime's.
@@ -40,13 +44,53 @@ func NewMetrics() *Metrics {
 	return m
 }
 
-// ObserveAWS records one AWS request.
+// ObserveAWS records one AWS request. The router passes names from closed
+// sets (awsapi.Observer); a label Prometheus refuses is dropped rather than
+// allowed to panic, since a metric is never worth a request.
 func (m *Metrics) ObserveAWS(service, operation, code string, elapsed time.Duration) {
-	if len(operation) > 64 { // operation names come from clients; keep labels bounded
-		operation = "invalid"
+	if c, err := m.awsTotal.GetMetricWithLabelValues(service, operation, code); err == nil {
+		c.Inc()
 	}
-	m.awsTotal.WithLabelValues(service, operation, code).Inc()
-	m.awsDuration.WithLabelValues(service, operation).Observe(elapsed.Seconds())
+	if h, err := m.awsDuration.GetMetricWithLabelValues(service, operation); err == nil {
+		h.Observe(elapsed.Seconds())
+	}
+}
+
+// watchConnections exports the connection limiter's figures.
+func (m *Metrics) watchConnections(l *connLimiter) {
+	// A server restarted in the same process (tests) registers them again.
+	if m.connsOpen != nil {
+		for _, c := range []prometheus.Collector{m.connsOpen, m.connsMax, m.connsReclaimed} {
+			m.Registry.Unregister(c)
+		}
+	}
+	m.connsOpen = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tollgate_http_connections_open",
+		Help: "Open client connections.",
+	}, func() float64 { return float64(l.Open()) })
+	m.connsMax = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tollgate_http_connections_max",
+		Help: "The most client connections kept open at once.",
+	}, func() float64 { return float64(l.max) })
+	m.connsReclaimed = prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "tollgate_http_connections_reclaimed_total",
+		Help: "Idle or silent connections closed to make room for new ones at the limit.",
+	}, func() float64 { return float64(l.reclaimed.Load()) })
+	m.Registry.MustRegister(m.connsOpen, m.connsMax, m.connsReclaimed)
+}
+
+// WatchBodyBudget exports how much of the AWS router's body budget is in
+// use, and its size.
+func (m *Metrics) WatchBodyBudget(b *awsapi.BodyBudget) {
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tollgate_aws_body_budget_bytes_in_use",
+			Help: "Bytes of request bodies held by requests whose signature is not checked yet.",
+		}, func() float64 { return float64(b.InUse()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tollgate_aws_body_budget_bytes",
+			Help: "The most bytes of request bodies held at once by requests whose signature is not checked yet.",
+		}, func() float64 { return float64(b.Limit()) }))
 }
 
 func (m *Metrics) observeHTTP(route string, status int) {

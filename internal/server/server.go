@@ -1,15 +1,18 @@
 // Package server assembles Tollgate's HTTP surface: one listener that routes
 // AWS protocol requests to their services, plus health, metrics and
-// emulator controls, wrapped in request-ID, logging and metrics middleware.
+// emulator controls, wrapped in request-ID, logging, metrics and
+// panic-recovery middleware; and the HTTP server itself, with its
+// connection limit and timeouts.
 package server
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -30,10 +33,19 @@ type Options struct {
 	Emulator bool
 }
 
+// The paths served besides the AWS APIs at "/".
+const (
+	pathHealth    = "/healthz"
+	pathMetrics   = "/metrics"
+	pathJWKS      = "/.well-known/jwks.json"
+	pathReset     = "/_tollgate/reset"
+	pathMotoReset = "/moto-api/reset"
+)
+
 // Handler returns the root HTTP handler.
 func Handler(o Options) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET "+pathHealth, func(w http.ResponseWriter, r *http.Request) {
 		if err := o.Health(r.Context()); err != nil {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": err.Error()})
 			return
@@ -42,8 +54,9 @@ func Handler(o Options) http.Handler {
 		w.Header().Set("Content-Length", "16")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
+	mux.HandleFunc(pathHealth, methodNotAllowed("GET, HEAD", "GET it"))
 	if o.JWKS != nil {
-		mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
+		mux.HandleFunc("GET "+pathJWKS, func(w http.ResponseWriter, r *http.Request) {
 			keys, err := o.JWKS(r.Context())
 			if err != nil {
 				writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "could not read issuer keys"})
@@ -51,35 +64,65 @@ func Handler(o Options) http.Handler {
 			}
 			writeJSON(w, http.StatusOK, keys)
 		})
+		mux.HandleFunc(pathJWKS, methodNotAllowed("GET, HEAD", "GET it"))
 	}
-	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Metrics.Registry, promhttp.HandlerOpts{}))
-	if o.Reset != nil {
-		reset := func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET "+pathMetrics, promhttp.HandlerFor(o.Metrics.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc(pathMetrics, methodNotAllowed("GET, HEAD", "GET it"))
+	for _, path := range []string{pathReset, pathMotoReset} {
+		if o.Reset == nil {
+			mux.HandleFunc(path, notFound(path+" exists only in emulator mode (tollgate serve --auth emulator)"))
+			continue
+		}
+		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
 			if err := o.Reset(r.Context()); err != nil {
 				writeJSON(w, http.StatusInternalServerError, map[string]string{"status": "error", "error": err.Error()})
 				return
 			}
 			writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
-		}
-		mux.HandleFunc("POST /moto-api/reset", reset)
-		mux.HandleFunc("POST /_tollgate/reset", reset)
+		})
+		mux.HandleFunc(path, methodNotAllowed(http.MethodPost, "POST to it to delete all state"))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if awsapi.Matches(r) {
 			o.AWS.ServeHTTP(w, r)
 			return
 		}
-		writeJSON(w, http.StatusNotFound, map[string]string{
-			"message": "not found: AWS requests need an X-Amz-Target header (JSON 1.1) or an Action parameter (Query)",
-		})
+		notFound(fmt.Sprintf("no endpoint answers %s %s: AWS API requests are POST / with an X-Amz-Target header (JSON 1.1) "+
+			"or an Action parameter (Query); the server also answers GET %s, GET %s and GET %s",
+			truncate(r.Method), truncate(r.URL.Path), pathHealth, pathMetrics, pathJWKS))(w, r)
 	})
-	return withRequestID(withAccessLog(o.Log, o.Metrics, mux))
+	return withRequestID(withAccessLog(o.Log, o.Metrics, o.AWS, mux))
+}
+
+// methodNotAllowed answers a request to a path that exists with a method it
+// does not serve: 405, the methods it does serve, and what to do instead.
+func methodNotAllowed(allow, hint string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{
+			"message": fmt.Sprintf("%s does not answer %s: %s (%s)", r.URL.Path, truncate(r.Method), hint, allow),
+		})
+	}
+}
+
+func notFound(message string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": message})
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// truncate keeps client-supplied text in messages and logs short.
+func truncate(s string) string {
+	if len(s) > 128 {
+		return s[:128] + "..."
+	}
+	return s
 }
 
 // withRequestID gives every request an ID, in its context and its response.
@@ -94,57 +137,97 @@ func withRequestID(next http.Handler) http.Handler {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	wrote  bool // whether the header has gone out
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
+	if !s.wrote {
+		s.status, s.wrote = code, true
+	}
 	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(p []byte) (int, error) {
+	s.wrote = true
+	return s.ResponseWriter.Write(p)
 }
 
 // withAccessLog counts every request and logs it at debug level; at
 // thousands of requests a second an info line each would cost more than the
-// request.
-func withAccessLog(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
+// request. It is also the last resort against a panic that nothing nearer
+// caught: the request is answered 500 in its protocol's format when nothing
+// was written yet, and the panic is logged in one line, instead of net/http
+// dropping the connection and logging a stack trace per request.
+func withAccessLog(log *slog.Logger, m *Metrics, aws *awsapi.Router, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler { // net/http's own way to abort a response: let it
+					panic(p)
+				}
+				recovered(log, aws, rec, r, p)
+			}
+			m.observeHTTP(route(r.URL.Path), rec.status)
+			if log.Enabled(r.Context(), slog.LevelDebug) {
+				log.Debug("request", "method", truncate(r.Method), "path", truncate(r.URL.Path), "status", rec.status,
+					"duration", time.Since(start), "request_id", requestid.From(r.Context()))
+			}
+		}()
 		next.ServeHTTP(rec, r)
-		route := "aws"
-		switch r.URL.Path {
-		case "/healthz", "/metrics", "/moto-api/reset", "/_tollgate/reset", "/.well-known/jwks.json":
-			route = r.URL.Path
-		}
-		m.observeHTTP(route, rec.status)
-		if log.Enabled(r.Context(), slog.LevelDebug) {
-			log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-				"duration", time.Since(start), "request_id", requestid.From(r.Context()))
-		}
 	})
 }
 
-// Serve runs an HTTP server on ln until ctx ends, then stops accepting,
-// lets in-flight requests finish (up to grace), and returns.
-func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, grace time.Duration) error {
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+// route names a path for metrics, from a closed set.
+func route(path string) string {
+	switch path {
+	case pathHealth, pathMetrics, pathReset, pathMotoReset, pathJWKS:
+		return path
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	return "aws"
+}
+
+// recovered logs a panic and answers the request with a 500 if it can.
+func recovered(log *slog.Logger, aws *awsapi.Router, w *statusRecorder, r *http.Request, p any) {
+	log.Error("panic serving a request", "method", truncate(r.Method), "path", truncate(r.URL.Path),
+		"request_id", requestid.From(r.Context()), "panic", truncate(fmt.Sprint(p)), "at", panicSite())
+	if w.wrote {
+		return // too late to answer; net/http closes a response cut short
 	}
-	log.Info("shutting down: finishing in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	err := srv.Shutdown(shutdownCtx)
-	if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
-		err = serveErr
+	h := w.Header()
+	for k := range h {
+		if k != "X-Amzn-Requestid" {
+			delete(h, k)
+		}
 	}
-	return err
+	if aws != nil && awsapi.Matches(r) {
+		aws.WriteInternalError(w, r)
+	} else {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "internal error"})
+	}
+	w.status = http.StatusInternalServerError
+}
+
+// panicSite names the functions a panic unwound, innermost first, in one
+// short line: enough to find the bug without a stack trace per request.
+func panicSite() string {
+	pcs := make([]uintptr, 32)
+	n := runtime.Callers(4, pcs) // above runtime.Callers, panicSite, recovered and the deferred func
+	frames := runtime.CallersFrames(pcs[:n])
+	var b strings.Builder
+	for count := 0; count < 8; {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, "runtime.") {
+			if count > 0 {
+				b.WriteString(" < ")
+			}
+			fmt.Fprintf(&b, "%s:%d", f.Function, f.Line)
+			count++
+		}
+		if !more {
+			break
+		}
+	}
+	return b.String()
 }

@@ -43,7 +43,19 @@ func Service(lm *license.Service) *awsapi.Service {
 			"DeleteToken":              op(lm.DeleteToken),
 			"GetAccessToken":           op(lm.GetAccessToken),
 		},
+		Errors: Errors,
 	}
+}
+
+// Errors are the error codes of the License Manager API model (the
+// exceptions of botocore's license-manager/2018-08-01), which the license
+// domain names itself; metrics label any other code unknown.
+var Errors = []string{
+	"AccessDeniedException", "AuthorizationException", "ConflictException", "EntitlementNotAllowedException",
+	"FailedDependencyException", "FilterLimitExceededException", "InvalidParameterValueException",
+	"InvalidResourceStateException", "LicenseUsageException", "NoEntitlementsAllowedException",
+	"RateLimitExceededException", "RedirectException", "ResourceLimitExceededException", "ResourceNotFoundException",
+	"ServerInternalException", "UnsupportedDigitalSignatureMethodException", "ValidationException",
 }
 
 // op adapts a domain operation to a wire handler: decode the body into the

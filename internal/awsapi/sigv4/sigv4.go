@@ -212,32 +212,61 @@ func requestTime(r *http.Request) (time.Time, error) {
 	return time.Time{}, malformed("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header")
 }
 
-// Verify checks the request's signature over body and returns it.
-func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Signature, error) {
+// Pending is a signature whose headers have been checked (its form, its
+// time and its key) and whose check over the body is still to come. It holds
+// the key's secret: never log it.
+type Pending struct {
+	Signature
+	secret string
+}
+
+// Check verifies everything about r's signature that the request line and
+// headers alone can tell: its form, its time (skew and presigned expiry), the
+// date in its credential scope, and that its access key exists. It reads no
+// body, so a request that fails here can be refused before its body is
+// read. The signature it returns is filled in as far as it parsed, also
+// alongside an error.
+func (v *Verifier) Check(ctx context.Context, r *http.Request) (Pending, error) {
 	sig, err := Parse(r)
 	if err != nil {
-		return Signature{}, err
+		return Pending{}, err
 	}
 	if err := v.checkTime(sig); err != nil {
-		return sig, err
+		return Pending{Signature: sig}, err
 	}
 	if sig.Time.Format("20060102") != sig.Credential.Date {
-		return sig, fault.New(fault.BadSignature, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: %q != %q",
+		return Pending{Signature: sig}, fault.New(fault.BadSignature, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: %q != %q",
 			sig.Credential.Date, sig.Time.Format("20060102"))
 	}
 	secret, err := v.Secrets(ctx, sig.Credential.AccessKeyID)
 	if err != nil {
 		if fault.Is(err, fault.NotFound) {
-			return sig, fault.New(fault.UnknownCredentials, "The security token included in the request is invalid.")
+			return Pending{Signature: sig}, fault.New(fault.UnknownCredentials, "The security token included in the request is invalid.")
 		}
-		return sig, err
+		return Pending{Signature: sig}, err
 	}
+	return Pending{Signature: sig, secret: secret}, nil
+}
+
+// Verify checks the signature over the request and its body, which the
+// signature covers through its hash.
+func (p *Pending) Verify(r *http.Request, body []byte) error {
 	bodyHash := sha256.Sum256(body)
-	want := Compute(secret, sig, CanonicalRequest(r, sig.SignedHeaders, hex.EncodeToString(bodyHash[:])))
-	if hmac.Equal([]byte(want), []byte(sig.Signature)) {
-		return sig, nil
+	want := Compute(p.secret, p.Signature, CanonicalRequest(r, p.SignedHeaders, hex.EncodeToString(bodyHash[:])))
+	if hmac.Equal([]byte(want), []byte(p.Signature.Signature)) {
+		return nil
 	}
-	return sig, fault.New(fault.BadSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+	return fault.New(fault.BadSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+}
+
+// Verify checks the request's signature over body and returns it: Check,
+// then Pending.Verify.
+func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Signature, error) {
+	p, err := v.Check(ctx, r)
+	if err != nil {
+		return p.Signature, err
+	}
+	return p.Signature, p.Verify(r, body)
 }
 
 func (v *Verifier) checkTime(sig Signature) error {
