@@ -31,7 +31,20 @@ const (
 	UnknownOperation        // the protocol names an operation we do not have
 	Throttled               // too many requests; try later
 	Unavailable             // a dependency is down; try later
+
+	// kindCount follows the last kind: a kind added above it is in Kinds,
+	// and so in the tests that every wire format maps every kind.
+	kindCount
 )
+
+// Kinds returns every kind, in order.
+func Kinds() []Kind {
+	out := make([]Kind, kindCount)
+	for k := range out {
+		out[k] = Kind(k)
+	}
+	return out
+}
 
 var kindNames = [...]string{
 	Internal:           "Internal",
@@ -108,6 +121,22 @@ func As(err error) *Error {
 // KindOf returns the kind of err, Internal if it is not classified.
 func KindOf(err error) Kind {
 	return As(err).Kind
+}
+
+// Annotate adds context to *errp, unless it is nil: where the error came
+// from, for the log. What a client sees is kept: errors.As still finds the
+// same *Error beneath, with its Kind, Code and Message, and an internal
+// error's cause stays hidden; only Error(), which the log prints, gains the
+// context. Deferred at the top of a function, it annotates every error the
+// function returns:
+//
+//	func (s *Store) PutLicense(l License) (err error) {
+//		defer fault.Annotate(&err, "store: put license %s", l.LicenseArn)
+//		...
+func Annotate(errp *error, format string, args ...any) {
+	if *errp != nil {
+		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
+	}
 }
 
 // Is reports whether err is classified with kind.
