@@ -286,6 +286,7 @@ func cause(err error, target string) string {
 }
 
 func (a *App) buildServices() {
+	a.DB.SetClock(a.Clock) // transactions read their time (Tx.Now) from the services' clock
 	a.Accounts = account.NewService(a.DB.Accounts(), a.Clock)
 	a.Licenses = license.NewService(a.DB.Licenses(), a.Clock, operators{a.DB.Accounts()},
 		license.Config{MarketplaceFingerprint: a.cfg.MarketplaceFingerprint})

@@ -2,6 +2,7 @@ package license
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -159,7 +160,7 @@ func (s *Service) CheckoutLicense(ctx context.Context, caller string, in Checkou
 	}
 	for attempt := 0; ; attempt++ {
 		out, err := s.checkoutOnce(ctx, caller, in, hash)
-		if err != errStale || attempt == maxStaleRetries {
+		if !errors.Is(err, errStale) || attempt == maxStaleRetries {
 			return out, err
 		}
 	}
@@ -193,11 +194,10 @@ func (s *Service) checkoutOnce(ctx context.Context, caller string, in CheckoutLi
 	}
 	p := plan{license: lic, grant: grant, allowed: allowed, draws: draws}
 	var result CheckoutLicenseOutput
-	err = s.store.Update(ctx, func(tx Tx) error {
-		now := s.clock.Now()
+	err = s.store.UpdateLicense(ctx, lic.LicenseArn, func(tx Tx) error {
 		var err error
-		result, err = idempotent(tx, now, caller, "CheckoutLicense", in.ClientToken, hash, func() (CheckoutLicenseOutput, error) {
-			return out, s.commitCheckout(tx, p, c, now)
+		result, err = idempotent(tx, caller, "CheckoutLicense", in.ClientToken, hash, func() (CheckoutLicenseOutput, error) {
+			return out, s.commitCheckout(tx, p, c)
 		})
 		return err
 	})
@@ -215,12 +215,13 @@ var errStale = fault.Coded(fault.Conflict, "ConflictException", "the license cha
 
 // commitCheckout re-checks the plan against current state and takes the
 // units: the capacity check and the take happen in one transaction, so a
-// pool of N is never over-committed, however requests interleave. Callers
-// read now inside the transaction, so that transactions see times in the
-// order they commit; the checkout's own times, signed before the
-// transaction, may be a little older, which only makes its seat expire
+// pool of N is never over-committed, however requests interleave. The
+// check counts seats at the transaction's time, so that transactions see
+// times in the order they commit; the checkout's own times, signed before
+// the transaction, may be a little older, which only makes its seat expire
 // sooner.
-func (s *Service) commitCheckout(tx Tx, p plan, c Checkout, now time.Time) error {
+func (s *Service) commitCheckout(tx Tx, p plan, c Checkout) error {
+	now := tx.Now()
 	g, err := tx.Grant(p.grant.GrantArn)
 	if err != nil {
 		return err
@@ -300,8 +301,12 @@ func (s *Service) CheckInLicense(ctx context.Context, caller string, in CheckInL
 	if err := v.err(); err != nil {
 		return struct{}{}, err
 	}
-	err := s.store.Update(ctx, func(tx Tx) error {
-		c, err := liveCheckout(tx, caller, in.LicenseConsumptionToken, s.clock.Now())
+	arn, err := s.checkoutLicense(ctx, caller, in.LicenseConsumptionToken)
+	if err != nil {
+		return struct{}{}, err
+	}
+	err = s.store.UpdateLicense(ctx, arn, func(tx Tx) error {
+		c, err := liveCheckout(tx, caller, in.LicenseConsumptionToken, tx.Now())
 		if err != nil {
 			return err
 		}
@@ -344,12 +349,31 @@ func checkInAllowed(tx Tx, c Checkout, l License) error {
 	return nil
 }
 
+// checkoutLicense returns the license of a checkout of the caller's, the
+// one whose transactions a check-in or an extension queues behind
+// (Store.UpdateLicense). A checkout's license never changes; whether it is
+// still live is decided inside the transaction.
+func (s *Service) checkoutLicense(ctx context.Context, caller, token string) (string, error) {
+	c, err := s.store.Checkout(ctx, token)
+	if err != nil || c.Account != caller {
+		if err == nil || fault.Is(err, fault.NotFound) {
+			return "", errNoCheckout()
+		}
+		return "", err
+	}
+	return c.LicenseArn, nil
+}
+
+func errNoCheckout() error {
+	return errNotFound("license consumption token does not exist, was checked in, or belongs to another account")
+}
+
 // liveCheckout reads a checkout of the caller's that has not expired.
 func liveCheckout(tx Tx, caller, token string, now time.Time) (Checkout, error) {
 	c, err := tx.Checkout(token)
 	if err != nil || c.Account != caller {
 		if err == nil || fault.Is(err, fault.NotFound) {
-			return Checkout{}, errNotFound("license consumption token does not exist, was checked in, or belongs to another account")
+			return Checkout{}, errNoCheckout()
 		}
 		return Checkout{}, err
 	}
@@ -380,12 +404,16 @@ func (s *Service) ExtendLicenseConsumption(ctx context.Context, caller string, i
 	if err := v.err(); err != nil {
 		return ExtendLicenseConsumptionOutput{}, err
 	}
+	arn, err := s.checkoutLicense(ctx, caller, in.LicenseConsumptionToken)
+	if err != nil {
+		return ExtendLicenseConsumptionOutput{}, err
+	}
 	var out ExtendLicenseConsumptionOutput
-	err := s.store.Update(ctx, func(tx Tx) error {
-		// The time is read inside the transaction: a time read before it
-		// could be older than that of a transaction committed meanwhile,
-		// which may have seen this seat expire and given its units away.
-		now := s.clock.Now()
+	err = s.store.UpdateLicense(ctx, arn, func(tx Tx) error {
+		// The transaction's time, not one read before it: that could be
+		// older than the time of a transaction committed meanwhile, which
+		// may have seen this seat expire and given its units away.
+		now := tx.Now()
 		c, err := liveCheckout(tx, caller, in.LicenseConsumptionToken, now)
 		if err != nil {
 			return err
@@ -521,11 +549,10 @@ func (s *Service) CheckoutBorrowLicense(ctx context.Context, caller string, in C
 	}
 	p := plan{license: lic, grant: grant, allowed: allowed, draws: draws}
 	var result CheckoutBorrowLicenseOutput
-	err = s.store.Update(ctx, func(tx Tx) error {
-		now := s.clock.Now()
+	err = s.store.UpdateLicense(ctx, lic.LicenseArn, func(tx Tx) error {
 		var err error
-		result, err = idempotent(tx, now, caller, "CheckoutBorrowLicense", in.ClientToken, hash, func() (CheckoutBorrowLicenseOutput, error) {
-			return out, s.commitCheckout(tx, p, c, now)
+		result, err = idempotent(tx, caller, "CheckoutBorrowLicense", in.ClientToken, hash, func() (CheckoutBorrowLicenseOutput, error) {
+			return out, s.commitCheckout(tx, p, c)
 		})
 		return err
 	})

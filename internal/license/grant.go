@@ -72,7 +72,7 @@ func (s *Service) CreateGrant(ctx context.Context, caller string, in CreateGrant
 	var out GrantOutput
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
-		out, err = idempotent(tx, s.clock.Now(), caller, "CreateGrant", in.ClientToken, hash, func() (GrantOutput, error) {
+		out, err = idempotent(tx, caller, "CreateGrant", in.ClientToken, hash, func() (GrantOutput, error) {
 			l, err := ownedLicense(tx, caller, in.LicenseArn)
 			if err != nil {
 				return GrantOutput{}, errInvalidParameter("%s", fault.As(err).Message)
@@ -130,7 +130,7 @@ func (s *Service) CreateGrantVersion(ctx context.Context, caller string, in Crea
 	var out GrantOutput
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
-		out, err = idempotent(tx, s.clock.Now(), caller, "CreateGrantVersion", in.ClientToken, hash, func() (GrantOutput, error) {
+		out, err = idempotent(tx, caller, "CreateGrantVersion", in.ClientToken, hash, func() (GrantOutput, error) {
 			return s.newGrantVersion(tx, caller, in)
 		})
 		return err

@@ -103,13 +103,13 @@ func (s *Service) CreateLicense(ctx context.Context, caller string, in CreateLic
 	hash := requestHash(in)
 	var out CreateLicenseOutput
 	err = s.store.Update(ctx, func(tx Tx) error {
-		out, err = idempotent(tx, s.clock.Now(), caller, "CreateLicense", in.ClientToken, hash, func() (CreateLicenseOutput, error) {
+		out, err = idempotent(tx, caller, "CreateLicense", in.ClientToken, hash, func() (CreateLicenseOutput, error) {
 			l := License{
 				LicenseArn: licenseARN(caller), LicenseName: in.LicenseName, ProductName: in.ProductName, ProductSKU: in.ProductSKU,
 				Issuer:     Issuer{Name: in.Issuer.Name, SignKey: in.Issuer.SignKey, KeyFingerprint: fp},
 				HomeRegion: in.HomeRegion, Status: StatusAvailable, Validity: *in.Validity, Beneficiary: in.Beneficiary,
 				Entitlements: in.Entitlements, ConsumptionConfiguration: *in.ConsumptionConfiguration,
-				LicenseMetadata: in.LicenseMetadata, CreateTime: formatTime(s.clock.Now()), Version: "1", Owner: caller,
+				LicenseMetadata: in.LicenseMetadata, CreateTime: formatTime(tx.Now()), Version: "1", Owner: caller,
 			}
 			if err := tx.PutLicense(l); err != nil {
 				return CreateLicenseOutput{}, err
@@ -167,9 +167,9 @@ func (s *Service) CreateLicenseVersion(ctx context.Context, caller string, in Cr
 	}
 	hash := requestHash(in)
 	var out CreateLicenseVersionOutput
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.store.UpdateLicense(ctx, in.LicenseArn, func(tx Tx) error {
 		var err error
-		out, err = idempotent(tx, s.clock.Now(), caller, "CreateLicenseVersion", in.ClientToken, hash, func() (CreateLicenseVersionOutput, error) {
+		out, err = idempotent(tx, caller, "CreateLicenseVersion", in.ClientToken, hash, func() (CreateLicenseVersionOutput, error) {
 			cur, err := ownedLicense(tx, caller, in.LicenseArn)
 			if err != nil {
 				return CreateLicenseVersionOutput{}, err
@@ -188,7 +188,7 @@ func (s *Service) CreateLicenseVersion(ctx context.Context, caller string, in Cr
 			next.Issuer.SignKey = in.Issuer.SignKey
 			next.Validity, next.LicenseMetadata, next.Entitlements = *in.Validity, in.LicenseMetadata, in.Entitlements
 			next.ConsumptionConfiguration, next.Status = *in.ConsumptionConfiguration, in.Status
-			next.Version, next.CreateTime = nextVersion(cur.Version), formatTime(s.clock.Now())
+			next.Version, next.CreateTime = nextVersion(cur.Version), formatTime(tx.Now())
 			if err := tx.PutLicense(next); err != nil {
 				return CreateLicenseVersionOutput{}, err
 			}
@@ -356,7 +356,7 @@ func (s *Service) DeleteLicense(ctx context.Context, caller string, in DeleteLic
 		return DeleteLicenseOutput{}, err
 	}
 	var out DeleteLicenseOutput
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.store.UpdateLicense(ctx, in.LicenseArn, func(tx Tx) error {
 		l, err := ownedLicense(tx, caller, in.LicenseArn)
 		if err != nil {
 			return errInvalidParameter("%s", fault.As(err).Message)
@@ -367,7 +367,7 @@ func (s *Service) DeleteLicense(ctx context.Context, caller string, in DeleteLic
 		if in.SourceVersion != l.Version {
 			return errConflict("SourceVersion %s is not the license's current version %s", clip(in.SourceVersion), l.Version)
 		}
-		out = DeleteLicenseOutput{Status: StatusDeleted, DeletionDate: formatTime(s.clock.Now())}
+		out = DeleteLicenseOutput{Status: StatusDeleted, DeletionDate: formatTime(tx.Now())}
 		return tx.SetLicenseStatus(l.LicenseArn, StatusDeleted)
 	})
 	return out, err

@@ -13,7 +13,6 @@ import (
 	"math/big"
 	"sync"
 
-	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/fault"
 )
 
@@ -27,14 +26,13 @@ const keyBits = 2048
 // JWKS so that sellers' software can verify tokens offline.
 type KeyRing struct {
 	store Store
-	clock clock.Clock
 	mu    sync.Mutex
 	keys  map[string]*rsa.PrivateKey
 }
 
 // NewKeyRing returns a key ring over store.
-func NewKeyRing(store Store, clk clock.Clock) *KeyRing {
-	return &KeyRing{store: store, clock: clk, keys: map[string]*rsa.PrivateKey{}}
+func NewKeyRing(store Store) *KeyRing {
+	return &KeyRing{store: store, keys: map[string]*rsa.PrivateKey{}}
 }
 
 // Ensure makes sure the issuer with fingerprint has a key.
@@ -70,7 +68,7 @@ func (k *KeyRing) key(ctx context.Context, fingerprint string, create bool) (*rs
 		if _, err := tx.IssuerKey(fingerprint); err == nil || !fault.Is(err, fault.NotFound) {
 			return err // already stored, or a failure the store may retry
 		}
-		return tx.PutIssuerKey(IssuerKey{Fingerprint: fingerprint, PrivateKeyPEM: pemBytes, CreatedAt: k.clock.Now()})
+		return tx.PutIssuerKey(IssuerKey{Fingerprint: fingerprint, PrivateKeyPEM: pemBytes, CreatedAt: tx.Now()})
 	})
 	if err != nil {
 		return nil, err

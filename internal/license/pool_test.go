@@ -83,6 +83,7 @@ type harness struct {
 func newHarness(t *testing.T, db *store.DB, max int64) *harness {
 	t.Helper()
 	clk := clock.NewManual(epoch)
+	db.SetClock(clk)
 	svc := license.NewService(db.Licenses(), clk, licensetest.Operators{}, license.Config{})
 	h := &harness{t: t, db: db, svc: svc, clk: clk, dialect: db.Dialect(),
 		ledger: map[string]*acked{}, failures: map[string]int{}}

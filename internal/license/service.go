@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"regexp"
 	"strconv"
-	"time"
 
 	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/fault"
@@ -40,7 +39,7 @@ func NewService(store Store, clk clock.Clock, operators Operators, cfg Config) *
 	if cfg.MarketplaceFingerprint == "" {
 		cfg.MarketplaceFingerprint = DefaultMarketplacePrint
 	}
-	return &Service{store: store, clock: clk, operators: operators, cfg: cfg, keys: NewKeyRing(store, clk)}
+	return &Service{store: store, clock: clk, operators: operators, cfg: cfg, keys: NewKeyRing(store)}
 }
 
 // Keys returns the issuers' signing keys.
@@ -113,8 +112,9 @@ func requestHash(v any) string {
 
 // idempotent runs fn once per (account, operation, client token): a repeat
 // of the same request gets the first answer, without running fn again; a
-// different request under a used token is refused.
-func idempotent[T any](tx Tx, now time.Time, account, operation, clientToken, hash string, fn func() (T, error)) (T, error) {
+// different request under a used token is refused. The answer is kept with
+// the transaction's time, from which it ages out.
+func idempotent[T any](tx Tx, account, operation, clientToken, hash string, fn func() (T, error)) (T, error) {
 	prevHash, prev, err := tx.Idempotent(account, operation, clientToken)
 	if out, found, err := storedAnswer[T](prevHash, prev, err, clientToken, hash); found || err != nil {
 		return out, err
@@ -129,7 +129,7 @@ func idempotent[T any](tx Tx, now time.Time, account, operation, clientToken, ha
 		var zero T
 		return zero, fault.Wrap(err, "encode response")
 	}
-	return out, tx.PutIdempotent(account, operation, clientToken, hash, b, now)
+	return out, tx.PutIdempotent(account, operation, clientToken, hash, b, tx.Now())
 }
 
 // replay answers a retried request from the stored answer, before any work:

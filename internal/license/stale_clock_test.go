@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/license/licensetest"
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/storetest"
 )
 
 // pause is a point at which a test holds one operation: reached is closed
@@ -49,16 +50,26 @@ func withHooks(ctx context.Context, h *hooks) context.Context {
 type hookedStore struct{ license.Store }
 
 func (s hookedStore) Update(ctx context.Context, fn func(license.Tx) error) error {
+	return s.Store.Update(ctx, s.hook(ctx, fn))
+}
+
+func (s hookedStore) UpdateLicense(ctx context.Context, arn string, fn func(license.Tx) error) error {
+	return s.Store.UpdateLicense(ctx, arn, s.hook(ctx, fn))
+}
+
+// hook holds the operation before its transaction, or returns fn reading
+// through a transaction that holds it at its first grant read.
+func (s hookedStore) hook(ctx context.Context, fn func(license.Tx) error) func(license.Tx) error {
 	h, _ := ctx.Value(hooksKey{}).(*hooks)
 	if h != nil && h.beforeUpdate != nil {
 		h.beforeUpdate.hold()
 	}
-	return s.Store.Update(ctx, func(tx license.Tx) error {
+	return func(tx license.Tx) error {
 		if h != nil && h.atGrant != nil {
 			tx = hookedTx{Tx: tx, at: h.atGrant}
 		}
 		return fn(tx)
-	})
+	}
 }
 
 type hookedTx struct {
@@ -74,13 +85,16 @@ func (t hookedTx) Grant(arn string) (license.Grant, error) {
 // TestExtendCannotReviveAReassignedSeat is the interleaving in which a
 // stale reading of the clock would over-commit a pool: an extension that
 // looked at the clock just before its seat expired is held while the clock
-// passes the expiry and another checkout takes the freed seat; then it is
-// let go. It must not renew the seat, which is no longer its own.
+// passes the expiry and another checkout tries to take the freed seat; then
+// it is let go. The pool must never hold more than its one seat.
 //
-// On SQLite the extension is held before its transaction (the single writer
-// cannot let anything else commit while one is open); on PostgreSQL it is
-// held inside its transaction, after it has read the checkout and seen it
-// live, while the other checkout commits beside it.
+// Held before its transaction (on either backend), the extension reads the
+// clock only once the other checkout has taken the seat, finds its seat
+// expired and renews nothing. Held inside its transaction (PostgreSQL: on
+// SQLite the single writer lets nothing else commit meanwhile), it has
+// read the clock and seen its seat live; the other checkout of the same
+// license then waits for it (Store.UpdateLicense), and when it runs it
+// finds the seat renewed and the pool full.
 func TestExtendCannotReviveAReassignedSeatSQLite(t *testing.T) {
 	testExtendCannotRevive(t, openSQLite(t), &hooks{beforeUpdate: newPause()})
 }
@@ -93,8 +107,7 @@ func TestExtendCannotReviveAReassignedSeatPostgres(t *testing.T) {
 		testExtendCannotRevive(t, openPostgres(t), &hooks{atGrant: newPause()})
 	})
 	// With a few thousand old checkouts in the tables, PostgreSQL reads the
-	// checkout by its index rather than scanning the whole (small) table, so
-	// the extension no longer conflicts with the other checkout by accident.
+	// checkout by its index rather than scanning the whole (small) table.
 	t.Run("InsideTransactionLargeTables", func(t *testing.T) {
 		db := openPostgres(t)
 		prefill(t, db, 5000)
@@ -133,6 +146,7 @@ func prefill(t *testing.T, db *store.DB, n int) {
 func testExtendCannotRevive(t *testing.T, db *store.DB, h *hooks) {
 	ctx := context.Background()
 	clk := clock.NewManual(epoch)
+	db.SetClock(clk)
 	svc := license.NewService(hookedStore{db.Licenses()}, clk, licensetest.Operators{}, license.Config{})
 	pool := licensetest.NewPool(t, svc, clk.Now(), 1, poolTTL)
 
@@ -161,29 +175,59 @@ func testExtendCannotRevive(t *testing.T, db *store.DB, h *hooks) {
 	}
 
 	clk.Advance(2 * time.Minute) // the first seat has expired
-	b, err := svc.CheckoutLicense(ctx, pool.Buyer, pool.CheckoutInput("b-"+t.Name()))
-	if err != nil {
-		t.Fatalf("checkout after the first seat expired: %v", err)
+	var b license.CheckoutLicenseOutput
+	var bErr error
+	bDone := make(chan struct{})
+	go func() {
+		defer close(bDone)
+		b, bErr = svc.CheckoutLicense(ctx, pool.Buyer, pool.CheckoutInput("b-"+t.Name()))
+	}()
+	inside := h.atGrant != nil
+	if inside {
+		select {
+		case <-bDone:
+			t.Errorf("a checkout committed while an extension of the same license was inside its transaction: %v", bErr)
+		case <-time.After(200 * time.Millisecond):
+		}
+	} else {
+		<-bDone
 	}
 	close(p.release)
 	<-done
+	<-bDone
 
 	now := clk.Now()
 	usage, err := db.Licenses().Usage(ctx, pool.LicenseArn, now)
 	if err != nil {
 		t.Fatalf("Usage: %v", err)
 	}
-	t.Logf("extension: %+v, %v; second checkout %s; in use at %s: %d", ext, extErr, b.LicenseConsumptionToken[:8], now.Format(time.TimeOnly), usage[pool.Entitlement].InUse)
-	if extErr == nil {
-		t.Errorf("the extension of an expired seat whose unit went to another checkout succeeded (expires %s)", ext.Expiration)
-	} else if c := fault.As(extErr).Code; c != "ResourceNotFoundException" && c != "NoEntitlementsAllowedException" {
-		t.Errorf("the extension failed with %v, want ResourceNotFoundException or NoEntitlementsAllowedException", extErr)
+	t.Logf("extension: %+v, %v; second checkout: %v; in use at %s: %d", ext, extErr, bErr, now.Format(time.TimeOnly), usage[pool.Entitlement].InUse)
+	holder := b.LicenseConsumptionToken
+	if inside {
+		// The extension ran first, at the time it read before the clock
+		// moved: the seat is still the first checkout's.
+		if extErr != nil {
+			t.Errorf("the extension, first in line at a time its seat was live, failed: %v", extErr)
+		}
+		if c := fault.As(bErr).Code; bErr == nil || c != "NoEntitlementsAllowedException" {
+			t.Errorf("the checkout queued behind the extension: %v, want NoEntitlementsAllowedException", bErr)
+		}
+		holder = a.LicenseConsumptionToken
+	} else {
+		if bErr != nil {
+			t.Fatalf("checkout after the first seat expired: %v", bErr)
+		}
+		if extErr == nil {
+			t.Errorf("the extension of an expired seat whose unit went to another checkout succeeded (expires %s)", ext.Expiration)
+		} else if c := fault.As(extErr).Code; c != "ResourceNotFoundException" && c != "NoEntitlementsAllowedException" {
+			t.Errorf("the extension failed with %v, want ResourceNotFoundException or NoEntitlementsAllowedException", extErr)
+		}
 	}
 	if n := usage[pool.Entitlement].InUse; n != 1 {
 		t.Errorf("%d seats in use in a pool of 1", n)
 	}
-	if _, err := svc.CheckInLicense(ctx, pool.Buyer, license.CheckInLicenseInput{LicenseConsumptionToken: b.LicenseConsumptionToken}); err != nil {
-		t.Errorf("checking in the second checkout: %v", err)
+	if _, err := svc.CheckInLicense(ctx, pool.Buyer, license.CheckInLicenseInput{LicenseConsumptionToken: holder}); err != nil {
+		t.Errorf("checking in the seat's holder: %v", err)
 	}
 }
 
@@ -194,18 +238,39 @@ func testExtendCannotRevive(t *testing.T, db *store.DB, h *hooks) {
 // replica whose clock lags still sees the seat live, and must not renew it.
 // Two services on one store stand for the two replicas.
 func TestExtendOnALaggingReplicaSQLite(t *testing.T) {
-	testExtendOnALaggingReplica(t, openSQLite(t))
+	dir := t.TempDir()
+	open := func() *store.DB { return openStore(t, store.Config{DataDir: dir}) }
+	testExtendOnALaggingReplica(t, open(), open())
 }
 
 func TestExtendOnALaggingReplicaPostgres(t *testing.T) {
-	testExtendOnALaggingReplica(t, openPostgres(t))
+	url := storetest.PostgresSchema(t, storetest.PostgresURL(t))
+	open := func() *store.DB { return openStore(t, store.Config{DatabaseURL: url}) }
+	testExtendOnALaggingReplica(t, open(), open())
 }
 
-func testExtendOnALaggingReplica(t *testing.T, db *store.DB) {
+// openStore opens a store, closed when the test ends; a second handle on
+// the same data stands for a second replica.
+func openStore(t *testing.T, cfg store.Config) *store.DB {
+	t.Helper()
+	db, err := store.Open(t.Context(), cfg)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// testExtendOnALaggingReplica runs the two replicas as two handles on one
+// store, each with its own clock, as two processes have.
+func testExtendOnALaggingReplica(t *testing.T, dbBehind, dbAhead *store.DB) {
 	ctx := context.Background()
+	db := dbBehind
 	lagging, leading := clock.NewManual(epoch), clock.NewManual(epoch.Add(2*time.Minute))
-	behind := license.NewService(db.Licenses(), lagging, licensetest.Operators{}, license.Config{})
-	ahead := license.NewService(db.Licenses(), leading, licensetest.Operators{}, license.Config{})
+	dbBehind.SetClock(lagging)
+	dbAhead.SetClock(leading)
+	behind := license.NewService(dbBehind.Licenses(), lagging, licensetest.Operators{}, license.Config{})
+	ahead := license.NewService(dbAhead.Licenses(), leading, licensetest.Operators{}, license.Config{})
 	pool := licensetest.NewPool(t, behind, lagging.Now(), 1, poolTTL)
 
 	a, err := behind.CheckoutLicense(ctx, pool.Buyer, pool.CheckoutInput("a"))

@@ -10,6 +10,12 @@ type Store interface {
 	// Update runs fn in one transaction that is durable when Update returns
 	// nil, and leaves no trace when it returns an error.
 	Update(ctx context.Context, fn func(Tx) error) error
+	// UpdateLicense is Update for a transaction that changes a license or
+	// what its pools hold (checkouts, check-ins, extensions, new versions):
+	// such transactions on one license run one after another, so that a
+	// hot license serializes its writers instead of failing them, and each
+	// one's time (Tx.Now) is no earlier than that of the one before.
+	UpdateLicense(ctx context.Context, licenseArn string, fn func(Tx) error) error
 
 	GetLicense(ctx context.Context, arn, version string) (License, error)
 	// ListLicensesByOwner and ListGrantsByGrantor return at most limit items
@@ -24,6 +30,8 @@ type Store interface {
 	// issuer, the lookup every checkout makes.
 	GranteeProductGrants(ctx context.Context, grantee, productSKU, fingerprint string) ([]Grant, error)
 	Usage(ctx context.Context, licenseArn string, now time.Time) (map[string]Usage, error)
+	// Checkout returns a checkout by its consumption token.
+	Checkout(ctx context.Context, token string) (Checkout, error)
 	IssuerKeys(ctx context.Context) ([]IssuerKey, error)
 	ListTokens(ctx context.Context, account string) ([]Token, error)
 	GetTokenBySecret(ctx context.Context, secret string) (Token, error)
@@ -43,6 +51,11 @@ const NarrowARN = "ARN"
 // Tx is a write transaction. Getters return fault.NotFound when nothing
 // matches.
 type Tx interface {
+	// Now is the transaction's time, read once from the clock when it
+	// started: every decision inside one transaction uses it, never a
+	// clock read of its own.
+	Now() time.Time
+
 	License(arn string) (License, error)
 	// PutLicense stores a new version of a license (or its first).
 	PutLicense(l License) error

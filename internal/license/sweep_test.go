@@ -18,7 +18,9 @@ import (
 func TestSweep(t *testing.T) {
 	ctx := context.Background()
 	clk := clock.NewManual(epoch)
-	svc := license.NewService(openSQLite(t).Licenses(), clk, licensetest.Operators{}, license.Config{})
+	db := openSQLite(t)
+	db.SetClock(clk)
+	svc := license.NewService(db.Licenses(), clk, licensetest.Operators{}, license.Config{})
 	pool := licensetest.NewPool(t, svc, clk.Now(), 10, 60)
 	buyer := pool.Buyer
 

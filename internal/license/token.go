@@ -60,12 +60,12 @@ func (s *Service) CreateToken(ctx context.Context, caller string, in CreateToken
 	if in.ExpirationInDays != nil {
 		days = *in.ExpirationInDays
 	}
-	expires := s.clock.Now().Add(time.Duration(days) * 24 * time.Hour)
 	hash := requestHash(in)
 	var out CreateTokenOutput
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
-		out, err = idempotent(tx, s.clock.Now(), caller, "CreateToken", in.ClientToken, hash, func() (CreateTokenOutput, error) {
+		out, err = idempotent(tx, caller, "CreateToken", in.ClientToken, hash, func() (CreateTokenOutput, error) {
+			expires := tx.Now().Add(time.Duration(days) * 24 * time.Hour)
 			t := Token{TokenId: newID(16), TokenType: refreshTokenType, LicenseArn: in.LicenseArn, ExpirationTime: formatTime(expires),
 				TokenProperties: in.TokenProperties, RoleArns: in.RoleArns, Status: "AVAILABLE",
 				Account: caller, Secret: "tgr-" + newID(32), Expires: expires}

@@ -135,7 +135,7 @@ func (c *groupCommitter) apply(tx *sql.Tx, req *writeRequest) (err error) {
 	// interrupted statement by rolling back the whole transaction, which would
 	// take the rest of the batch with it.
 	ctx := context.WithoutCancel(req.ctx)
-	return req.db.classify(req.fn(&Tx{db: req.db, ctx: ctx, tx: tx}))
+	return req.db.classify(req.fn(&Tx{db: req.db, ctx: ctx, tx: tx, now: req.db.now()}))
 }
 
 func (c *groupCommitter) answerAll(batch []*writeRequest, err error) {

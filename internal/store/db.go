@@ -19,11 +19,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 
+	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/fault"
 )
 
@@ -45,8 +47,9 @@ type Config struct {
 // DB is an open store.
 type DB struct {
 	dialect Dialect
-	read    *sql.DB // concurrent readers
-	write   *sql.DB // the writer; the same pool as read on PostgreSQL
+	clock   atomic.Pointer[clock.Clock] // Tx.Now's source; the wall clock when nil
+	read    *sql.DB                     // concurrent readers
+	write   *sql.DB                     // the writer; the same pool as read on PostgreSQL
 	commits *groupCommitter
 	// Prepared statements of the reader pool and the writer (SQLite only).
 	readStmts, writeStmts *stmtCache
@@ -124,6 +127,19 @@ func openPostgres(dsn string) (*DB, error) {
 	db.SetMaxIdleConns(32)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	return &DB{dialect: Postgres, read: db, write: db}, nil
+}
+
+// SetClock sets the clock that transactions read their time from (Tx.Now):
+// the one the domain services run on. Until it is set they read the wall
+// clock. It is set after Open because the simulated clock keeps its time in
+// the store.
+func (db *DB) SetClock(c clock.Clock) { db.clock.Store(&c) }
+
+func (db *DB) now() time.Time {
+	if c := db.clock.Load(); c != nil {
+		return (*c).Now()
+	}
+	return clock.Real{}.Now()
 }
 
 // Dialect reports which database the store runs on.

@@ -26,6 +26,20 @@ func (s *Licenses) Update(ctx context.Context, fn func(license.Tx) error) error 
 	return s.db.Update(ctx, func(tx *Tx) error { return fn(&licenseTx{tx: tx}) })
 }
 
+// UpdateLicense runs fn in one durable transaction, after every other
+// UpdateLicense of the same license has ended and before the next begins
+// (DB.UpdateLocked).
+func (s *Licenses) UpdateLicense(ctx context.Context, arn string, fn func(license.Tx) error) error {
+	return s.db.UpdateLocked(ctx, "license:"+arn, func(tx *Tx) error { return fn(&licenseTx{tx: tx}) })
+}
+
+// Checkout returns a checkout by its consumption token.
+func (s *Licenses) Checkout(ctx context.Context, token string) (c license.Checkout, err error) {
+	defer fault.Annotate(&err, "store: read a checkout")
+	c, err = scanCheckout(s.db.queryRow(ctx, selectCheckout, token))
+	return c, s.db.classify(err)
+}
+
 func scanLicense(row scanner) (license.License, error) {
 	var l license.License
 	var owner, doc string
@@ -40,9 +54,8 @@ func scanLicense(row scanner) (license.License, error) {
 }
 
 // GetLicense returns a license, at version or at its current version.
-func (s *Licenses) GetLicense(ctx context.Context, arn, version string) (license.License, error) {
-	var l license.License
-	var err error
+func (s *Licenses) GetLicense(ctx context.Context, arn, version string) (l license.License, err error) {
+	defer fault.Annotate(&err, "store: read license %s version %q", arn, version)
 	if version == "" {
 		l, err = scanLicense(s.db.queryRow(ctx, `SELECT owner, doc FROM licenses WHERE arn = ?`, arn))
 	} else {
@@ -75,7 +88,8 @@ func (s *Licenses) collectLicenses(rows *sql.Rows, err error) ([]license.License
 // ListLicensesByOwner returns at most limit of an issuer's licenses whose
 // ARN sorts after after, in ARN order, leaving out those whose ARN, product
 // SKU, fingerprint, status or beneficiary narrow excludes.
-func (s *Licenses) ListLicensesByOwner(ctx context.Context, owner, after string, limit int, narrow license.Narrowing) ([]license.License, error) {
+func (s *Licenses) ListLicensesByOwner(ctx context.Context, owner, after string, limit int, narrow license.Narrowing) (ls []license.License, err error) {
+	defer fault.Annotate(&err, "store: list the licenses of %s", owner)
 	return s.collectLicenses(s.listPage(ctx, `SELECT owner, doc FROM licenses`, `owner = ?`, owner, after, limit, narrow, licenseColumns))
 }
 
@@ -122,7 +136,8 @@ func narrowed(where string, args []any, narrow license.Narrowing, columns map[st
 }
 
 // ListLicenseVersions lists every version of a license.
-func (s *Licenses) ListLicenseVersions(ctx context.Context, arn string) ([]license.License, error) {
+func (s *Licenses) ListLicenseVersions(ctx context.Context, arn string) (ls []license.License, err error) {
+	defer fault.Annotate(&err, "store: list the versions of license %s", arn)
 	return s.listLicenses(ctx, `SELECT l.owner, v.doc FROM license_versions v JOIN licenses l ON l.arn = v.arn WHERE v.arn = ?`, arn)
 }
 
@@ -146,9 +161,8 @@ func scanGrant(row scanner) (license.Grant, error) {
 }
 
 // GetGrant returns a grant, at version or at its current version.
-func (s *Licenses) GetGrant(ctx context.Context, arn, version string) (license.Grant, error) {
-	var g license.Grant
-	var err error
+func (s *Licenses) GetGrant(ctx context.Context, arn, version string) (g license.Grant, err error) {
+	defer fault.Annotate(&err, "store: read grant %s version %q", arn, version)
 	if version == "" {
 		g, err = scanGrant(s.db.queryRow(ctx, `SELECT `+grantColumns+` FROM grants WHERE arn = ?`, arn))
 	} else {
@@ -182,7 +196,8 @@ func collectGrants(db *DB, rows *sql.Rows) ([]license.Grant, error) {
 // ListGrantsByGrantor returns at most limit of the grants an account gave
 // whose ARN sorts after after, in ARN order, leaving out those whose ARN,
 // license, status, product SKU or issuer name narrow excludes.
-func (s *Licenses) ListGrantsByGrantor(ctx context.Context, account, after string, limit int, narrow license.Narrowing) ([]license.Grant, error) {
+func (s *Licenses) ListGrantsByGrantor(ctx context.Context, account, after string, limit int, narrow license.Narrowing) (gs []license.Grant, err error) {
+	defer fault.Annotate(&err, "store: list the grants %s gave", account)
 	rows, err := s.listPage(ctx, `SELECT `+grantColumns+` FROM grants`, `grantor = ?`, account, after, limit, narrow, grantColumnsByFilter)
 	if err != nil {
 		return nil, s.db.classify(err)
@@ -191,12 +206,14 @@ func (s *Licenses) ListGrantsByGrantor(ctx context.Context, account, after strin
 }
 
 // ListGrantsByGrantee lists the grants an account received.
-func (s *Licenses) ListGrantsByGrantee(ctx context.Context, account string) ([]license.Grant, error) {
+func (s *Licenses) ListGrantsByGrantee(ctx context.Context, account string) (gs []license.Grant, err error) {
+	defer fault.Annotate(&err, "store: list the grants %s received", account)
 	return s.listGrants(ctx, `grantee = ?`, account)
 }
 
 // GranteeProductGrants returns a grantee's grants for one product and issuer.
-func (s *Licenses) GranteeProductGrants(ctx context.Context, grantee, sku, fingerprint string) ([]license.Grant, error) {
+func (s *Licenses) GranteeProductGrants(ctx context.Context, grantee, sku, fingerprint string) (gs []license.Grant, err error) {
+	defer fault.Annotate(&err, "store: grants of %s for a product", grantee)
 	rows, err := s.db.query(ctx, granteeProductGrants, grantee, sku, fingerprint)
 	if err != nil {
 		return nil, s.db.classify(err)
@@ -205,7 +222,8 @@ func (s *Licenses) GranteeProductGrants(ctx context.Context, grantee, sku, finge
 }
 
 // Usage returns drawn and in-use units per entitlement of a license.
-func (s *Licenses) Usage(ctx context.Context, arn string, now time.Time) (map[string]license.Usage, error) {
+func (s *Licenses) Usage(ctx context.Context, arn string, now time.Time) (usage map[string]license.Usage, err error) {
+	defer fault.Annotate(&err, "store: usage of license %s", arn)
 	out := map[string]license.Usage{}
 	rows, err := s.db.query(ctx, `SELECT name, drawn FROM license_drawn WHERE license_arn = ?`, arn)
 	if err != nil {
@@ -277,7 +295,8 @@ func scanToken(row scanner) (license.Token, error) {
 }
 
 // ListTokens lists an account's refresh tokens.
-func (s *Licenses) ListTokens(ctx context.Context, account string) ([]license.Token, error) {
+func (s *Licenses) ListTokens(ctx context.Context, account string) (ts []license.Token, err error) {
+	defer fault.Annotate(&err, "store: list the tokens of %s", account)
 	rows, err := s.db.query(ctx, `SELECT account, secret, expires_at, doc FROM license_tokens WHERE account = ?`, account)
 	if err != nil {
 		return nil, s.db.classify(err)
@@ -295,18 +314,20 @@ func (s *Licenses) ListTokens(ctx context.Context, account string) ([]license.To
 }
 
 // GetTokenBySecret finds a refresh token by its secret.
-func (s *Licenses) GetTokenBySecret(ctx context.Context, secret string) (license.Token, error) {
+func (s *Licenses) GetTokenBySecret(ctx context.Context, secret string) (tok license.Token, err error) {
+	defer fault.Annotate(&err, "store: find a token by its secret")
 	t, err := scanToken(s.db.queryRow(ctx, `SELECT account, secret, expires_at, doc FROM license_tokens WHERE secret = ?`, secret))
 	return t, s.db.classify(err)
 }
 
 // Idempotent returns the stored answer to a request with a client token.
-func (s *Licenses) Idempotent(ctx context.Context, account, operation, clientToken string) (string, []byte, error) {
-	var hash, response string
-	err := s.db.queryRow(ctx, `SELECT request_hash, response FROM client_tokens WHERE account = ? AND operation = ? AND token = ?`,
-		account, operation, clientToken).Scan(&hash, &response)
+func (s *Licenses) Idempotent(ctx context.Context, account, operation, clientToken string) (hash string, response []byte, err error) {
+	defer fault.Annotate(&err, "store: read the answer to %s of %s", operation, account)
+	var text string
+	err = s.db.queryRow(ctx, `SELECT request_hash, response FROM client_tokens WHERE account = ? AND operation = ? AND token = ?`,
+		account, operation, clientToken).Scan(&hash, &text)
 	if err != nil {
 		return "", nil, s.db.classify(err)
 	}
-	return hash, []byte(response), nil
+	return hash, []byte(text), nil
 }

@@ -14,12 +14,17 @@ type licenseTx struct{ tx *Tx }
 
 func (t *licenseTx) classify(err error) error { return t.tx.db.classify(err) }
 
-func (t *licenseTx) License(arn string) (license.License, error) {
-	l, err := scanLicense(t.tx.QueryRow(`SELECT owner, doc FROM licenses WHERE arn = ?`, arn))
+// Now is the transaction's time (Tx.Now).
+func (t *licenseTx) Now() time.Time { return t.tx.Now() }
+
+func (t *licenseTx) License(arn string) (l license.License, err error) {
+	defer fault.Annotate(&err, "store: read license %s", arn)
+	l, err = scanLicense(t.tx.QueryRow(`SELECT owner, doc FROM licenses WHERE arn = ?`, arn))
 	return l, t.classify(err)
 }
 
-func (t *licenseTx) PutLicense(l license.License) error {
+func (t *licenseTx) PutLicense(l license.License) (err error) {
+	defer fault.Annotate(&err, "store: put license %s version %s", l.LicenseArn, l.Version)
 	doc, err := json.Marshal(l)
 	if err != nil {
 		return fault.Wrap(err, "encode license")
@@ -33,7 +38,8 @@ func (t *licenseTx) PutLicense(l license.License) error {
 	return err
 }
 
-func (t *licenseTx) SetLicenseStatus(arn, status string) error {
+func (t *licenseTx) SetLicenseStatus(arn, status string) (err error) {
+	defer fault.Annotate(&err, "store: set license %s status %s", arn, status)
 	l, err := t.License(arn)
 	if err != nil {
 		return err
@@ -50,12 +56,14 @@ func (t *licenseTx) SetLicenseStatus(arn, status string) error {
 	return err
 }
 
-func (t *licenseTx) Grant(arn string) (license.Grant, error) {
-	g, err := scanGrant(t.tx.QueryRow(`SELECT `+grantColumns+` FROM grants WHERE arn = ?`, arn))
+func (t *licenseTx) Grant(arn string) (g license.Grant, err error) {
+	defer fault.Annotate(&err, "store: read grant %s", arn)
+	g, err = scanGrant(t.tx.QueryRow(`SELECT `+grantColumns+` FROM grants WHERE arn = ?`, arn))
 	return g, t.classify(err)
 }
 
-func (t *licenseTx) PutGrant(g license.Grant) error {
+func (t *licenseTx) PutGrant(g license.Grant) (err error) {
+	defer fault.Annotate(&err, "store: put grant %s version %s", g.GrantArn, g.Version)
 	doc, err := json.Marshal(g)
 	if err != nil {
 		return fault.Wrap(err, "encode grant")
@@ -70,7 +78,8 @@ func (t *licenseTx) PutGrant(g license.Grant) error {
 	return err
 }
 
-func (t *licenseTx) GranteeGrants(grantee, sku, fingerprint string) ([]license.Grant, error) {
+func (t *licenseTx) GranteeGrants(grantee, sku, fingerprint string) (gs []license.Grant, err error) {
+	defer fault.Annotate(&err, "store: grants of %s for a product", grantee)
 	rows, err := t.tx.Query(granteeProductGrants, grantee, sku, fingerprint)
 	if err != nil {
 		return nil, t.classify(err)
@@ -78,34 +87,38 @@ func (t *licenseTx) GranteeGrants(grantee, sku, fingerprint string) ([]license.G
 	return collectGrants(t.tx.db, rows)
 }
 
-func (t *licenseTx) Usage(arn, name string, now time.Time) (license.Usage, error) {
-	var u license.Usage
-	err := t.tx.QueryRow(`SELECT
+func (t *licenseTx) Usage(arn, name string, now time.Time) (u license.Usage, err error) {
+	defer fault.Annotate(&err, "store: usage of %s of license %s", name, arn)
+	err = t.tx.QueryRow(`SELECT
 		COALESCE((SELECT drawn FROM license_drawn WHERE license_arn = ? AND name = ?), 0),
 		COALESCE((SELECT SUM(quantity) FROM license_seats WHERE license_arn = ? AND name = ? AND expires_at > ?), 0)`,
 		arn, name, arn, name, now.UnixNano()).Scan(&u.Drawn, &u.InUse)
 	return u, t.classify(err)
 }
 
-func (t *licenseTx) AddDrawn(arn, name string, quantity int64) error {
-	_, err := t.tx.Exec(`INSERT INTO license_drawn (license_arn, name, drawn) VALUES (?, ?, ?)
+func (t *licenseTx) AddDrawn(arn, name string, quantity int64) (err error) {
+	defer fault.Annotate(&err, "store: draw %d of %s of license %s", quantity, name, arn)
+	_, err = t.tx.Exec(`INSERT INTO license_drawn (license_arn, name, drawn) VALUES (?, ?, ?)
 		ON CONFLICT (license_arn, name) DO UPDATE SET drawn = license_drawn.drawn + excluded.drawn`, arn, name, quantity)
 	return err
 }
 
-func (t *licenseTx) AddSeat(s license.Seat) error {
-	_, err := t.tx.Exec(`INSERT INTO license_seats (token, license_arn, name, quantity, expires_at) VALUES (?, ?, ?, ?, ?)`,
+func (t *licenseTx) AddSeat(s license.Seat) (err error) {
+	defer fault.Annotate(&err, "store: add a seat of %s of license %s", s.Name, s.LicenseArn)
+	_, err = t.tx.Exec(`INSERT INTO license_seats (token, license_arn, name, quantity, expires_at) VALUES (?, ?, ?, ?, ?)`,
 		s.Token, s.LicenseArn, s.Name, s.Quantity, s.Expires.UnixNano())
 	return err
 }
 
-func (t *licenseTx) DeleteSeats(token string) error {
-	_, err := t.tx.Exec(`DELETE FROM license_seats WHERE token = ?`, token)
+func (t *licenseTx) DeleteSeats(token string) (err error) {
+	defer fault.Annotate(&err, "store: delete the seats of a checkout")
+	_, err = t.tx.Exec(`DELETE FROM license_seats WHERE token = ?`, token)
 	return err
 }
 
-func (t *licenseTx) ExtendSeats(token string, expires time.Time) error {
-	_, err := t.tx.Exec(`UPDATE license_seats SET expires_at = ? WHERE token = ?`, expires.UnixNano(), token)
+func (t *licenseTx) ExtendSeats(token string, expires time.Time) (err error) {
+	defer fault.Annotate(&err, "store: extend the seats of a checkout")
+	_, err = t.tx.Exec(`UPDATE license_seats SET expires_at = ? WHERE token = ?`, expires.UnixNano(), token)
 	return err
 }
 
@@ -115,16 +128,16 @@ type checkoutDoc struct {
 	Metadata     []license.Metadata        `json:"m,omitempty"`
 }
 
-func (t *licenseTx) Checkout(token string) (license.Checkout, error) {
-	var c license.Checkout
+// selectCheckout reads a checkout by its token.
+const selectCheckout = `SELECT token, account, license_arn, grant_arn, checkout_type, borrow, node_id, issued_at, expires_at, doc
+	FROM license_checkouts WHERE token = ?`
+
+func scanCheckout(row scanner) (c license.Checkout, err error) {
 	var borrow int
 	var issued, expires int64
 	var doc string
-	err := t.tx.QueryRow(`SELECT token, account, license_arn, grant_arn, checkout_type, borrow, node_id, issued_at, expires_at, doc
-		FROM license_checkouts WHERE token = ?`, token).
-		Scan(&c.Token, &c.Account, &c.LicenseArn, &c.GrantArn, &c.Type, &borrow, &c.NodeID, &issued, &expires, &doc)
-	if err != nil {
-		return c, t.classify(err)
+	if err := row.Scan(&c.Token, &c.Account, &c.LicenseArn, &c.GrantArn, &c.Type, &borrow, &c.NodeID, &issued, &expires, &doc); err != nil {
+		return c, err
 	}
 	var d checkoutDoc
 	if err := json.Unmarshal([]byte(doc), &d); err != nil {
@@ -134,7 +147,14 @@ func (t *licenseTx) Checkout(token string) (license.Checkout, error) {
 	return c, nil
 }
 
-func (t *licenseTx) PutCheckout(c license.Checkout) error {
+func (t *licenseTx) Checkout(token string) (c license.Checkout, err error) {
+	defer fault.Annotate(&err, "store: read a checkout")
+	c, err = scanCheckout(t.tx.QueryRow(selectCheckout, token))
+	return c, t.classify(err)
+}
+
+func (t *licenseTx) PutCheckout(c license.Checkout) (err error) {
+	defer fault.Annotate(&err, "store: put a checkout of license %s", c.LicenseArn)
 	doc, err := json.Marshal(checkoutDoc{Entitlements: c.Entitlements, Metadata: c.Metadata})
 	if err != nil {
 		return fault.Wrap(err, "encode checkout")
@@ -145,23 +165,26 @@ func (t *licenseTx) PutCheckout(c license.Checkout) error {
 	return err
 }
 
-func (t *licenseTx) DeleteCheckout(token string) error {
-	_, err := t.tx.Exec(`DELETE FROM license_checkouts WHERE token = ?`, token)
+func (t *licenseTx) DeleteCheckout(token string) (err error) {
+	defer fault.Annotate(&err, "store: delete a checkout")
+	_, err = t.tx.Exec(`DELETE FROM license_checkouts WHERE token = ?`, token)
 	return err
 }
 
-func (t *licenseTx) Idempotent(account, operation, clientToken string) (string, []byte, error) {
-	var hash, response string
-	err := t.tx.QueryRow(`SELECT request_hash, response FROM client_tokens WHERE account = ? AND operation = ? AND token = ?`,
-		account, operation, clientToken).Scan(&hash, &response)
+func (t *licenseTx) Idempotent(account, operation, clientToken string) (hash string, response []byte, err error) {
+	defer fault.Annotate(&err, "store: read the answer to %s of %s", operation, account)
+	var text string
+	err = t.tx.QueryRow(`SELECT request_hash, response FROM client_tokens WHERE account = ? AND operation = ? AND token = ?`,
+		account, operation, clientToken).Scan(&hash, &text)
 	if err != nil {
 		return "", nil, t.classify(err)
 	}
-	return hash, []byte(response), nil
+	return hash, []byte(text), nil
 }
 
-func (t *licenseTx) PutIdempotent(account, operation, clientToken, hash string, response []byte, at time.Time) error {
-	_, err := t.tx.Exec(`INSERT INTO client_tokens (account, operation, token, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+func (t *licenseTx) PutIdempotent(account, operation, clientToken, hash string, response []byte, at time.Time) (err error) {
+	defer fault.Annotate(&err, "store: keep the answer to %s of %s", operation, account)
+	_, err = t.tx.Exec(`INSERT INTO client_tokens (account, operation, token, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		account, operation, clientToken, hash, string(response), at.UnixNano())
 	return err
 }
@@ -170,7 +193,8 @@ func (t *licenseTx) PutIdempotent(account, operation, clientToken, hash string, 
 // expired at or before cutoff, oldest first, with their seats: two set
 // deletes over the same selection, so that a batch is two statements
 // however large it is.
-func (t *licenseTx) DeleteExpiredCheckouts(cutoff time.Time, limit int) (int, error) {
+func (t *licenseTx) DeleteExpiredCheckouts(cutoff time.Time, limit int) (n int, err error) {
+	defer fault.Annotate(&err, "store: delete expired checkouts")
 	// The literal 'PERPETUAL' matches the partial index license_checkouts_by_expiry.
 	const expired = `SELECT token FROM license_checkouts WHERE checkout_type <> 'PERPETUAL' AND expires_at <= ?
 		ORDER BY expires_at LIMIT ?`
@@ -191,14 +215,16 @@ func (t *licenseTx) count(res sql.Result, err error) (int, error) {
 
 // DateClientTokens gives at most limit answers stored before their age was
 // kept (created_at 0) the time at, and says how many.
-func (t *licenseTx) DateClientTokens(at time.Time, limit int) (int, error) {
+func (t *licenseTx) DateClientTokens(at time.Time, limit int) (n int, err error) {
+	defer fault.Annotate(&err, "store: date client-token answers")
 	return t.count(t.tx.Exec(`UPDATE client_tokens SET created_at = ? WHERE (account, operation, token) IN
 		(SELECT account, operation, token FROM client_tokens WHERE created_at = 0 LIMIT ?)`, at.UnixNano(), limit))
 }
 
 // DeleteClientTokens deletes at most limit client-token answers stored at or
 // before cutoff.
-func (t *licenseTx) DeleteClientTokens(cutoff time.Time, limit int) (int, error) {
+func (t *licenseTx) DeleteClientTokens(cutoff time.Time, limit int) (n int, err error) {
+	defer fault.Annotate(&err, "store: delete old client-token answers")
 	return t.count(t.tx.Exec(`DELETE FROM client_tokens WHERE (account, operation, token) IN
 		(SELECT account, operation, token FROM client_tokens WHERE created_at <= ? ORDER BY created_at LIMIT ?)`,
 		cutoff.UnixNano(), limit))
@@ -220,7 +246,8 @@ func (t *licenseTx) PutIssuerKey(k license.IssuerKey) error {
 	return err
 }
 
-func (t *licenseTx) PutToken(tok license.Token) error {
+func (t *licenseTx) PutToken(tok license.Token) (err error) {
+	defer fault.Annotate(&err, "store: put token %s", tok.TokenId)
 	doc, err := json.Marshal(tok)
 	if err != nil {
 		return fault.Wrap(err, "encode token")
@@ -230,12 +257,14 @@ func (t *licenseTx) PutToken(tok license.Token) error {
 	return err
 }
 
-func (t *licenseTx) Token(id string) (license.Token, error) {
-	tok, err := scanToken(t.tx.QueryRow(`SELECT account, secret, expires_at, doc FROM license_tokens WHERE id = ?`, id))
+func (t *licenseTx) Token(id string) (tok license.Token, err error) {
+	defer fault.Annotate(&err, "store: read token %s", id)
+	tok, err = scanToken(t.tx.QueryRow(`SELECT account, secret, expires_at, doc FROM license_tokens WHERE id = ?`, id))
 	return tok, t.classify(err)
 }
 
-func (t *licenseTx) DeleteToken(id string) error {
-	_, err := t.tx.Exec(`DELETE FROM license_tokens WHERE id = ?`, id)
+func (t *licenseTx) DeleteToken(id string) (err error) {
+	defer fault.Annotate(&err, "store: delete token %s", id)
+	_, err = t.tx.Exec(`DELETE FROM license_tokens WHERE id = ?`, id)
 	return err
 }
