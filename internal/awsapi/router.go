@@ -327,6 +327,10 @@ func (rt *Router) respond(w http.ResponseWriter, protocol Protocol, namespace st
 		code, status, message := rt.encodeError(w, protocol, namespace, call, err)
 		if status >= 500 {
 			rt.log.Error("request failed", "service", call.Service, "operation", call.Operation, "request_id", call.RequestID, "code", code, "error", err)
+		} else if k := fault.KindOf(err); k == fault.Throttled || k == fault.Unavailable {
+			// The client is told to try again; the cause it is not shown
+			// (the database's own words) is for the operator.
+			rt.log.Warn("request not served", "service", call.Service, "operation", call.Operation, "request_id", call.RequestID, "code", code, "error", err)
 		} else {
 			rt.log.Debug("request refused", "service", call.Service, "operation", call.Operation, "request_id", call.RequestID, "code", code, "message", message)
 		}
