@@ -2,14 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,6 +133,8 @@ func TestHelpContents(t *testing.T) {
 		{[]string{"serve", "--help"}, []string{"--addr HOST:PORT", "--data DIR", "--database-url URL",
 			"--clock real|simulated", "--auth strict|emulator", "--default-account ID", "--demo",
 			"--log-level debug|info|warn|error", "--marketplace-fingerprint FP", "--pprof-addr HOST:PORT",
+			"--max-connections N", "--idle-timeout DURATION", "--read-header-timeout DURATION", "--max-header-bytes BYTES",
+			"--body-budget BYTES", "--body-wait DURATION", "--shutdown-grace DURATION",
 			"TOLLGATE_DATA", "TOLLGATE_DATABASE_URL"}},
 		{[]string{"account", "create", "--help"}, []string{"--name NAME", "(required)", "--email EMAIL", "--operator", "creates the store"}},
 		{[]string{"completion", "--help"}, []string{"bash", "zsh", "fish"}},
@@ -200,6 +205,9 @@ func TestUsageErrors(t *testing.T) {
 		{"BadLogLevel", "tollgate serve", []string{"serve", "--log-level", "loud"}, `want debug, info, warn or error`},
 		{"BadDefaultAccount", "tollgate serve", []string{"serve", "--default-account", "123"}, `--default-account must be 12 digits, not "123"`},
 		{"BadBool", "tollgate serve", []string{"serve", "--demo=maybe"}, `invalid argument "maybe" for "--demo" flag`},
+		{"NegativeLimit", "tollgate serve", []string{"serve", "--max-connections", "-1"}, "--max-connections must not be negative"},
+		{"SmallBodyBudget", "tollgate serve", []string{"serve", "--body-budget", "1024"}, "--body-budget must be at least"},
+		{"BadTimeout", "tollgate serve", []string{"serve", "--idle-timeout", "soon"}, `invalid argument "soon" for "--idle-timeout" flag`},
 		{"HelpOnNothing", "tollgate help", []string{"help", "nothing"}, `no help for "nothing": not a command`},
 		{"UnknownShell", "tollgate completion", []string{"completion", "tcsh"}, `unknown completion subcommand "tcsh"`},
 		{"CompletionArgument", "tollgate completion bash", []string{"completion", "bash", "extra"}, `unknown command "extra"`},
@@ -461,5 +469,81 @@ func testClockCommandsFollowTheServer(t *testing.T, cfg store.Config) {
 	decode(t, admin("clock", "show"), &c)
 	if now, err := time.Parse(time.RFC3339Nano, c.Now); c.Mode != app.ClockReal || err != nil || time.Since(now).Abs() > time.Minute {
 		t.Errorf("clock show on a real-clock store: %+v, want real and about now", c)
+	}
+}
+
+// syncBuffer is a buffer that a running server writes to while the test
+// reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestServeFlagsReachTheServer starts `tollgate serve` in this process with
+// limit flags, reads what the server says it serves with, and stops it as
+// SIGINT would: it exits 0.
+func TestServeFlagsReachTheServer(t *testing.T) {
+	t.Setenv("TOLLGATE_DATA", "")
+	t.Setenv("TOLLGATE_DATABASE_URL", "")
+	ctx, stop := context.WithCancel(t.Context())
+	defer stop()
+	var stdout, stderr syncBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--max-connections", "17",
+			"--idle-timeout", "7s", "--shutdown-grace", "2s"}, &stdout, &stderr)
+	}()
+	var serving struct {
+		Msg            string
+		Endpoint       string
+		MaxConnections int `json:"max_connections"`
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for serving.Msg != "serving" {
+		if time.Now().After(deadline) {
+			t.Fatalf("no \"serving\" log line within 30s:\n%s", stderr.String())
+		}
+		select {
+		case c := <-code:
+			t.Fatalf("serve exited %d before serving:\n%s", c, stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			if json.Unmarshal([]byte(line), &serving) == nil && serving.Msg == "serving" {
+				break
+			}
+		}
+	}
+	if serving.MaxConnections != 17 {
+		t.Errorf("serving with max_connections %d, want the flag's 17", serving.MaxConnections)
+	}
+	resp, err := http.Get(serving.Endpoint + "/healthz")
+	if err != nil {
+		t.Fatalf("GET /healthz: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz: %s", resp.Status)
+	}
+	stop()
+	select {
+	case c := <-code:
+		if c != exitOK {
+			t.Errorf("serve stopped with exit %d, want 0:\n%s", c, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve still running 30s after its context ended")
 	}
 }

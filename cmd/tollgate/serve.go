@@ -13,8 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/app"
+	"github.com/tollgate/tollgate/internal/awsapi"
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/server"
@@ -31,6 +31,38 @@ type serveOptions struct {
 	logLevel       string
 	fingerprint    string
 	pprofAddr      string
+	limits         limits
+}
+
+// limits are the serve flags that bound what clients can hold of the
+// server: connections, header and body bytes, and how long they may take.
+type limits struct {
+	maxConnections    int
+	idleTimeout       time.Duration
+	readHeaderTimeout time.Duration
+	maxHeaderBytes    int
+	bodyBudget        int64
+	bodyWait          time.Duration
+	shutdownGrace     time.Duration
+}
+
+func (l *limits) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.IntVar(&l.maxConnections, "max-connections", server.DefaultMaxConnections(),
+		"most open client connections (`N`); at the limit the longest-idle one is closed for a new one; the default follows the file-descriptor limit")
+	f.DurationVar(&l.idleTimeout, "idle-timeout", server.DefaultIdleTimeout, "close a keep-alive connection idle this long (a `DURATION` such as 30s)")
+	f.DurationVar(&l.readHeaderTimeout, "read-header-timeout", server.DefaultReadHeaderTimeout,
+		"close a connection that has not sent a request's line and headers within this `DURATION`")
+	f.IntVar(&l.maxHeaderBytes, "max-header-bytes", server.DefaultMaxHeaderBytes, "largest request line and headers, in `BYTES`")
+	f.Int64Var(&l.bodyBudget, "body-budget", awsapi.DefaultBodyBudget,
+		"`BYTES` of request bodies held at once by requests not yet authenticated; at least the largest body, "+fmt.Sprint(awsapi.MaxBodyBytes))
+	f.DurationVar(&l.bodyWait, "body-wait", awsapi.DefaultBodyWait, "how long (`DURATION`) a request waits for room in --body-budget before it is throttled")
+	f.DurationVar(&l.shutdownGrace, "shutdown-grace", server.DefaultShutdownGrace, "how long (`DURATION`) a stopping server lets requests in flight finish")
+}
+
+func (l limits) apply(cfg *app.Config) {
+	cfg.MaxConnections, cfg.IdleTimeout, cfg.ReadHeaderTimeout = l.maxConnections, l.idleTimeout, l.readHeaderTimeout
+	cfg.MaxHeaderBytes, cfg.BodyBudget, cfg.BodyWait, cfg.ShutdownGrace = l.maxHeaderBytes, l.bodyBudget, l.bodyWait, l.shutdownGrace
 }
 
 func serveCommand() *cobra.Command {
@@ -59,29 +91,35 @@ flight finish. The store is created on first start: SQLite in --data unless
 		"least severe log level; logs are JSON on stderr, one line per request at debug")
 	f.StringVar(&o.fingerprint, "marketplace-fingerprint", license.DefaultMarketplacePrint, "key fingerprint (`FP`) of the licenses the marketplace itself issues")
 	f.StringVar(&o.pprofAddr, "pprof-addr", "", "if set, serve Go's runtime profiles (/debug/pprof/) on this `HOST:PORT`; keep it on loopback")
+	o.limits.register(cmd)
 	cmd.RunE = argSpec{}.runE(func(cmd *cobra.Command, _ []string) error {
-		if !account.ValidID(o.defaultAccount) {
-			return usageError("--default-account must be 12 digits, not %q", o.defaultAccount)
+		cfg := app.Config{Store: o.store.config(), Clock: o.clock, Auth: o.auth,
+			DefaultAccount: o.defaultAccount, Demo: o.demo, MarketplaceFingerprint: o.fingerprint}
+		o.limits.apply(&cfg)
+		// What the flags say is checked before anything is opened, so that a
+		// wrong value is a usage error.
+		if err := cfg.Validate(); err != nil {
+			return usageError("%s", message(err))
 		}
-		return serve(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		cfg.Log = newLogger(cmd.ErrOrStderr(), o.logLevel)
+		return serve(cmd.Context(), cfg, o.addr, o.pprofAddr, cmd.OutOrStdout())
 	})
 	return cmd
 }
 
-func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
-	log := newLogger(stderr, o.logLevel)
-	a, err := app.Open(ctx, app.Config{Store: o.store.config(), Clock: o.clock, Auth: o.auth,
-		DefaultAccount: o.defaultAccount, Demo: o.demo, Log: log, MarketplaceFingerprint: o.fingerprint})
+func serve(ctx context.Context, cfg app.Config, addr, pprofAddr string, stdout io.Writer) error {
+	log := cfg.Log
+	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	ln, err := net.Listen("tcp", o.addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.addr, err)
+		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	if o.pprofAddr != "" {
-		stop, err := serveProfiles(o.pprofAddr, log)
+	if pprofAddr != "" {
+		stop, err := serveProfiles(pprofAddr, log)
 		if err != nil {
 			ln.Close()
 			return err
@@ -89,11 +127,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		defer stop()
 	}
 	endpoint := "http://" + ln.Addr().String()
-	log.Info("serving", "endpoint", endpoint, "store", string(a.DB.Dialect()), "clock", o.clock, "auth", o.auth)
+	log.Info("serving", "endpoint", endpoint, "store", string(a.DB.Dialect()), "clock", cfg.Clock, "auth", cfg.Auth,
+		"max_connections", cfg.MaxConnections)
 	if a.Demo != nil {
 		fmt.Fprint(stdout, demo.Instructions(*a.Demo, endpoint))
 	}
-	err = server.Serve(ctx, ln, a.Handler, log, 30*time.Second)
+	err = a.Serve(ctx, ln)
 	log.Info("stopped")
 	return err
 }
