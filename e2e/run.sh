@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh: Tollgate's end-to-end suite. Builds the binary, starts a live
 # server with the demo world, and drives it with the real AWS clients: every
-# e2e/*_cli.sh (AWS CLI v2) and e2e/*_boto3.py (boto3), first against a
+# e2e/*_cli.sh (AWS CLI v2), e2e/*_boto3.py (boto3) and e2e/*_go.sh (Go
+# programs from cmd/, such as the hostile-client suite), first against a
 # strict-auth server, then against an emulator-mode one. See e2e/README.md.
 #
 #   e2e/run.sh                  everything
@@ -10,6 +11,8 @@
 #   E2E_KEEP=1 e2e/run.sh       keep the temp dir (binary, data, server logs)
 #   E2E_PYTHON=/path/python3    the interpreter for *_boto3.py (must import boto3)
 #   E2E_SCRIPT_TIMEOUT=600      seconds one script may take
+#   E2E_SERVER_FILES=4096       the server's open-file limit (ulimit -n), from
+#                               which it derives its connection limit
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +22,9 @@ cd "$root"
 run_filter=${E2E_RUN:-}
 modes=${E2E_MODES:-strict emulator}
 script_timeout=${E2E_SCRIPT_TIMEOUT:-600}
+# Below the 10,000 idle connections the hostile suite holds, so that they
+# meet the server's connection limit (derived from this) and must make room.
+server_files=${E2E_SERVER_FILES:-4096}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-e2e.XXXXXX")
 server_pid=""
@@ -87,7 +93,7 @@ fi
 # --- scripts ---------------------------------------------------------------
 
 scripts=()
-for f in "$e2e"/*_cli.sh "$e2e"/*_boto3.py; do
+for f in "$e2e"/*_cli.sh "$e2e"/*_boto3.py "$e2e"/*_go.sh; do
 	[[ -e "$f" ]] || continue
 	name=$(basename "$f")
 	if [[ -n "$run_filter" ]] && ! [[ "$name" =~ $run_filter ]]; then
@@ -102,6 +108,7 @@ mapfile -t scripts < <(printf '%s\n' "${scripts[@]}" | sort)
 
 echo "e2e: building tollgate"
 go build -o "$work/tollgate" ./cmd/tollgate
+go build -o "$work/tollgate-hostile" ./cmd/tollgate-hostile
 echo "e2e: aws $(/usr/bin/aws --version 2>&1 | cut -d' ' -f1 | cut -d/ -f2), boto3 $("$python" -c 'import boto3; print(boto3.__version__)') ($python)"
 
 # --- environment the scripts see ---------------------------------------------
@@ -114,7 +121,7 @@ export DEMO_SELLER_SECRET_ACCESS_KEY=tollgate-demo-seller-secret-000000000000
 export DEMO_BUYER_ACCOUNT=333333333333 DEMO_BUYER_ACCESS_KEY_ID=AKIATOLLGATEBUYER001
 export DEMO_BUYER_SECRET_ACCESS_KEY=tollgate-demo-buyer-secret-0000000000000
 export TOLLGATE_DEFAULT_ACCOUNT=000000000000
-export TOLLGATE_BIN="$work/tollgate"
+export TOLLGATE_BIN="$work/tollgate" TOLLGATE_HOSTILE_BIN="$work/tollgate-hostile"
 export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""
 # One attempt per call, so that a server error shows instead of being retried away.
@@ -140,15 +147,16 @@ start_server() {
 		port=$(free_port)
 		ENDPOINT="http://127.0.0.1:$port"
 		rm -rf "$data"
-		"$work/tollgate" serve --demo --data "$data" --addr "127.0.0.1:$port" --auth "$mode" --log-level debug \
-			--default-account "$TOLLGATE_DEFAULT_ACCOUNT" >"$log" 2>&1 &
+		# exec keeps the PID: the subshell only lowers the file limit.
+		(ulimit -n "$server_files" && exec "$work/tollgate" serve --demo --data "$data" --addr "127.0.0.1:$port" \
+			--auth "$mode" --log-level debug --default-account "$TOLLGATE_DEFAULT_ACCOUNT") >"$log" 2>&1 &
 		server_pid=$!
 		for _ in $(seq 1 300); do # 30 s
 			if ! kill -0 "$server_pid" 2>/dev/null; then
 				break
 			fi
 			if [[ "$(curl -s -o /dev/null -w '%{http_code}' "$ENDPOINT/healthz")" == 200 ]]; then
-				export ENDPOINT TOLLGATE_AUTH=$mode TOLLGATE_DATA=$data
+				export ENDPOINT TOLLGATE_AUTH=$mode TOLLGATE_DATA=$data TOLLGATE_SERVER_PID=$server_pid TOLLGATE_SERVER_LOG=$log
 				# The demo world the server printed must be the one the scripts use.
 				local role id_var secret_var
 				for role in OPERATOR SELLER BUYER; do

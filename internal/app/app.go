@@ -74,8 +74,8 @@ type Config struct {
 	ReadHeaderTimeout time.Duration
 	// MaxHeaderBytes bounds a request's line and headers: 64 KiB.
 	MaxHeaderBytes int
-	// BodyBudget bounds the bytes of request bodies held at once by
-	// requests whose signature is not verified yet: 32 MiB, at least
+	// BodyBudget bounds the bytes of AWS request bodies held at once, read
+	// before their signature can be checked: 32 MiB, at least
 	// awsapi.MaxBodyBytes (8 MiB).
 	BodyBudget int64
 	// BodyWait is how long a request waits for room in the body budget

@@ -10,27 +10,36 @@ import (
 // Defaults of the body budget.
 const (
 	// DefaultBodyBudget is how many bytes of request bodies may be held at
-	// once by requests whose signature is not verified yet: four bodies of
-	// the largest size, or thousands of ordinary ones.
+	// once: four bodies of the largest size, or thousands of ordinary ones.
 	DefaultBodyBudget = 4 * MaxBodyBytes
 	// DefaultBodyWait is how long a request waits for room in the budget
 	// before it is answered with a throttling error.
 	DefaultBodyWait = time.Second
+	// smallBody is the size up to which a body counts as small: every
+	// request real clients send to the APIs served today is.
+	smallBody = 64 << 10
 )
 
-// BodyBudget bounds the bytes of request bodies held in memory by requests
-// that are not authenticated yet. A SigV4 signature covers the body's hash,
-// so the body must be read before the request is known to come from a key
-// holder; without a bound, anyone could make the server hold as many
-// maximum-size bodies as it has connections. Requests take bytes as they
-// read and give them back once their signature is checked; one that finds
-// no room waits a little, then is refused. There is no queue: a small body
-// fits in whatever room is left, so large waiting bodies never hold up the
-// small requests real clients send.
+// BodyBudget bounds the bytes of request bodies held in memory at once. A
+// SigV4 signature covers the body's hash, so the body must be read before
+// the request is known to come from a key holder (and in emulator mode it
+// never is); without a bound, anyone could make the server hold as many
+// maximum-size bodies as it has connections.
+//
+// A request takes its whole body's bytes before reading it (its declared
+// Content-Length, or the largest body when it declares none) and gives them
+// back when it is answered, so that what the body decodes into is bounded
+// too. All or nothing: requests that each took part of what they need could
+// otherwise wait for one another until all time out. One that finds no
+// room waits a little, then is refused. There is no queue, and large
+// bodies may not take the last quarter of the budget: small bodies, the
+// requests real clients send, always find room beside large ones held by
+// slow or hostile senders.
 type BodyBudget struct {
-	limit int64
-	wait  time.Duration
-	used  atomic.Int64
+	limit      int64
+	largeLimit int64 // what large bodies may take together
+	wait       time.Duration
+	used       atomic.Int64
 
 	waiters atomic.Int32
 	mu      sync.Mutex
@@ -40,7 +49,8 @@ type BodyBudget struct {
 // NewBodyBudget returns a budget of limit bytes whose requests wait up to
 // wait for room.
 func NewBodyBudget(limit int64, wait time.Duration) *BodyBudget {
-	return &BodyBudget{limit: limit, wait: wait, freed: make(chan struct{})}
+	reserve := min(limit/4, limit-MaxBodyBytes) // a largest body must still fit
+	return &BodyBudget{limit: limit, largeLimit: limit - max(reserve, 0), wait: wait, freed: make(chan struct{})}
 }
 
 // Limit is the budget's size in bytes.
@@ -52,10 +62,14 @@ func (b *BodyBudget) InUse() int64 { return b.used.Load() }
 // acquire takes n bytes, waiting up to the budget's wait for room; it
 // reports false when there was none in time or ctx ended.
 func (b *BodyBudget) acquire(ctx context.Context, n int64) bool {
-	if b.tryAcquire(n) {
+	ceiling := b.limit
+	if n > smallBody {
+		ceiling = b.largeLimit
+	}
+	if b.tryAcquire(n, ceiling) {
 		return true
 	}
-	if n > b.limit {
+	if n > ceiling {
 		return false
 	}
 	b.waiters.Add(1)
@@ -68,7 +82,7 @@ func (b *BodyBudget) acquire(ctx context.Context, n int64) bool {
 		b.mu.Unlock()
 		// Try again after taking the channel, so that a release between the
 		// failed try and the wait is not missed.
-		if b.tryAcquire(n) {
+		if b.tryAcquire(n, ceiling) {
 			return true
 		}
 		select {
@@ -81,10 +95,10 @@ func (b *BodyBudget) acquire(ctx context.Context, n int64) bool {
 	}
 }
 
-func (b *BodyBudget) tryAcquire(n int64) bool {
+func (b *BodyBudget) tryAcquire(n, ceiling int64) bool {
 	for {
 		used := b.used.Load()
-		if used+n > b.limit {
+		if used+n > ceiling {
 			return false
 		}
 		if b.used.CompareAndSwap(used, used+n) {

@@ -120,30 +120,74 @@ func TestBodyBudgetWaits(t *testing.T) {
 	}
 }
 
-// TestBodyChargedAsItArrives: a client holds only as much of the budget as
-// it has sent, not what it declared; a body cut short is a client error and
-// gives its bytes back.
-func TestBodyChargedAsItArrives(t *testing.T) {
-	rt := awsapi.NewRouter(awsapi.NewEmulator(newFakeKeys().Lookup, "000000000000"), discardLog(), nil, queryService())
-	slow := newFeeder()
-	done := serveAsync(rt, formRequest(slow.pr, awsapi.MaxBodyBytes))
-	slow.feed(t, bytes.Repeat([]byte("a"), 100<<10))
-	waitFor(t, "the first bytes to be charged", func() bool { return rt.Budget().InUse() > 0 })
-	if n := rt.Budget().InUse(); n > 256<<10 {
-		t.Errorf("100 KiB sent of a declared 8 MiB holds %d bytes of the budget", n)
+// TestLargeBodiesLeaveRoomForSmall: large bodies held by slow senders fill
+// at most three quarters of the budget; a further large body is told to
+// slow down, while small requests still get through; a body cut short is a
+// client error and gives its bytes back.
+func TestLargeBodiesLeaveRoomForSmall(t *testing.T) {
+	rt := awsapi.NewRouter(awsapi.NewEmulator(newFakeKeys().Lookup, "000000000000"), discardLog(), nil, queryService()).
+		LimitBodies(awsapi.DefaultBodyBudget, 50*time.Millisecond)
+	var slow []*feeder
+	var done []<-chan *httptest.ResponseRecorder
+	for range 3 {
+		f := newFeeder()
+		slow = append(slow, f)
+		done = append(done, serveAsync(rt, formRequest(f.pr, awsapi.MaxBodyBytes)))
+		f.feed(t, []byte("Action=Echo&"))
 	}
-	slow.pw.CloseWithError(errors.New("client went away"))
-	w := <-done
-	if code := errorCode(t, w); code != "ValidationError" {
-		t.Errorf("a body cut short: HTTP %d %s", w.Code, w.Body)
+	waitFor(t, "three large bodies to be charged", func() bool { return rt.Budget().InUse() == 3*awsapi.MaxBodyBytes })
+	w := httptest.NewRecorder()
+	rt.ServeHTTP(w, formRequest(bytes.NewReader(make([]byte, 1<<20)), 1<<20))
+	if code := errorCode(t, w); code != "Throttling" {
+		t.Errorf("a fourth large body: HTTP %d %s, want Throttling", w.Code, w.Body)
+	}
+	for i := range 100 {
+		if w := serve(t, rt, ec2Form("Action=Echo&Version=2020-01-01")); w.Code != http.StatusOK {
+			t.Fatalf("small request %d beside the large ones: HTTP %d %s", i, w.Code, w.Body)
+		}
+	}
+	for i, f := range slow {
+		f.pw.CloseWithError(errors.New("client went away"))
+		if w := <-done[i]; errorCode(t, w) != "ValidationError" {
+			t.Errorf("a body cut short: HTTP %d %s", w.Code, w.Body)
+		}
 	}
 	if n := rt.Budget().InUse(); n != 0 {
 		t.Errorf("%d bytes still taken", n)
 	}
 }
 
+// TestLargeBodiesDoNotDeadlock: many large bodies at once each take all
+// they need or wait, so they finish one group after another instead of each
+// holding part of the budget while waiting for the rest.
+func TestLargeBodiesDoNotDeadlock(t *testing.T) {
+	rt := awsapi.NewRouter(awsapi.NewEmulator(newFakeKeys().Lookup, "000000000000"), discardLog(), nil, queryService()).
+		LimitBodies(awsapi.DefaultBodyBudget, 10*time.Second)
+	prefix := "Action=Echo&Version=2020-01-01&x="
+	body := []byte(prefix + strings.Repeat("a", 2<<20))
+	var feeders []*feeder
+	var done []<-chan *httptest.ResponseRecorder
+	for range 32 {
+		f := newFeeder()
+		feeders = append(feeders, f)
+		done = append(done, serveAsync(rt, formRequest(f.pr, int64(len(body)))))
+	}
+	for _, f := range feeders { // every sender sends its first half, then the rest
+		go func() {
+			f.pw.Write(body[:len(body)/2])
+			f.pw.Write(body[len(body)/2:])
+		}()
+	}
+	for i, d := range done {
+		if w := <-d; w.Code != http.StatusOK {
+			t.Errorf("body %d: HTTP %d %s", i, w.Code, w.Body)
+		}
+	}
+}
+
 // TestChunkedBodyTooLarge: a body of unknown length is cut off one byte past
-// the limit, and its bytes come back.
+// the limit, and its bytes come back; one within the limit keeps only what
+// it used until it is answered.
 func TestChunkedBodyTooLarge(t *testing.T) {
 	rt := awsapi.NewRouter(awsapi.NewEmulator(newFakeKeys().Lookup, "000000000000"), discardLog(), nil, queryService())
 	body := io.MultiReader(strings.NewReader("Action=Echo&Version=2020-01-01&x="), &tripwire{}, strings.NewReader("more"))

@@ -60,8 +60,8 @@ func NewRouter(auth Authenticator, log *slog.Logger, observer Observer, services
 }
 
 // LimitBodies sets the body budget: at most limit bytes of bodies held by
-// requests whose signature is not verified yet, each waiting up to wait for
-// room. It returns rt; call it before serving.
+// requests in flight, each waiting up to wait for room. It returns rt; call
+// it before serving.
 func (rt *Router) LimitBodies(limit int64, wait time.Duration) *Router {
 	rt.budget = NewBodyBudget(max(limit, MaxBodyBytes), wait)
 	return rt
@@ -90,10 +90,17 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if call.RequestID == "" {
 		call.RequestID = requestid.New()
 	}
-	svc, body, err := rt.admit(r, call)
+	svc, body, held, err := rt.admit(r, call)
+	defer rt.budget.release(held)
 	var result any
 	if err == nil {
 		result, err = rt.dispatch(r, body, svc, call)
+	}
+	if err != nil && r.Context().Err() != nil && fault.KindOf(err) == fault.Internal {
+		// The client closed the connection, or its side of it, before the
+		// answer, which cancels the request's context and fails whatever
+		// was waiting on it: no fault of ours, and no server error.
+		err = fault.New(fault.Invalid, "the request was abandoned: the client closed the connection before it was answered")
 	}
 	protocol, namespace := AWSQuery, ""
 	if r.Header.Get("X-Amz-Target") != "" {
@@ -116,12 +123,11 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // its body only once its headers pass: a request they condemn (an unknown
 // X-Amz-Target, no signature in strict mode, an unknown key, a stale date)
 // is refused before a byte of its body is read. The body is read within the
-// body budget, which gets its bytes back once the signature over it is
-// checked. The service is returned alongside an error too when known, so
-// that the refusal is in its format.
-func (rt *Router) admit(r *http.Request, call *Call) (*Service, []byte, error) {
-	var svc *Service
-	var err error
+// body budget; the bytes it holds there are returned, for the caller to
+// give back once the request is answered (the decoded request lives as long
+// as the body, so the budget bounds both). The service is returned
+// alongside an error too when known, so that the refusal is in its format.
+func (rt *Router) admit(r *http.Request, call *Call) (svc *Service, body []byte, held int64, err error) {
 	target := r.Header.Get("X-Amz-Target")
 	if target != "" {
 		svc, err = rt.jsonService(target, call)
@@ -130,12 +136,9 @@ func (rt *Router) admit(r *http.Request, call *Call) (*Service, []byte, error) {
 	if err == nil {
 		id, err = rt.auth.Identify(r.Context(), r)
 	}
-	var body []byte
-	var held int64
 	if err == nil {
 		body, held, err = rt.readBody(r)
 	}
-	defer rt.budget.release(held) // authenticated or refused: no longer a stranger's bytes
 	if target == "" {
 		// Without a body (refused before it was read), only the URL's
 		// parameters and the credential scope tell the service.
@@ -147,7 +150,7 @@ func (rt *Router) admit(r *http.Request, call *Call) (*Service, []byte, error) {
 		err = id.Verify(r, body)
 	}
 	call.Principal, call.Region = id.Principal, id.Region
-	return svc, body, err
+	return svc, body, held, err
 }
 
 // labels names a request's service and operation for metrics: the names of
@@ -163,12 +166,15 @@ func (rt *Router) labels(svc *Service, operation string) (string, string) {
 }
 
 // bodyChunk is the size of the first buffer of a body whose length is not
-// known, or is over a MiB; the buffer doubles from there as bytes arrive.
+// known, or is over a MiB; the buffer doubles from there as bytes arrive,
+// so that a client that declares a large body and sends little of it costs
+// little memory.
 const bodyChunk = 64 << 10
 
-// readBody reads the body within the body budget, taking bytes from it as
-// the buffer grows, so that a client holds only as much of the budget as it
-// has sent. It returns the bytes held, for the caller to release.
+// readBody reads the body within the body budget: it takes the bytes of
+// the declared length (or of the largest body, for a body of unknown
+// length, giving back what it did not use) before reading. It returns the
+// bytes held, for the caller to release once the request is answered.
 func (rt *Router) readBody(r *http.Request) (buf []byte, held int64, err error) {
 	want := r.ContentLength // -1 when unknown (chunked)
 	if want > MaxBodyBytes {
@@ -181,40 +187,49 @@ func (rt *Router) readBody(r *http.Request) (buf []byte, held int64, err error) 
 	if want < 0 {
 		limit = MaxBodyBytes + 1 // one byte more tells an over-long body
 	}
-	first := min(limit, bodyChunk)
-	if want > 0 && want <= 1<<20 {
-		first = want
+	if !rt.budget.acquire(r.Context(), limit) {
+		return nil, 0, fault.New(fault.Throttled, "too many request bodies are being received at once; retry shortly")
 	}
+	buf, err = readUpTo(r.Body, limit, want)
+	switch {
+	case err != nil:
+		rt.budget.release(limit)
+		return nil, 0, fault.New(fault.Invalid, "could not read the request body: %v", err)
+	case len(buf) > MaxBodyBytes:
+		rt.budget.release(limit)
+		return nil, 0, bodyTooLarge()
+	}
+	held = int64(cap(buf))
+	rt.budget.release(limit - held)
+	return buf, held, nil
+}
+
+// readUpTo reads body until EOF or limit bytes, growing its buffer as bytes
+// arrive; a declared length of at most a MiB is read into one buffer.
+func readUpTo(body io.Reader, limit, declared int64) ([]byte, error) {
+	first := min(limit, bodyChunk)
+	if declared > 0 && declared <= 1<<20 {
+		first = declared
+	}
+	var buf []byte
 	for {
 		if len(buf) == cap(buf) {
 			if int64(cap(buf)) >= limit {
-				break
+				return buf, nil
 			}
-			next := min(limit, max(2*int64(cap(buf)), first))
-			if !rt.budget.acquire(r.Context(), next-int64(cap(buf))) {
-				rt.budget.release(held)
-				return nil, 0, fault.New(fault.Throttled, "too many request bodies are being received at once; retry shortly")
-			}
-			held += next - int64(cap(buf))
-			grown := make([]byte, len(buf), next)
+			grown := make([]byte, len(buf), min(limit, max(2*int64(cap(buf)), first)))
 			copy(grown, buf)
 			buf = grown
 		}
-		n, rerr := r.Body.Read(buf[len(buf):cap(buf)])
+		n, err := body.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
-		if rerr == io.EOF {
-			break
+		if err == io.EOF {
+			return buf, nil
 		}
-		if rerr != nil {
-			rt.budget.release(held)
-			return nil, 0, fault.New(fault.Invalid, "could not read the request body: %v", rerr)
+		if err != nil {
+			return nil, err
 		}
 	}
-	if len(buf) > MaxBodyBytes {
-		rt.budget.release(held)
-		return nil, 0, bodyTooLarge()
-	}
-	return buf, held, nil
 }
 
 func bodyTooLarge() error {

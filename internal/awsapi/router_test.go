@@ -2,6 +2,7 @@ package awsapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"flag"
@@ -421,5 +422,30 @@ func TestRequestIDGenerated(t *testing.T) {
 	id := w.Header().Get("X-Amzn-Requestid")
 	if len(id) != 36 || !strings.Contains(w.Body.String(), "<RequestID>"+id+"</RequestID>") {
 		t.Errorf("request ID %q not in body:\n%s", id, w.Body)
+	}
+}
+
+// TestAbandonedRequest: a request whose client closed the connection before
+// the answer fails whatever waited on its context; that is the client's
+// doing, answered as a client error and not counted as a server error.
+func TestAbandonedRequest(t *testing.T) {
+	svc := &awsapi.Service{Protocol: awsapi.JSON11, SigningName: "slow", TargetPrefix: "Slow",
+		Operations: map[string]awsapi.Handler{"Wait": func(ctx context.Context, _ *awsapi.Call) (any, error) {
+			<-ctx.Done()
+			return nil, fault.Wrap(ctx.Err(), "database")
+		}}}
+	obs := &fakeObserver{}
+	rt := awsapi.NewRouter(okAuth, discardLog(), obs, svc)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := httptest.NewRequestWithContext(ctx, http.MethodPost, "/", strings.NewReader("{}"))
+	r.Header.Set("X-Amz-Target", "Slow.Wait")
+	w := httptest.NewRecorder()
+	rt.ServeHTTP(w, r)
+	if w.Code != http.StatusBadRequest || w.Header().Get("X-Amzn-Errortype") != "ValidationException" {
+		t.Errorf("HTTP %d %s, want 400 ValidationException", w.Code, w.Body)
+	}
+	if diff := cmp.Diff([]observation{{"slow", "Wait", "ValidationException"}}, obs.got); diff != "" {
+		t.Errorf("observed (-want +got):\n%s", diff)
 	}
 }

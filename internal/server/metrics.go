@@ -85,11 +85,11 @@ func (m *Metrics) WatchBodyBudget(b *awsapi.BodyBudget) {
 	m.Registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "tollgate_aws_body_budget_bytes_in_use",
-			Help: "Bytes of request bodies held by requests whose signature is not checked yet.",
+			Help: "Bytes of AWS request bodies held by requests in flight.",
 		}, func() float64 { return float64(b.InUse()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "tollgate_aws_body_budget_bytes",
-			Help: "The most bytes of request bodies held at once by requests whose signature is not checked yet.",
+			Help: "The most bytes of AWS request bodies held at once (the body budget).",
 		}, func() float64 { return float64(b.Limit()) }))
 }
 

@@ -47,6 +47,10 @@ func Handler(o Options) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+pathHealth, func(w http.ResponseWriter, r *http.Request) {
 		if err := o.Health(r.Context()); err != nil {
+			if r.Context().Err() != nil { // the client left: the database is not down
+				writeJSON(w, http.StatusBadRequest, map[string]string{"status": "abandoned", "error": "the client closed the connection"})
+				return
+			}
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": err.Error()})
 			return
 		}
