@@ -97,11 +97,19 @@ func (s *suite) exchange(raw []byte, halfClose bool, method string) (*answer, er
 	return readAnswer(bufio.NewReader(c), method)
 }
 
-// readAnswer reads one response and its whole body.
+// readAnswer reads one response and its whole body, past any interim
+// 1xx responses (100 Continue to a request that asked for it).
 func readAnswer(br *bufio.Reader, method string) (*answer, error) {
-	resp, err := http.ReadResponse(br, &http.Request{Method: method})
-	if err != nil {
-		return nil, fmt.Errorf("no answer: %w", err)
+	var resp *http.Response
+	for {
+		var err error
+		resp, err = http.ReadResponse(br, &http.Request{Method: method})
+		if err != nil {
+			return nil, fmt.Errorf("no answer: %w", err)
+		}
+		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+			break
+		}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
