@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"math/rand/v2"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/testrand"
 )
 
 // demoServer starts an in-process Tollgate with the demo world.
@@ -141,7 +141,7 @@ func TestUsageErrors(t *testing.T) {
 func TestHistogramQuantiles(t *testing.T) {
 	var h histogram
 	var all []time.Duration
-	r := rand.New(rand.NewPCG(1, 2))
+	r := testrand.New(t)
 	for range 100_000 {
 		// Log-uniform from 1 µs to 1 s, like latencies.
 		d := time.Duration(float64(time.Microsecond) * math.Pow(10, r.Float64()*6))

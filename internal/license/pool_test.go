@@ -20,6 +20,7 @@ import (
 	"github.com/tollgate/tollgate/internal/license/licensetest"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
+	"github.com/tollgate/tollgate/internal/testrand"
 )
 
 // These tests prove that a floating pool of N is never over-committed,
@@ -119,17 +120,16 @@ func (h *harness) model() porcupine.Model {
 	return licensetest.Model(h.pool.Max, h.pool.TTL, epoch)
 }
 
-// result classifies an operation's error for the model.
+// result classifies an operation's error for the model: a refusal the
+// model decides (Refused), or a failure it allows anywhere (Failed).
 func (h *harness) result(kind licensetest.Kind, err error) (licensetest.Result, string) {
 	if err == nil {
 		return licensetest.OK, ""
 	}
-	fe := fault.As(err)
-	switch {
-	case kind == licensetest.Checkout && fe.Code == "NoEntitlementsAllowedException":
-		return licensetest.Refused, fe.Code
-	case (kind == licensetest.CheckIn || kind == licensetest.Extend) && fe.Code == "ResourceNotFoundException":
-		return licensetest.Refused, fe.Code
+	if code := fault.As(err).Code; code != "" {
+		if res, ok := licensetest.Refusal(kind, code); ok {
+			return res, code
+		}
 	}
 	h.mu.Lock()
 	h.failures[kind.String()+": "+err.Error()]++
@@ -412,12 +412,6 @@ func isContention(msg string) bool {
 		strings.Contains(msg, "the license changed during checkout")
 }
 
-func seed(t *testing.T) uint64 {
-	s := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", s)
-	return s
-}
-
 // The 500-goroutine invariant test: live checkouts never exceed the pool,
 // by GetLicenseUsage samples at stable times and by reconciling the
 // acknowledged checkouts with the store every few milliseconds.
@@ -436,7 +430,7 @@ func testPoolNeverOverCommitted(t *testing.T, db *store.DB) {
 		ops = 4
 	}
 	h := newHarness(t, db, poolMax)
-	h.run(seed(t), workers, ops, mix{checkIn: 250, extend: 200, advance: 5, usage: 50, longAdvance: 150}, 20*time.Millisecond)
+	h.run(testrand.Seed(t), workers, ops, mix{checkIn: 250, extend: 200, advance: 5, usage: 50, longAdvance: 150}, 20*time.Millisecond)
 	if h.maxSeen.Load() < h.pool.Max {
 		t.Logf("note: the pool was never seen full (highest usage %d)", h.maxSeen.Load())
 	}
@@ -461,7 +455,7 @@ func testPoolLinearizable(t *testing.T, db *store.DB) {
 		ops = 50
 	}
 	h := newHarness(t, db, poolMax)
-	h.run(seed(t), workers, ops, mix{checkIn: 220, extend: 200, advance: 40, usage: 60, longAdvance: 150}, 0)
+	h.run(testrand.Seed(t), workers, ops, mix{checkIn: 220, extend: 200, advance: 40, usage: 60, longAdvance: 150}, 0)
 	history := h.history.Operations()
 	if licensetest.Check(t, h.model(), history, 2*time.Minute) != porcupine.Ok {
 		return

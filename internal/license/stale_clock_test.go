@@ -37,6 +37,7 @@ func (p *pause) hold() {
 type hooks struct {
 	beforeUpdate *pause // before the write transaction starts
 	atGrant      *pause // inside it, when it first reads a grant
+	atCheckout   *pause // inside it, at its first statement (it reads the checkout)
 }
 
 type hooksKey struct{}
@@ -65,8 +66,8 @@ func (s hookedStore) hook(ctx context.Context, fn func(license.Tx) error) func(l
 		h.beforeUpdate.hold()
 	}
 	return func(tx license.Tx) error {
-		if h != nil && h.atGrant != nil {
-			tx = hookedTx{Tx: tx, at: h.atGrant}
+		if h != nil && (h.atGrant != nil || h.atCheckout != nil) {
+			tx = hookedTx{Tx: tx, atGrant: h.atGrant, atCheckout: h.atCheckout}
 		}
 		return fn(tx)
 	}
@@ -74,12 +75,21 @@ func (s hookedStore) hook(ctx context.Context, fn func(license.Tx) error) func(l
 
 type hookedTx struct {
 	license.Tx
-	at *pause
+	atGrant, atCheckout *pause
 }
 
 func (t hookedTx) Grant(arn string) (license.Grant, error) {
-	t.at.hold()
+	if t.atGrant != nil {
+		t.atGrant.hold()
+	}
 	return t.Tx.Grant(arn)
+}
+
+func (t hookedTx) Checkout(token string) (license.Checkout, error) {
+	if t.atCheckout != nil {
+		t.atCheckout.hold()
+	}
+	return t.Tx.Checkout(token)
 }
 
 // TestExtendCannotReviveAReassignedSeat is the interleaving in which a
@@ -96,7 +106,12 @@ func (t hookedTx) Grant(arn string) (license.Grant, error) {
 // license then waits for it (Store.UpdateLicense), and when it runs it
 // finds the seat renewed and the pool full.
 func TestExtendCannotReviveAReassignedSeatSQLite(t *testing.T) {
-	testExtendCannotRevive(t, openSQLite(t), &hooks{beforeUpdate: newPause()})
+	t.Run("BeforeTransaction", func(t *testing.T) {
+		testExtendCannotRevive(t, openSQLite(t), &hooks{beforeUpdate: newPause()})
+	})
+	t.Run("BeforeItsFirstStatement", func(t *testing.T) {
+		testExtendCannotRevive(t, openSQLite(t), &hooks{atCheckout: newPause()})
+	})
 }
 
 func TestExtendCannotReviveAReassignedSeatPostgres(t *testing.T) {
@@ -105,6 +120,15 @@ func TestExtendCannotReviveAReassignedSeatPostgres(t *testing.T) {
 	})
 	t.Run("InsideTransaction", func(t *testing.T) {
 		testExtendCannotRevive(t, openPostgres(t), &hooks{atGrant: newPause()})
+	})
+	// Held after its transaction read the time, before its first statement
+	// took the snapshot: how the extension of TestPoolLinearizablePostgres
+	// once counted 11 seats of 10 (its seat live at its time, and the
+	// checkout that had taken the seat at a later time in its snapshot).
+	// Since the checkout now queues behind the extension, the extension
+	// renews a seat that is still its own.
+	t.Run("BeforeItsFirstStatement", func(t *testing.T) {
+		testExtendCannotRevive(t, openPostgres(t), &hooks{atCheckout: newPause()})
 	})
 	// With a few thousand old checkouts in the tables, PostgreSQL reads the
 	// checkout by its index rather than scanning the whole (small) table.
@@ -160,8 +184,11 @@ func testExtendCannotRevive(t *testing.T, db *store.DB, h *hooks) {
 	var extErr error
 	done := make(chan struct{})
 	p := h.beforeUpdate
-	if p == nil {
+	switch {
+	case h.atGrant != nil:
 		p = h.atGrant
+	case h.atCheckout != nil:
+		p = h.atCheckout
 	}
 	go func() {
 		defer close(done)
@@ -182,7 +209,7 @@ func testExtendCannotRevive(t *testing.T, db *store.DB, h *hooks) {
 		defer close(bDone)
 		b, bErr = svc.CheckoutLicense(ctx, pool.Buyer, pool.CheckoutInput("b-"+t.Name()))
 	}()
-	inside := h.atGrant != nil
+	inside := h.atGrant != nil || h.atCheckout != nil
 	if inside {
 		select {
 		case <-bDone:

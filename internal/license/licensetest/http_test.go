@@ -21,6 +21,7 @@ import (
 	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/license/licensetest"
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/testrand"
 )
 
 // These tests run the pool end to end: an in-process server on a fresh
@@ -115,9 +116,8 @@ func runOverHTTP(t *testing.T, workers, ops int, advances bool) httpRun {
 			return licensetest.OK, ""
 		}
 		code := licensetest.ErrorCode(err)
-		if (kind == licensetest.Checkout && code == "NoEntitlementsAllowedException") ||
-			((kind == licensetest.CheckIn || kind == licensetest.Extend) && code == "ResourceNotFoundException") {
-			return licensetest.Refused, code
+		if res, ok := licensetest.Refusal(kind, code); ok {
+			return res, code
 		}
 		mu.Lock()
 		failures[kind.String()+": "+err.Error()]++
@@ -132,13 +132,14 @@ func runOverHTTP(t *testing.T, workers, ops int, advances bool) httpRun {
 		return e
 	}
 
+	seed := testrand.Seed(t)
 	begin := time.Now()
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(begin.UnixNano()), uint64(w)))
+			r := rand.New(rand.NewPCG(seed, uint64(w)))
 			var held []string
 			for range ops {
 				x := r.IntN(100)

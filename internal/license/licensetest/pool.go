@@ -56,7 +56,9 @@ const (
 	OK Result = iota
 	// Refused: the operation was refused for a reason the model decides: a
 	// full pool (NoEntitlementsAllowedException) for Checkout, a token that
-	// is not live (ResourceNotFoundException) for CheckIn and Extend.
+	// is not live for CheckIn and Extend (ResourceNotFoundException; for
+	// Extend also NoEntitlementsAllowedException, the answer when the
+	// token's units went to others after it expired: see Refusal).
 	Refused
 	// Failed: any other error, such as contention on PostgreSQL; the model
 	// allows it in every state and it changes nothing, because a failed
@@ -65,6 +67,25 @@ const (
 )
 
 func (r Result) String() string { return [...]string{"ok", "refused", "failed"}[r] }
+
+// Refusal says whether the error code an operation of kind was answered
+// with is a refusal the model decides, and returns Refused if so.
+//
+// An extension is refused with NoEntitlementsAllowedException when, counted
+// at its transaction's time, the pool holds more than its maximum: its seat
+// expired at a later time another transaction had already used, and its
+// unit went to a checkout there (replicas whose clocks differ). The model
+// checks that such a refusal is legal: the token is not live where the
+// extension takes effect.
+func Refusal(kind Kind, code string) (Result, bool) {
+	switch {
+	case kind == Checkout && code == "NoEntitlementsAllowedException",
+		(kind == CheckIn || kind == Extend) && code == "ResourceNotFoundException",
+		kind == Extend && code == "NoEntitlementsAllowedException":
+		return Refused, true
+	}
+	return Failed, false
+}
 
 // Output is an operation's outcome.
 type Output struct {
