@@ -7,6 +7,7 @@
 #
 #   scripts/bench-checkout.sh                 # 10,000 licenses
 #   BIG=1000000 scripts/bench-checkout.sh     # then the 1,000,000-license store
+#   PG=1 scripts/bench-checkout.sh            # on PostgreSQL, 32 clients
 #
 # Builds tollgate and tollgate-load, seeds a data directory with
 # `tollgate-load seed-licenses --count $LICENSES` (the hot license, and one
@@ -25,22 +26,50 @@
 # split into anonymous and file-backed pages, and its peak VmHWM) idle after
 # start and after the load.
 #
-# Env: ROUNDS (3), DURATION (10s), CONCURRENCY (64), LICENSES (10000),
+# With PG=1 the store is PostgreSQL: a fresh schema of the database at PG_URL
+# (postgres://postgres@127.0.0.1:5432/test?sslmode=disable), created with psql,
+# seeded with `tollgate-load seed-licenses --database-url`, served with
+# `tollgate serve --database-url`, dropped at the end; CONCURRENCY defaults to
+# 32 and LICENSES to 1000 there, and BIG is not available. A throttled answer
+# (ThrottlingException) counts among the errors the report prints.
+#
+# Env: ROUNDS (3), DURATION (10s), CONCURRENCY (64; 32 with PG=1), LICENSES (10000; 1000 with PG=1),
 # BIG (0: skip), BIG_ROUNDS (5: rounds of the small/big comparison), TOLLGATE_BIN / TOLLGATE_LOAD_BIN skip the builds,
 # BIG_DATA=DIR reuses (or keeps) a seeded big data directory,
 # BENCH_JSON=FILE also writes the first run's JSON report there.
 set -euo pipefail
 
+pg=${PG:-}
 rounds=${ROUNDS:-3}
 duration=${DURATION:-10s}
-concurrency=${CONCURRENCY:-64}
-licenses=${LICENSES:-10000}
+concurrency=${CONCURRENCY:-$([[ -n "$pg" ]] && echo 32 || echo 64)}
+licenses=${LICENSES:-$([[ -n "$pg" ]] && echo 1000 || echo 10000)}
 big=${BIG:-0}
 big_rounds=${BIG_ROUNDS:-5}
+pg_url=${PG_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 
 source "$(dirname "$0")/lib.sh"
 bench_init bench-checkout
 build_binaries load
+
+# store_args: where the seeder and the server find the store. With PG=1, a
+# fresh schema, dropped on exit (after the servers have stopped).
+store_args=(--data "$work/data")
+store_name="SQLite synchronous=FULL"
+if [[ -n "$pg" ]]; then
+	if [[ "$big" != 0 ]]; then
+		echo "bench-checkout: BIG is not available with PG=1" >&2
+		exit 2
+	fi
+	schema=tollgate_bench_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+	psql -q -v ON_ERROR_STOP=1 "$pg_url" -c "CREATE SCHEMA $schema"
+	drop_schema() { bench_cleanup; psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true; }
+	trap drop_schema EXIT
+	sep='?'
+	[[ "$pg_url" == *\?* ]] && sep='&'
+	store_args=(--database-url "$pg_url${sep}search_path=$schema")
+	store_name="PostgreSQL $(psql -tA "$pg_url" -c 'SHOW server_version' | cut -d' ' -f1), schema $schema"
+fi
 
 # memory PID: "VmRSS X MiB (anonymous A, file F), VmHWM Y MiB" from /proc:
 # anonymous memory is the server's own; file pages are the kernel's cache of
@@ -53,10 +82,10 @@ memory() {
 machine_line
 echo
 echo "== seeding $licenses licenses"
-"$load" seed-licenses --data "$work/data" --count "$licenses"
-start_server "$work/data" small
+"$load" seed-licenses "${store_args[@]}" --count "$licenses"
+start_server "$work/data" small "${store_args[@]}"
 small_endpoint=$endpoint small_pid=$pid
-echo "server: pid $pid on $endpoint (tollgate serve --demo, SQLite synchronous=FULL, strict SigV4); idle: $(memory "$pid")"
+echo "server: pid $pid on $endpoint (tollgate serve --demo, $store_name, strict SigV4); idle: $(memory "$pid")"
 echo
 echo "== tollgate-load: sts, checkout-hot, checkout-spread; rounds: $rounds, $concurrency connections, $duration each"
 echo "   (sts replays pre-signed requests; checkouts are pre-signed, check-ins signed as sent; aws-sdk-go-v2 signer)"

@@ -50,10 +50,12 @@ func spreadKey(i int) (id, secret string) {
 }
 
 const seedUsage = `tollgate-load seed-licenses: create the checkout targets' licenses in a
-Tollgate data directory, before the server starts on it.
+Tollgate store (a data directory, or a PostgreSQL database), before the server
+starts on it.
 
 Usage:
   tollgate-load seed-licenses --data DIR [--count 10000] [--batch 5000]
+  tollgate-load seed-licenses --database-url URL [--count 10000] [--batch 5000]
 
 Creates the demo world (as tollgate serve --demo would), the checkout-hot
 license, and --count checkout-spread licenses, each with its own buyer account
@@ -75,16 +77,17 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, seedUsage); fs.PrintDefaults() }
 	dir := fs.String("data", "", "Tollgate data directory (created if missing; the server must not be running on it)")
+	dbURL := fs.String("database-url", "", "PostgreSQL store (postgres://...), as tollgate serve --database-url; wins over --data")
 	count := fs.Int("count", 10000, "checkout-spread licenses (and buyers) to create")
 	batch := fs.Int("batch", 5000, "licenses written per transaction")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *dir == "" || *count < 1 || *batch < 1 || fs.NArg() > 0 {
-		return usagef("seed-licenses needs --data DIR, a positive --count and --batch, and no other arguments")
+	if (*dir == "" && *dbURL == "") || *count < 1 || *batch < 1 || fs.NArg() > 0 {
+		return usagef("seed-licenses needs --data DIR or --database-url URL, a positive --count and --batch, and no other arguments")
 	}
 	start := time.Now()
-	db, err := store.Open(ctx, store.Config{DataDir: *dir})
+	db, err := store.Open(ctx, store.Config{DataDir: *dir, DatabaseURL: *dbURL})
 	if err != nil {
 		return err
 	}
