@@ -9,6 +9,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/license"
@@ -65,8 +66,8 @@ would create them; the other spread licenses and grants are copies of that
 first one with their own ARNs and buyer, written --batch at a time in one
 transaction each through the store's license transaction (PutLicense,
 PutGrant: the same statements the service runs), and their accounts and keys
-with the account store's INSERT statements. Only each grant's current
-version is copied, not its history.
+through the account store's transaction (Tx.CreateAccount, which seals the
+secrets). Only each grant's current version is copied, not its history.
 
 Flags:
 `
@@ -150,20 +151,15 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // seedAccounts creates spread buyers from..to-1 with their access keys, in
-// one transaction, with the statements of the account store's
-// CreateAccount.
+// one transaction, through the account store's Tx.CreateAccount.
 func seedAccounts(ctx context.Context, db *store.DB, from, to int, now time.Time) error {
 	return db.Update(ctx, func(tx *store.Tx) error {
 		for i := from; i < to; i++ {
 			acct := spreadAccount(i)
 			id, secret := spreadKey(i)
-			if _, err := tx.Exec(`INSERT INTO accounts (id, name, email, operator, created_at) VALUES (?, ?, ?, ?, ?)`,
-				acct, fmt.Sprintf("load buyer %d", i), "", 0, now.UnixNano()); err != nil {
+			if err := tx.CreateAccount(account.Account{ID: acct, Name: fmt.Sprintf("load buyer %d", i), CreatedAt: now},
+				account.AccessKey{ID: id, Secret: secret, AccountID: acct, CreatedAt: now}); err != nil {
 				return fmt.Errorf("account %s: %w", acct, err)
-			}
-			if _, err := tx.Exec(`INSERT INTO access_keys (id, secret, account_id, created_at) VALUES (?, ?, ?, ?)`,
-				id, secret, acct, now.UnixNano()); err != nil {
-				return fmt.Errorf("access key %s: %w", id, err)
 			}
 		}
 		return nil

@@ -18,18 +18,27 @@ var _ account.Store = (*Accounts)(nil)
 
 // CreateAccount stores an account with its first key in one transaction.
 func (s *Accounts) CreateAccount(ctx context.Context, a account.Account, key account.AccessKey) error {
-	return s.db.Update(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(`INSERT INTO accounts (id, name, email, operator, created_at) VALUES (?, ?, ?, ?, ?)`,
-			a.ID, a.Name, a.Email, boolInt(a.Operator), a.CreatedAt.UnixNano()); err != nil {
-			return err
-		}
-		return insertKey(tx, key)
-	})
+	return s.db.Update(ctx, func(tx *Tx) error { return tx.CreateAccount(a, key) })
 }
 
+// CreateAccount stores an account with its first key inside the
+// transaction: for bulk loads, which write many in one.
+func (t *Tx) CreateAccount(a account.Account, key account.AccessKey) error {
+	if _, err := t.Exec(`INSERT INTO accounts (id, name, email, operator, created_at) VALUES (?, ?, ?, ?, ?)`,
+		a.ID, a.Name, a.Email, boolInt(a.Operator), a.CreatedAt.UnixNano()); err != nil {
+		return err
+	}
+	return insertKey(t, key)
+}
+
+// insertKey stores a key with its secret sealed, bound to the key's ID.
 func insertKey(tx *Tx, key account.AccessKey) error {
-	_, err := tx.Exec(`INSERT INTO access_keys (id, secret, account_id, created_at) VALUES (?, ?, ?, ?)`,
-		key.ID, key.Secret, key.AccountID, key.CreatedAt.UnixNano())
+	secret, err := tx.seal([]byte(key.Secret), "access_keys", key.ID)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(`INSERT INTO access_keys (id, secret, account_id, created_at) VALUES (?, ?, ?, ?)`,
+		key.ID, secret, key.AccountID, key.CreatedAt.UnixNano())
 	return err
 }
 
@@ -72,16 +81,21 @@ func (s *Accounts) CreateAccessKey(ctx context.Context, key account.AccessKey) e
 // GetAccessKey returns a key by its ID.
 func (s *Accounts) GetAccessKey(ctx context.Context, id string) (account.AccessKey, error) {
 	var k account.AccessKey
+	var sealedSecret string
 	var created int64
 	err := s.db.queryRow(ctx, `SELECT id, secret, account_id, created_at FROM access_keys WHERE id = ?`, id).
-		Scan(&k.ID, &k.Secret, &k.AccountID, &created)
+		Scan(&k.ID, &sealedSecret, &k.AccountID, &created)
 	if err != nil {
 		if fault.Is(s.db.classify(err), fault.NotFound) {
 			return account.AccessKey{}, fault.New(fault.NotFound, "access key %s does not exist", id)
 		}
 		return account.AccessKey{}, s.db.classify(err)
 	}
-	k.CreatedAt = fromNanos(created)
+	secret, err := s.db.open(sealedSecret, "access_keys", k.ID)
+	if err != nil {
+		return account.AccessKey{}, err
+	}
+	k.Secret, k.CreatedAt = string(secret), fromNanos(created)
 	return k, nil
 }
 

@@ -27,6 +27,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/sealed"
 )
 
 // Dialect names the SQL database behind a store.
@@ -42,6 +43,19 @@ const (
 type Config struct {
 	DataDir     string // directory holding tollgate.db (SQLite)
 	DatabaseURL string // postgres://... (PostgreSQL)
+
+	// SecretKeyFile names a file of the keys that seal the store's secrets
+	// (the base64 of 32 random bytes a line; the first seals, all open);
+	// SecretKey holds such keys as text. Without either, Open reads
+	// TOLLGATE_SECRET_KEY_FILE or TOLLGATE_SECRET_KEY; without those, an
+	// SQLite store uses secret.key in its data directory, generated on first
+	// start, and a PostgreSQL store refuses to open.
+	SecretKeyFile string
+	SecretKey     string
+	// NewSecretKeys, when set, seal in place of the keys found as above,
+	// which still open: the store is being rotated to a new key
+	// (ResealSecrets).
+	NewSecretKeys *sealed.Keyring
 }
 
 // DB is an open store.
@@ -53,15 +67,24 @@ type DB struct {
 	commits *groupCommitter
 	// Prepared statements of the reader pool and the writer (SQLite only).
 	readStmts, writeStmts *stmtCache
+	// The keys that seal secrets, the sealing key's canary, and how they
+	// were found (secrets.go).
+	secrets     *sealed.Keyring
+	canary      string
+	secretsInfo SecretsInfo
 }
 
 // SQLiteFile is the database file's name inside the data directory.
 const SQLiteFile = "tollgate.db"
 
-// Open opens (creating if needed) the store and applies pending migrations.
+// Open opens (creating if needed) the store, applies pending migrations, and
+// checks that the secret key opens the store's secrets (Config).
 func Open(ctx context.Context, cfg Config) (*DB, error) {
+	keys, keySource, err := cfg.secretKeys()
+	if err != nil {
+		return nil, err
+	}
 	var db *DB
-	var err error
 	if cfg.DatabaseURL != "" {
 		db, err = openPostgres(cfg.DatabaseURL)
 	} else {
@@ -78,6 +101,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.commits = newGroupCommitter(db.write)
 		db.readStmts, db.writeStmts = newStmtCache(db.read), newStmtCache(db.write)
 	}
+	if err := db.openSecrets(ctx, cfg, keys, keySource); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -92,7 +119,7 @@ func openSQLite(dir string) (*DB, error) {
 	// WAL lets readers run beside the writer; synchronous=FULL fsyncs the WAL
 	// at every commit, which is what makes an acknowledged write durable.
 	params := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)", "secure_delete(FAST)"} {
 		params.Add("_pragma", p)
 	}
 	read, err := sql.Open("sqlite", "file:"+path+"?"+params.Encode())

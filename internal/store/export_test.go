@@ -16,9 +16,11 @@ var DataTables = dataTables
 // clock, because time does not go back; the issuers' signing keys, because
 // they are cached in memory by every replica (license.KeyRing) and published
 // as a JWKS, so deleting them would leave replicas signing with keys the
-// store no longer holds. A migration that adds a table adds it to dataTables
+// store no longer holds; the list of secret keys, because the issuer keys
+// are sealed under them, and the mark of a store not yet sealed, which the
+// store clears when it opens. A migration that adds a table adds it to dataTables
 // in settings.go, or here if Reset must keep it.
-var KeptTables = []string{"simulated_clock", "issuer_keys"}
+var KeptTables = []string{"simulated_clock", "issuer_keys", "secret_keys", "secrets_unsealed"}
 
 // Tables lists the store's own tables (goose's version table aside), sorted.
 func (db *DB) Tables(ctx context.Context) ([]string, error) {

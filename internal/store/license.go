@@ -11,6 +11,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/license"
+	"github.com/tollgate/tollgate/internal/sealed"
 )
 
 // Licenses implements license.Store.
@@ -274,30 +275,35 @@ func (s *Licenses) IssuerKeys(ctx context.Context) ([]license.IssuerKey, error) 
 		if err := rows.Scan(&k.Fingerprint, &pemText, &created); err != nil {
 			return nil, s.db.classify(err)
 		}
-		k.PrivateKeyPEM, k.CreatedAt = []byte(pemText), fromNanos(created)
+		if k.PrivateKeyPEM, err = s.db.open(pemText, "issuer_keys", k.Fingerprint); err != nil {
+			return nil, err
+		}
+		k.CreatedAt = fromNanos(created)
 		out = append(out, k)
 	}
 	return out, s.db.classify(rows.Err())
 }
 
+// scanToken reads a refresh token. Its secret is kept only as a hash
+// (sealed.HashToken), so the token comes back without it.
 func scanToken(row scanner) (license.Token, error) {
 	var t license.Token
-	var account, secret, doc string
+	var account, doc string
 	var expires int64
-	if err := row.Scan(&account, &secret, &expires, &doc); err != nil {
+	if err := row.Scan(&account, &expires, &doc); err != nil {
 		return t, err
 	}
 	if err := json.Unmarshal([]byte(doc), &t); err != nil {
 		return t, fault.Wrap(err, "decode token")
 	}
-	t.Account, t.Secret, t.Expires = account, secret, fromNanos(expires)
+	t.Account, t.Expires = account, fromNanos(expires)
 	return t, nil
 }
 
 // ListTokens lists an account's refresh tokens.
 func (s *Licenses) ListTokens(ctx context.Context, account string) (ts []license.Token, err error) {
 	defer fault.Annotate(&err, "store: list the tokens of %s", account)
-	rows, err := s.db.query(ctx, `SELECT account, secret, expires_at, doc FROM license_tokens WHERE account = ?`, account)
+	rows, err := s.db.query(ctx, `SELECT account, expires_at, doc FROM license_tokens WHERE account = ?`, account)
 	if err != nil {
 		return nil, s.db.classify(err)
 	}
@@ -313,10 +319,10 @@ func (s *Licenses) ListTokens(ctx context.Context, account string) (ts []license
 	return out, s.db.classify(rows.Err())
 }
 
-// GetTokenBySecret finds a refresh token by its secret.
+// GetTokenBySecret finds a refresh token by its secret's hash.
 func (s *Licenses) GetTokenBySecret(ctx context.Context, secret string) (tok license.Token, err error) {
 	defer fault.Annotate(&err, "store: find a token by its secret")
-	t, err := scanToken(s.db.queryRow(ctx, `SELECT account, secret, expires_at, doc FROM license_tokens WHERE secret = ?`, secret))
+	t, err := scanToken(s.db.queryRow(ctx, `SELECT account, expires_at, doc FROM license_tokens WHERE secret = ?`, sealed.HashToken(secret)))
 	return t, s.db.classify(err)
 }
 

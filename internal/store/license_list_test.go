@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/license"
+	"github.com/tollgate/tollgate/internal/sealed"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
@@ -29,7 +30,7 @@ func TestListOrderMigrationPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	testListOrderMigration(t, conn, store.Postgres, store.Config{DatabaseURL: url})
+	testListOrderMigration(t, conn, store.Postgres, store.Config{DatabaseURL: url, SecretKey: sealed.GenerateKey()})
 }
 
 func testListOrderMigration(t *testing.T, conn *sql.DB, dialect store.Dialect, cfg store.Config) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/license"
+	"github.com/tollgate/tollgate/internal/sealed"
 )
 
 // licenseTx implements license.Tx over a write transaction.
@@ -236,13 +237,23 @@ func (t *licenseTx) IssuerKey(fingerprint string) (license.IssuerKey, error) {
 	var created int64
 	err := t.tx.QueryRow(`SELECT fingerprint, private_key_pem, created_at FROM issuer_keys WHERE fingerprint = ?`, fingerprint).
 		Scan(&k.Fingerprint, &pemText, &created)
-	k.PrivateKeyPEM, k.CreatedAt = []byte(pemText), fromNanos(created)
-	return k, t.classify(err)
+	if err != nil {
+		return k, t.classify(err)
+	}
+	k.PrivateKeyPEM, err = t.tx.db.open(pemText, "issuer_keys", k.Fingerprint)
+	k.CreatedAt = fromNanos(created)
+	return k, err
 }
 
+// PutIssuerKey stores an issuer's key with the private key sealed, bound to
+// the fingerprint.
 func (t *licenseTx) PutIssuerKey(k license.IssuerKey) error {
-	_, err := t.tx.Exec(`INSERT INTO issuer_keys (fingerprint, private_key_pem, created_at) VALUES (?, ?, ?)`,
-		k.Fingerprint, string(k.PrivateKeyPEM), k.CreatedAt.UnixNano())
+	pemText, err := t.tx.seal(k.PrivateKeyPEM, "issuer_keys", k.Fingerprint)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.Exec(`INSERT INTO issuer_keys (fingerprint, private_key_pem, created_at) VALUES (?, ?, ?)`,
+		k.Fingerprint, pemText, k.CreatedAt.UnixNano())
 	return err
 }
 
@@ -252,14 +263,15 @@ func (t *licenseTx) PutToken(tok license.Token) (err error) {
 	if err != nil {
 		return fault.Wrap(err, "encode token")
 	}
+	// The secret is only ever looked up, so only its hash is kept.
 	_, err = t.tx.Exec(`INSERT INTO license_tokens (id, account, secret, license_arn, expires_at, doc) VALUES (?, ?, ?, ?, ?, ?)`,
-		tok.TokenId, tok.Account, tok.Secret, tok.LicenseArn, tok.Expires.UnixNano(), string(doc))
+		tok.TokenId, tok.Account, sealed.HashToken(tok.Secret), tok.LicenseArn, tok.Expires.UnixNano(), string(doc))
 	return err
 }
 
 func (t *licenseTx) Token(id string) (tok license.Token, err error) {
 	defer fault.Annotate(&err, "store: read token %s", id)
-	tok, err = scanToken(t.tx.QueryRow(`SELECT account, secret, expires_at, doc FROM license_tokens WHERE id = ?`, id))
+	tok, err = scanToken(t.tx.QueryRow(`SELECT account, expires_at, doc FROM license_tokens WHERE id = ?`, id))
 	return tok, t.classify(err)
 }
 

@@ -12,6 +12,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for creating schemas
 
+	"github.com/tollgate/tollgate/internal/sealed"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
@@ -25,13 +26,33 @@ const PostgresEnv = "TOLLGATE_TEST_POSTGRES"
 // test ends.
 func SQLite(t *testing.T) *store.DB {
 	t.Helper()
-	db, err := store.Open(t.Context(), store.Config{DataDir: t.TempDir()})
+	return OpenConfig(t, SQLiteConfig(t))
+}
+
+// SQLiteConfig returns the configuration of a fresh SQLite store in a
+// temporary directory, whose secret key is generated when it is first opened.
+func SQLiteConfig(t *testing.T) store.Config {
+	return store.Config{DataDir: t.TempDir()}
+}
+
+// PostgresConfig returns the configuration of a fresh PostgreSQL store in a
+// new schema (PostgresSchema) with a new secret key.
+func PostgresConfig(baseURL string) func(t *testing.T) store.Config {
+	return func(t *testing.T) store.Config {
+		return store.Config{DatabaseURL: PostgresSchema(t, baseURL), SecretKey: sealed.GenerateKey()}
+	}
+}
+
+// OpenConfig opens the store cfg describes, closed when the test ends.
+func OpenConfig(t *testing.T, cfg store.Config) *store.DB {
+	t.Helper()
+	db, err := store.Open(t.Context(), cfg)
 	if err != nil {
-		t.Fatalf("open SQLite store: %v", err)
+		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() {
 		if err := db.Close(); err != nil {
-			t.Errorf("close SQLite store: %v", err)
+			t.Errorf("close store: %v", err)
 		}
 	})
 	return db
@@ -56,16 +77,7 @@ func PostgresURL(t testing.TB) string {
 func Postgres(baseURL string) Opener {
 	return func(t *testing.T) *store.DB {
 		t.Helper()
-		db, err := store.Open(t.Context(), store.Config{DatabaseURL: PostgresSchema(t, baseURL)})
-		if err != nil {
-			t.Fatalf("open PostgreSQL store: %v", err)
-		}
-		t.Cleanup(func() {
-			if err := db.Close(); err != nil {
-				t.Errorf("close PostgreSQL store: %v", err)
-			}
-		})
-		return db
+		return OpenConfig(t, PostgresConfig(baseURL)(t))
 	}
 }
 
