@@ -44,6 +44,8 @@ const DefaultEmulatorAccount = "000000000000"
 
 // Config is everything `tollgate serve` can be told.
 type Config struct {
+	// Store says where the data lives and, in Store.SecretKeyFile (or
+	// Store.SecretKey), the key that seals its secrets; see secrets.go.
 	Store          store.Config
 	Clock          string // ClockReal or ClockSimulated
 	Auth           string // AuthStrict or AuthEmulator
@@ -236,6 +238,7 @@ func openStore(ctx context.Context, cfg Config) (*App, context.Context, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	logSecrets(cfg.Log, db.Secrets())
 	bg, cancel := context.WithCancel(context.Background())
 	return &App{DB: db, cfg: cfg, cancel: cancel}, bg, nil
 }
