@@ -135,15 +135,7 @@ func (db *DB) openSecrets(ctx context.Context, cfg Config, keys *sealed.Keyring,
 		return fault.Wrap(err, "seal the secret key's canary")
 	}
 	db.secrets, db.canary = keys, canary
-	// The check and the listing of the sealing key are one transaction, so
-	// that replicas starting together with different keys cannot both pass.
-	err = db.Update(ctx, func(tx *Tx) error {
-		if err := tx.checkKeys(info.Source); err != nil {
-			return err
-		}
-		return tx.listKey()
-	})
-	if err != nil {
+	if err := db.checkAndListKeys(ctx, info.Source); err != nil {
 		return err
 	}
 	if info.Upgraded, err = db.sealPlainSecrets(ctx); err != nil {
@@ -202,18 +194,38 @@ func collectListedKeys(db *DB, rows *sql.Rows) (map[string]string, error) {
 	return out, db.classify(rows.Err())
 }
 
+// checkAndListKeys fails unless the store's keys open every listed key's
+// canary, and lists the sealing key. A restart with the same keys only
+// reads; otherwise the check and the listing are one transaction, so that
+// replicas starting together with different keys cannot both pass.
+func (db *DB) checkAndListKeys(ctx context.Context, source string) error {
+	listed, err := db.listedKeys(ctx)
+	if err != nil {
+		return err
+	}
+	if _, ok := listed[db.secrets.Primary()]; ok {
+		return db.checkKeys(listed, source)
+	}
+	return db.Update(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(`SELECT key_id, canary FROM secret_keys`)
+		if err != nil {
+			return err
+		}
+		listed, err := collectListedKeys(db, rows)
+		if err != nil {
+			return err
+		}
+		if err := db.checkKeys(listed, source); err != nil {
+			return err
+		}
+		return tx.listKey()
+	})
+}
+
 // checkKeys fails unless the store's keys open the canary of every listed
 // key.
-func (t *Tx) checkKeys(source string) error {
-	rows, err := t.Query(`SELECT key_id, canary FROM secret_keys`)
-	if err != nil {
-		return err
-	}
-	listed, err := collectListedKeys(t.db, rows)
-	if err != nil {
-		return err
-	}
-	keys := t.db.secrets
+func (db *DB) checkKeys(listed map[string]string, source string) error {
+	keys := db.secrets
 	for _, id := range slices.Sorted(maps.Keys(listed)) {
 		if !keys.Has(id) {
 			return fault.New(fault.Invalid, "the secret key does not open this store's secrets: they are sealed under key %s, "+
