@@ -119,7 +119,11 @@ func (db *DB) openSecrets(ctx context.Context, cfg Config, keys *sealed.Keyring,
 		if keys, info.Created, err = db.defaultKeyFile(ctx, cfg); err != nil {
 			return err
 		}
-		info.Source = "file " + filepath.Join(cfg.DataDir, SecretKeyFileName)
+		path := filepath.Join(cfg.DataDir, SecretKeyFileName)
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		info.Source = "file " + path
 	}
 	switch {
 	case keys == nil:

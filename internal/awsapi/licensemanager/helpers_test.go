@@ -84,7 +84,7 @@ func postgresBackend(url string) backend {
 	return backend{name: "PostgreSQL", store: func(t *testing.T) store.Config {
 		postgresSlots <- struct{}{}
 		t.Cleanup(func() { <-postgresSlots })
-		return store.Config{DatabaseURL: storetest.PostgresSchema(t, url)}
+		return storetest.PostgresConfig(url)(t)
 	}}
 }
 

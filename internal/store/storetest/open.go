@@ -36,10 +36,11 @@ func SQLiteConfig(t *testing.T) store.Config {
 }
 
 // PostgresConfig returns the configuration of a fresh PostgreSQL store in a
-// new schema (PostgresSchema) with a new secret key.
+// new schema with a new secret key of its own. Unlike PostgresSchema it
+// leaves the environment alone, so parallel tests may use it.
 func PostgresConfig(baseURL string) func(t *testing.T) store.Config {
 	return func(t *testing.T) store.Config {
-		return store.Config{DatabaseURL: PostgresSchema(t, baseURL), SecretKey: sealed.GenerateKey()}
+		return store.Config{DatabaseURL: postgresSchema(t, baseURL), SecretKey: sealed.GenerateKey()}
 	}
 }
 
@@ -83,8 +84,22 @@ func Postgres(baseURL string) Opener {
 
 // PostgresSchema creates a uniquely named empty schema in the database at
 // baseURL, drops it (with everything in it) when the test ends, and returns
-// baseURL with search_path set to that schema.
+// baseURL with search_path set to that schema. Unless the environment gives
+// a secret key already, it sets TOLLGATE_SECRET_KEY to a new one for the
+// test (t.Setenv), so that every store opened on the URL, in the test or in a
+// command it runs, finds the same key, as replicas sharing a database do. A
+// test that runs in parallel cannot set the environment: it uses
+// PostgresConfig.
 func PostgresSchema(t testing.TB, baseURL string) string {
+	t.Helper()
+	u := postgresSchema(t, baseURL)
+	if os.Getenv(store.SecretKeyEnv) == "" && os.Getenv(store.SecretKeyFileEnv) == "" {
+		t.Setenv(store.SecretKeyEnv, sealed.GenerateKey())
+	}
+	return u
+}
+
+func postgresSchema(t testing.TB, baseURL string) string {
 	t.Helper()
 	u, err := url.Parse(baseURL)
 	if err != nil {
