@@ -183,6 +183,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	logSecrets(cfg.Log, a.DB.Secrets())
 	if err := a.startClock(ctx, bg); err != nil {
 		a.Close()
 		return nil, err
@@ -238,7 +239,6 @@ func openStore(ctx context.Context, cfg Config) (*App, context.Context, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	logSecrets(cfg.Log, db.Secrets())
 	bg, cancel := context.WithCancel(context.Background())
 	return &App{DB: db, cfg: cfg, cancel: cancel}, bg, nil
 }
