@@ -68,6 +68,9 @@ if [[ -n "$pg" ]]; then
 	sep='?'
 	[[ "$pg_url" == *\?* ]] && sep='&'
 	store_args=(--database-url "$pg_url${sep}search_path=$schema")
+	# A PostgreSQL store needs its secret key given; the seeder and the
+	# server find it here.
+	export TOLLGATE_SECRET_KEY=${TOLLGATE_SECRET_KEY:-$(head -c 32 /dev/urandom | base64)}
 	store_name="PostgreSQL $(psql -tA "$pg_url" -c 'SHOW server_version' | cut -d' ' -f1), schema $schema"
 fi
 
