@@ -31,8 +31,9 @@ type keyJSON struct {
 const storeNote = `
 
 The store is found as by "tollgate serve": --data, --database-url,
-TOLLGATE_DATA or TOLLGATE_DATABASE_URL, else ./tollgate-data. The command
-says on stderr which store it opened.`
+TOLLGATE_DATA or TOLLGATE_DATABASE_URL, else ./tollgate-data; its secrets'
+key too (--secret-key-file). The command says on stderr which store it
+opened.`
 
 // tree marks a group whose subcommands the top-level usage lists one by one.
 var tree = map[string]string{"tree": "yes"}

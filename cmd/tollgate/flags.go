@@ -20,22 +20,28 @@ import (
 // environment is read when the store is opened, not as the flags' defaults,
 // so that --help never prints a database URL with its password.
 type storeFlags struct {
-	cmd         *cobra.Command
-	data        string
-	databaseURL string
+	cmd           *cobra.Command
+	data          string
+	databaseURL   string
+	secretKeyFile string
 }
 
 func (s *storeFlags) register(cmd *cobra.Command) {
 	s.cmd = cmd
 	cmd.Flags().StringVar(&s.data, "data", DefaultDataDir, "`DIR` holding the embedded SQLite store, tollgate.db (env TOLLGATE_DATA)")
 	cmd.Flags().StringVar(&s.databaseURL, "database-url", "", "PostgreSQL `URL`, such as postgres://user@host:5432/db; wins over --data (env TOLLGATE_DATABASE_URL)")
+	cmd.Flags().StringVar(&s.secretKeyFile, "secret-key-file", "", "`FILE` of the key that seals the store's secrets (env TOLLGATE_SECRET_KEY_FILE; "+
+		"default on SQLite: secret.key in --data, generated with the store; required with PostgreSQL)")
 	_ = cmd.MarkFlagDirname("data")
+	_ = cmd.MarkFlagFilename("secret-key-file")
 }
 
 // config resolves the store: a flag wins over its environment variable,
 // which wins over the default.
 func (s *storeFlags) config() store.Config {
-	cfg := store.Config{DataDir: s.data, DatabaseURL: s.databaseURL}
+	// The store reads TOLLGATE_SECRET_KEY_FILE and TOLLGATE_SECRET_KEY
+	// itself when no key file is given.
+	cfg := store.Config{DataDir: s.data, DatabaseURL: s.databaseURL, SecretKeyFile: s.secretKeyFile}
 	if env := os.Getenv("TOLLGATE_DATA"); env != "" && !s.cmd.Flags().Changed("data") {
 		cfg.DataDir = env
 	}
@@ -58,25 +64,9 @@ const (
 // empty store behind where the user did not mean to look.
 func (s *storeFlags) openAdmin(ctx context.Context, stderr io.Writer, create bool) (*app.App, error) {
 	cfg := s.config()
-	where, created := "", false
-	if cfg.DatabaseURL != "" {
-		where = "PostgreSQL at " + postgresTarget(cfg.DatabaseURL)
-	} else {
-		path := filepath.Join(cfg.DataDir, store.SQLiteFile)
-		if abs, err := filepath.Abs(path); err == nil {
-			path = abs
-		}
-		where = "SQLite at " + path
-		_, err := os.Stat(path)
-		switch {
-		case err == nil:
-		case !create && errors.Is(err, os.ErrNotExist):
-			return nil, fmt.Errorf("no store at %s; start the server with `tollgate serve` first or pass --data", path)
-		case !create:
-			return nil, fmt.Errorf("cannot open the store %s: %w", path, errors.Unwrap(err))
-		default:
-			created = errors.Is(err, os.ErrNotExist)
-		}
+	where, created, err := locate(cfg, create)
+	if err != nil {
+		return nil, err
 	}
 	a, err := app.OpenAdmin(ctx, app.Config{Store: cfg,
 		Log: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
@@ -87,7 +77,33 @@ func (s *storeFlags) openAdmin(ctx context.Context, stderr io.Writer, create boo
 		where = "created " + where
 	}
 	fmt.Fprintln(stderr, "tollgate: store:", where)
+	if info := a.DB.Secrets(); info.Created {
+		fmt.Fprintf(stderr, "tollgate: store: generated the key that seals its secrets (%s); back it up, apart from the database\n", info.Source)
+	}
 	return a, nil
+}
+
+// locate says which store cfg names ("SQLite at PATH"), and whether opening
+// it will create it; where that is not allowed, a missing SQLite store is an
+// error.
+func locate(cfg store.Config, create bool) (where string, created bool, err error) {
+	if cfg.DatabaseURL != "" {
+		return "PostgreSQL at " + postgresTarget(cfg.DatabaseURL), false, nil
+	}
+	path := filepath.Join(cfg.DataDir, store.SQLiteFile)
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	_, err = os.Stat(path)
+	switch {
+	case err == nil:
+		return "SQLite at " + path, false, nil
+	case !create && errors.Is(err, os.ErrNotExist):
+		return "", false, fmt.Errorf("no store at %s; start the server with `tollgate serve` first or pass --data", path)
+	case !create:
+		return "", false, fmt.Errorf("cannot open the store %s: %w", path, errors.Unwrap(err))
+	}
+	return "SQLite at " + path, errors.Is(err, os.ErrNotExist), nil
 }
 
 // postgresTarget names a PostgreSQL database by host and name, leaving out
