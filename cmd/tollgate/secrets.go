@@ -27,8 +27,10 @@ that file (mode 0600) if it does not exist, and print what was done as JSON:
 {"new_key_file", "created", "key_id", "resealed", "retired", "kept"}.
 
 The store's current keys are found as by "tollgate serve" (--secret-key-file,
-the environment, or secret.key in --data). Servers may run meanwhile if they
-were started with both keys, the new one first; once nothing is sealed under
+the environment, or secret.key in --data). Servers may run meanwhile only if
+they were started with both keys, the new one first: a server holding the
+old key alone cannot open what is re-sealed, and fails the requests that
+need it until restarted with the new key. Once nothing is sealed under
 an old key it is retired ("retired"), and the store no longer opens with it.
 Afterwards, start the servers with the new key alone.` + storeNote,
 		Example: `  tollgate secrets rotate --new-key-file new.key                  # server stopped
