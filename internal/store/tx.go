@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -156,10 +157,20 @@ func (db *DB) retryPostgres(ctx context.Context, try func() error) error {
 		select {
 		case <-ctx.Done():
 			return fault.Wrap(ctx.Err(), "transaction abandoned")
-		case <-time.After(time.Duration(attempt+1) * time.Millisecond):
+		case <-time.After(retryDelay(attempt)):
 		}
 	}
 	return &fault.Error{Kind: fault.Throttled, Message: "too much contention; try again", Err: err}
+}
+
+// retryDelay is how long a transaction waits before its retry after
+// attempt (0 for the first) failed: a random time up to a ceiling that
+// doubles with each attempt, from 1 ms to 128 ms. Random, so that the
+// transactions that failed together do not retry together and collide
+// again; growing, so that a burst of them spreads out.
+func retryDelay(attempt int) time.Duration {
+	ceiling := time.Millisecond << min(attempt, 7)
+	return time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond/4
 }
 
 // tryPostgres runs fn once in a serializable transaction that begin starts.
