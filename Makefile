@@ -24,14 +24,14 @@ BENCHPKG ?= ./...
 SERVE_FLAGS ?=
 
 # The checks `make check` (and so CI) runs, in order.
-CHECKS := vet staticcheck test test-postgres e2e
+CHECKS := vet staticcheck test test-postgres test-race e2e
 
 .PHONY: help check $(CHECKS) lint build serve fuzz bench
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z0-9_-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
 
-check: ## everything CI runs: vet, staticcheck, tests, PostgreSQL tests, end-to-end
+check: ## everything CI runs: vet, staticcheck, tests, PostgreSQL tests, race detector, end-to-end
 	@for t in $(CHECKS); do \
 		start=$$SECONDS; \
 		echo "==> make $$t"; \
@@ -55,6 +55,13 @@ lint: vet staticcheck ## vet and staticcheck
 
 test: ## go test ./... (PostgreSQL tests run too when TOLLGATE_TEST_POSTGRES is set)
 	$(GO) test ./...
+
+# The packages whose code runs concurrently: the race detector checks their
+# tests, on SQLite and PostgreSQL (a few minutes: it slows them 2-10x).
+RACE_PKGS ?= ./internal/app ./internal/awsapi/... ./internal/clock ./internal/license/... ./internal/server ./internal/store/...
+
+test-race: ## the concurrent packages' tests under the race detector, on SQLite and PostgreSQL
+	TOLLGATE_TEST_POSTGRES='$(TOLLGATE_TEST_POSTGRES)' $(GO) test -race -count=1 $(RACE_PKGS)
 
 test-postgres: ## the PostgreSQL tests, verbosely, failing if any is skipped
 	TOLLGATE_TEST_POSTGRES='$(TOLLGATE_TEST_POSTGRES)' scripts/test-postgres.sh
