@@ -193,8 +193,12 @@ func (db *DB) Close() error {
 // rebind rewrites ? placeholders as $1, $2, ... for PostgreSQL. Queries in
 // this package are written once, with ?, and contain no literal question
 // marks.
-func (db *DB) rebind(query string) string {
-	if db.dialect != Postgres || !strings.Contains(query, "?") {
+func (db *DB) rebind(query string) string { return rebindFor(db.dialect, query) }
+
+// rebindFor is rebind for a dialect, for code that runs before a DB exists
+// (migrations).
+func rebindFor(dialect Dialect, query string) string {
+	if dialect != Postgres || !strings.Contains(query, "?") {
 		return query
 	}
 	var b strings.Builder

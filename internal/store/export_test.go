@@ -3,9 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"io/fs"
-
-	"github.com/pressly/goose/v3"
 	"slices"
 )
 
@@ -105,19 +102,22 @@ func collectStrings(rows *sql.Rows) ([]string, error) {
 // MigrateUpTo applies the dialect's migrations up to version on conn, as
 // an older Tollgate would have left a store.
 func MigrateUpTo(ctx context.Context, conn *sql.DB, dialect Dialect, version int64) error {
-	sub, err := fs.Sub(migrations, "migrations/"+string(dialect))
-	if err != nil {
-		return err
-	}
-	gooseDialect := goose.DialectSQLite3
-	if dialect == Postgres {
-		gooseDialect = goose.DialectPostgres
-	}
-	provider, err := goose.NewProvider(gooseDialect, conn, sub)
+	provider, err := newMigrationProvider(dialect, conn)
 	if err != nil {
 		return err
 	}
 	_, err = provider.UpTo(ctx, version)
+	return err
+}
+
+// MigrateDownTo rolls the dialect's migrations on conn back to version, as
+// an operator going back to an older Tollgate would.
+func MigrateDownTo(ctx context.Context, conn *sql.DB, dialect Dialect, version int64) error {
+	provider, err := newMigrationProvider(dialect, conn)
+	if err != nil {
+		return err
+	}
+	_, err = provider.DownTo(ctx, version)
 	return err
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -41,26 +40,33 @@ func (s *Licenses) Checkout(ctx context.Context, token string) (c license.Checko
 	return c, s.db.classify(err)
 }
 
+// licenseColumnsSelected are the columns scanLicense reads, of the licenses
+// table; selectLicenseVersion reads the same of a past version.
+const (
+	licenseColumnsSelected = `arn, version, owner, doc`
+	selectLicense          = `SELECT ` + licenseColumnsSelected + ` FROM licenses`
+	selectLicenseVersion   = `SELECT v.arn, v.version, l.owner, v.doc FROM license_versions v JOIN licenses l ON l.arn = v.arn`
+)
+
 func scanLicense(row scanner) (license.License, error) {
-	var l license.License
-	var owner, doc string
-	if err := row.Scan(&owner, &doc); err != nil {
-		return l, err
+	var arn, version, owner, doc string
+	if err := row.Scan(&arn, &version, &owner, &doc); err != nil {
+		return license.License{}, err
 	}
-	if err := json.Unmarshal([]byte(doc), &l); err != nil {
-		return l, fault.Wrap(err, "decode license")
+	var d licenseDoc
+	if err := decodeDoc(doc, &d, "license"); err != nil {
+		return license.License{}, err
 	}
-	l.Owner = owner
-	return l, nil
+	return d.license(arn, version, owner)
 }
 
 // GetLicense returns a license, at version or at its current version.
 func (s *Licenses) GetLicense(ctx context.Context, arn, version string) (l license.License, err error) {
 	defer fault.Annotate(&err, "store: read license %s version %q", arn, version)
 	if version == "" {
-		l, err = scanLicense(s.db.queryRow(ctx, `SELECT owner, doc FROM licenses WHERE arn = ?`, arn))
+		l, err = scanLicense(s.db.queryRow(ctx, selectLicense+` WHERE arn = ?`, arn))
 	} else {
-		l, err = scanLicense(s.db.queryRow(ctx, `SELECT l.owner, v.doc FROM license_versions v JOIN licenses l ON l.arn = v.arn WHERE v.arn = ? AND v.version = ?`, arn, version))
+		l, err = scanLicense(s.db.queryRow(ctx, selectLicenseVersion+` WHERE v.arn = ? AND v.version = ?`, arn, version))
 	}
 	return l, s.db.classify(err)
 }
@@ -91,7 +97,7 @@ func (s *Licenses) collectLicenses(rows *sql.Rows, err error) ([]license.License
 // SKU, fingerprint, status or beneficiary narrow excludes.
 func (s *Licenses) ListLicensesByOwner(ctx context.Context, owner, after string, limit int, narrow license.Narrowing) (ls []license.License, err error) {
 	defer fault.Annotate(&err, "store: list the licenses of %s", owner)
-	return s.collectLicenses(s.listPage(ctx, `SELECT owner, doc FROM licenses`, `owner = ?`, owner, after, limit, narrow, licenseColumns))
+	return s.collectLicenses(s.listPage(ctx, selectLicense, `owner = ?`, owner, after, limit, narrow, licenseColumns))
 }
 
 // listPage runs `selectFrom WHERE keyColumn = key AND arn > after [AND the
@@ -139,26 +145,26 @@ func narrowed(where string, args []any, narrow license.Narrowing, columns map[st
 // ListLicenseVersions lists every version of a license.
 func (s *Licenses) ListLicenseVersions(ctx context.Context, arn string) (ls []license.License, err error) {
 	defer fault.Annotate(&err, "store: list the versions of license %s", arn)
-	return s.listLicenses(ctx, `SELECT l.owner, v.doc FROM license_versions v JOIN licenses l ON l.arn = v.arn WHERE v.arn = ?`, arn)
+	return s.listLicenses(ctx, selectLicenseVersion+` WHERE v.arn = ?`, arn)
 }
 
-const grantColumns = `grantor, grantee, product_sku, fingerprint, issuer_name, doc`
+const grantColumns = `arn, version, license_arn, grantor, grantee, product_sku, fingerprint, issuer_name, doc`
 
 // granteeProductGrants selects a grantee's grants for one product and issuer
 // (through the grants_by_grantee index).
 const granteeProductGrants = `SELECT ` + grantColumns + ` FROM grants WHERE grantee = ? AND product_sku = ? AND fingerprint = ?`
 
 func scanGrant(row scanner) (license.Grant, error) {
-	var g license.Grant
-	var grantor, grantee, sku, fp, issuer, doc string
-	if err := row.Scan(&grantor, &grantee, &sku, &fp, &issuer, &doc); err != nil {
-		return g, err
+	var r grantRow
+	var doc string
+	if err := row.Scan(&r.arn, &r.version, &r.licenseArn, &r.grantor, &r.grantee, &r.productSKU, &r.fingerprint, &r.issuerName, &doc); err != nil {
+		return license.Grant{}, err
 	}
-	if err := json.Unmarshal([]byte(doc), &g); err != nil {
-		return g, fault.Wrap(err, "decode grant")
+	var d grantDoc
+	if err := decodeDoc(doc, &d, "grant"); err != nil {
+		return license.Grant{}, err
 	}
-	g.Grantor, g.Grantee, g.ProductSKU, g.KeyFingerprint, g.IssuerName = grantor, grantee, sku, fp, issuer
-	return g, nil
+	return d.grant(r), nil
 }
 
 // GetGrant returns a grant, at version or at its current version.
@@ -167,7 +173,7 @@ func (s *Licenses) GetGrant(ctx context.Context, arn, version string) (g license
 	if version == "" {
 		g, err = scanGrant(s.db.queryRow(ctx, `SELECT `+grantColumns+` FROM grants WHERE arn = ?`, arn))
 	} else {
-		g, err = scanGrant(s.db.queryRow(ctx, `SELECT g.grantor, g.grantee, g.product_sku, g.fingerprint, g.issuer_name, v.doc
+		g, err = scanGrant(s.db.queryRow(ctx, `SELECT v.arn, v.version, g.license_arn, g.grantor, g.grantee, g.product_sku, g.fingerprint, g.issuer_name, v.doc
 			FROM grant_versions v JOIN grants g ON g.arn = v.arn WHERE v.arn = ? AND v.version = ?`, arn, version))
 	}
 	return g, s.db.classify(err)
@@ -287,23 +293,25 @@ func (s *Licenses) IssuerKeys(ctx context.Context) ([]license.IssuerKey, error) 
 // scanToken reads a refresh token. Its secret is kept only as a hash
 // (sealed.HashToken), so the token comes back without it.
 func scanToken(row scanner) (license.Token, error) {
-	var t license.Token
-	var account, doc string
+	var id, account, licenseArn, doc string
 	var expires int64
-	if err := row.Scan(&account, &expires, &doc); err != nil {
-		return t, err
+	if err := row.Scan(&id, &account, &licenseArn, &expires, &doc); err != nil {
+		return license.Token{}, err
 	}
-	if err := json.Unmarshal([]byte(doc), &t); err != nil {
-		return t, fault.Wrap(err, "decode token")
+	var d tokenDoc
+	if err := decodeDoc(doc, &d, "token"); err != nil {
+		return license.Token{}, err
 	}
-	t.Account, t.Expires = account, fromNanos(expires)
-	return t, nil
+	return d.token(id, account, licenseArn, fromNanos(expires)), nil
 }
+
+// selectToken reads what scanToken scans.
+const selectToken = `SELECT id, account, license_arn, expires_at, doc FROM license_tokens`
 
 // ListTokens lists an account's refresh tokens.
 func (s *Licenses) ListTokens(ctx context.Context, account string) (ts []license.Token, err error) {
 	defer fault.Annotate(&err, "store: list the tokens of %s", account)
-	rows, err := s.db.query(ctx, `SELECT account, expires_at, doc FROM license_tokens WHERE account = ?`, account)
+	rows, err := s.db.query(ctx, selectToken+` WHERE account = ?`, account)
 	if err != nil {
 		return nil, s.db.classify(err)
 	}
@@ -322,7 +330,7 @@ func (s *Licenses) ListTokens(ctx context.Context, account string) (ts []license
 // GetTokenBySecret finds a refresh token by its secret's hash.
 func (s *Licenses) GetTokenBySecret(ctx context.Context, secret string) (tok license.Token, err error) {
 	defer fault.Annotate(&err, "store: find a token by its secret")
-	t, err := scanToken(s.db.queryRow(ctx, `SELECT account, expires_at, doc FROM license_tokens WHERE secret = ?`, sealed.HashToken(secret)))
+	t, err := scanToken(s.db.queryRow(ctx, selectToken+` WHERE secret = ?`, sealed.HashToken(secret)))
 	return t, s.db.classify(err)
 }
 

@@ -2,7 +2,6 @@ package store
 
 import (
 	"database/sql"
-	"encoding/json"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/fault"
@@ -20,22 +19,22 @@ func (t *licenseTx) Now() time.Time { return t.tx.Now() }
 
 func (t *licenseTx) License(arn string) (l license.License, err error) {
 	defer fault.Annotate(&err, "store: read license %s", arn)
-	l, err = scanLicense(t.tx.QueryRow(`SELECT owner, doc FROM licenses WHERE arn = ?`, arn))
+	l, err = scanLicense(t.tx.QueryRow(selectLicense+` WHERE arn = ?`, arn))
 	return l, t.classify(err)
 }
 
 func (t *licenseTx) PutLicense(l license.License) (err error) {
 	defer fault.Annotate(&err, "store: put license %s version %s", l.LicenseArn, l.Version)
-	doc, err := json.Marshal(l)
+	doc, err := encodeDoc(licenseDocOf(l), "license")
 	if err != nil {
-		return fault.Wrap(err, "encode license")
+		return err
 	}
 	if _, err := t.tx.Exec(`INSERT INTO licenses (arn, owner, product_sku, fingerprint, status, version, beneficiary, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (arn) DO UPDATE SET status = excluded.status, version = excluded.version, beneficiary = excluded.beneficiary, doc = excluded.doc`,
-		l.LicenseArn, l.Owner, l.ProductSKU, l.Issuer.KeyFingerprint, l.Status, l.Version, l.Beneficiary, string(doc)); err != nil {
+		l.LicenseArn, l.Owner, l.ProductSKU, l.Issuer.KeyFingerprint, l.Status, l.Version, l.Beneficiary, doc); err != nil {
 		return err
 	}
-	_, err = t.tx.Exec(`INSERT INTO license_versions (arn, version, doc) VALUES (?, ?, ?)`, l.LicenseArn, l.Version, string(doc))
+	_, err = t.tx.Exec(`INSERT INTO license_versions (arn, version, doc) VALUES (?, ?, ?)`, l.LicenseArn, l.Version, doc)
 	return err
 }
 
@@ -46,14 +45,14 @@ func (t *licenseTx) SetLicenseStatus(arn, status string) (err error) {
 		return err
 	}
 	l.Status = status
-	doc, err := json.Marshal(l)
+	doc, err := encodeDoc(licenseDocOf(l), "license")
 	if err != nil {
-		return fault.Wrap(err, "encode license")
-	}
-	if _, err := t.tx.Exec(`UPDATE licenses SET status = ?, doc = ? WHERE arn = ?`, status, string(doc), arn); err != nil {
 		return err
 	}
-	_, err = t.tx.Exec(`UPDATE license_versions SET doc = ? WHERE arn = ? AND version = ?`, string(doc), arn, l.Version)
+	if _, err := t.tx.Exec(`UPDATE licenses SET status = ?, doc = ? WHERE arn = ?`, status, doc, arn); err != nil {
+		return err
+	}
+	_, err = t.tx.Exec(`UPDATE license_versions SET doc = ? WHERE arn = ? AND version = ?`, doc, arn, l.Version)
 	return err
 }
 
@@ -65,17 +64,17 @@ func (t *licenseTx) Grant(arn string) (g license.Grant, err error) {
 
 func (t *licenseTx) PutGrant(g license.Grant) (err error) {
 	defer fault.Annotate(&err, "store: put grant %s version %s", g.GrantArn, g.Version)
-	doc, err := json.Marshal(g)
+	doc, err := encodeDoc(grantDocOf(g), "grant")
 	if err != nil {
-		return fault.Wrap(err, "encode grant")
+		return err
 	}
 	if _, err := t.tx.Exec(`INSERT INTO grants (arn, license_arn, grantor, grantee, product_sku, fingerprint, issuer_name, status, version, doc)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (arn) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc`,
-		g.GrantArn, g.LicenseArn, g.Grantor, g.Grantee, g.ProductSKU, g.KeyFingerprint, g.IssuerName, g.GrantStatus, g.Version, string(doc)); err != nil {
+		g.GrantArn, g.LicenseArn, g.Grantor, g.Grantee, g.ProductSKU, g.KeyFingerprint, g.IssuerName, g.GrantStatus, g.Version, doc); err != nil {
 		return err
 	}
-	_, err = t.tx.Exec(`INSERT INTO grant_versions (arn, version, doc) VALUES (?, ?, ?)`, g.GrantArn, g.Version, string(doc))
+	_, err = t.tx.Exec(`INSERT INTO grant_versions (arn, version, doc) VALUES (?, ?, ?)`, g.GrantArn, g.Version, doc)
 	return err
 }
 
@@ -123,12 +122,6 @@ func (t *licenseTx) ExtendSeats(token string, expires time.Time) (err error) {
 	return err
 }
 
-// checkoutDoc is the part of a checkout kept as JSON.
-type checkoutDoc struct {
-	Entitlements []license.EntitlementData `json:"e"`
-	Metadata     []license.Metadata        `json:"m,omitempty"`
-}
-
 // selectCheckout reads a checkout by its token.
 const selectCheckout = `SELECT token, account, license_arn, grant_arn, checkout_type, borrow, node_id, issued_at, expires_at, doc
 	FROM license_checkouts WHERE token = ?`
@@ -141,11 +134,11 @@ func scanCheckout(row scanner) (c license.Checkout, err error) {
 		return c, err
 	}
 	var d checkoutDoc
-	if err := json.Unmarshal([]byte(doc), &d); err != nil {
-		return c, fault.Wrap(err, "decode checkout")
+	if err := decodeDoc(doc, &d, "checkout"); err != nil {
+		return c, err
 	}
-	c.Borrow, c.IssuedAt, c.Expires, c.Entitlements, c.Metadata = borrow != 0, fromNanos(issued), fromNanos(expires), d.Entitlements, d.Metadata
-	return c, nil
+	c.Borrow, c.IssuedAt, c.Expires = borrow != 0, fromNanos(issued), fromNanos(expires)
+	return c, d.fill(&c)
 }
 
 func (t *licenseTx) Checkout(token string) (c license.Checkout, err error) {
@@ -156,13 +149,13 @@ func (t *licenseTx) Checkout(token string) (c license.Checkout, err error) {
 
 func (t *licenseTx) PutCheckout(c license.Checkout) (err error) {
 	defer fault.Annotate(&err, "store: put a checkout of license %s", c.LicenseArn)
-	doc, err := json.Marshal(checkoutDoc{Entitlements: c.Entitlements, Metadata: c.Metadata})
+	doc, err := encodeDoc(checkoutDocOf(c), "checkout")
 	if err != nil {
-		return fault.Wrap(err, "encode checkout")
+		return err
 	}
 	_, err = t.tx.Exec(`INSERT INTO license_checkouts (token, account, license_arn, grant_arn, checkout_type, borrow, node_id, issued_at, expires_at, doc)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO UPDATE SET expires_at = excluded.expires_at`,
-		c.Token, c.Account, c.LicenseArn, c.GrantArn, c.Type, boolInt(c.Borrow), c.NodeID, c.IssuedAt.UnixNano(), c.Expires.UnixNano(), string(doc))
+		c.Token, c.Account, c.LicenseArn, c.GrantArn, c.Type, boolInt(c.Borrow), c.NodeID, c.IssuedAt.UnixNano(), c.Expires.UnixNano(), doc)
 	return err
 }
 
@@ -259,19 +252,19 @@ func (t *licenseTx) PutIssuerKey(k license.IssuerKey) error {
 
 func (t *licenseTx) PutToken(tok license.Token) (err error) {
 	defer fault.Annotate(&err, "store: put token %s", tok.TokenId)
-	doc, err := json.Marshal(tok)
+	doc, err := encodeDoc(tokenDocOf(tok), "token")
 	if err != nil {
-		return fault.Wrap(err, "encode token")
+		return err
 	}
 	// The secret is only ever looked up, so only its hash is kept.
 	_, err = t.tx.Exec(`INSERT INTO license_tokens (id, account, secret, license_arn, expires_at, doc) VALUES (?, ?, ?, ?, ?, ?)`,
-		tok.TokenId, tok.Account, sealed.HashToken(tok.Secret), tok.LicenseArn, tok.Expires.UnixNano(), string(doc))
+		tok.TokenId, tok.Account, sealed.HashToken(tok.Secret), tok.LicenseArn, tok.Expires.UnixNano(), doc)
 	return err
 }
 
 func (t *licenseTx) Token(id string) (tok license.Token, err error) {
 	defer fault.Annotate(&err, "store: read token %s", id)
-	tok, err = scanToken(t.tx.QueryRow(`SELECT account, expires_at, doc FROM license_tokens WHERE id = ?`, id))
+	tok, err = scanToken(t.tx.QueryRow(selectToken+` WHERE id = ?`, id))
 	return tok, t.classify(err)
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"io/fs"
 
@@ -18,21 +19,15 @@ var migrations embed.FS
 // session advisory lock keeps replicas that start together from racing; on
 // SQLite the single writer lock does the same.
 func (db *DB) migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrations, "migrations/"+string(db.dialect))
-	if err != nil {
-		return fault.Wrap(err, "migrations")
-	}
-	dialect := goose.DialectSQLite3
 	var opts []goose.ProviderOption
 	if db.dialect == Postgres {
-		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
 			return fault.Wrap(err, "migration lock")
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	provider, err := goose.NewProvider(dialect, db.write, sub, opts...)
+	provider, err := newMigrationProvider(db.dialect, db.write, opts...)
 	if err != nil {
 		return fault.Wrap(err, "migrations")
 	}
@@ -40,4 +35,26 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fault.Wrap(err, "apply migrations")
 	}
 	return nil
+}
+
+// newMigrationProvider returns the migrations of dialect over conn: the SQL
+// files of migrations/<dialect>, and the migrations written in Go (those
+// that rewrite documents, one implementation for both dialects), which share
+// the one sequence of versions.
+func newMigrationProvider(dialect Dialect, conn *sql.DB, opts ...goose.ProviderOption) (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(dialect))
+	if err != nil {
+		return nil, err
+	}
+	gooseDialect := goose.DialectSQLite3
+	if dialect == Postgres {
+		gooseDialect = goose.DialectPostgres
+	}
+	opts = append(opts, goose.WithGoMigrations(goMigrations(dialect)...))
+	return goose.NewProvider(gooseDialect, conn, sub, opts...)
+}
+
+// goMigrations are the migrations written in Go, for dialect.
+func goMigrations(dialect Dialect) []*goose.Migration {
+	return []*goose.Migration{documentsMigration(dialect)}
 }

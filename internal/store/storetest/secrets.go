@@ -399,7 +399,9 @@ func secretsUpgrade(t *testing.T, cfg store.Config) {
 	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 	tok := license.Token{TokenId: "token-old", TokenType: "REFRESH_TOKEN", LicenseArn: "arn:aws:license-manager::222222222222:license:l-1",
 		Status: "AVAILABLE", Account: a.ID, Secret: "tgr-" + hex.EncodeToString(randomBytes(32)), Expires: Epoch.Add(time.Hour)}
-	doc, _ := json.Marshal(tok)
+	// The document of a token as this version keeps it: only the secret
+	// column is as an older version left it.
+	doc := `{"type":"REFRESH_TOKEN","status":"AVAILABLE"}`
 	NoError(t, db.Update(t.Context(), func(tx *store.Tx) error {
 		keys = nil
 		if _, err := tx.Exec(`INSERT INTO accounts (id, name, email, operator, created_at) VALUES (?, ?, ?, 0, ?)`,
@@ -419,7 +421,7 @@ func secretsUpgrade(t *testing.T, cfg store.Config) {
 			return err
 		}
 		if _, err := tx.Exec(`INSERT INTO license_tokens (id, account, secret, license_arn, expires_at, doc) VALUES (?, ?, ?, ?, ?, ?)`,
-			tok.TokenId, tok.Account, tok.Secret, tok.LicenseArn, tok.Expires.UnixNano(), string(doc)); err != nil {
+			tok.TokenId, tok.Account, tok.Secret, tok.LicenseArn, tok.Expires.UnixNano(), doc); err != nil {
 			return err
 		}
 		// What migration 5 leaves in a store that has secrets.
