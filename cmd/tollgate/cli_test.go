@@ -209,7 +209,7 @@ func TestUsageErrors(t *testing.T) {
 		{"NegativeLimit", "tollgate serve", []string{"serve", "--max-connections", "-1"}, "--max-connections must not be negative"},
 		{"SmallBodyBudget", "tollgate serve", []string{"serve", "--body-budget", "1024"}, "--body-budget must be at least"},
 		{"BadTimeout", "tollgate serve", []string{"serve", "--idle-timeout", "soon"}, `invalid argument "soon" for "--idle-timeout" flag`},
-		{"RotateWithoutNewKey", "tollgate secrets rotate", []string{"secrets", "rotate"}, "secrets rotate needs --new-key-file"},
+		{"RotateArgument", "tollgate secrets rotate", []string{"secrets", "rotate", "now"}, `secrets rotate takes no arguments, got ["now"]`},
 		{"HelpOnNothing", "tollgate help", []string{"help", "nothing"}, `no help for "nothing": not a command`},
 		{"UnknownShell", "tollgate completion", []string{"completion", "tcsh"}, `unknown completion subcommand "tcsh"`},
 		{"CompletionArgument", "tollgate completion bash", []string{"completion", "bash", "extra"}, `unknown command "extra"`},
@@ -562,25 +562,41 @@ func TestServeFlagsReachTheServer(t *testing.T) {
 }
 
 // TestSecretsRotate: the first account create generates the store's key and
-// says so; secrets rotate re-seals under a new key, after which the store
-// opens with --secret-key-file naming it, and no longer with the old one.
+// says so; secrets rotate replaces it in the store's key file with a new
+// one, under which everything is re-sealed; with --new-key-file it leaves
+// the key file alone, and the store opens with --secret-key-file naming the
+// new key, and no longer with the old one.
 func TestSecretsRotate(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
+	keyFile := filepath.Join(dir, "secret.key")
 	o := cli(t, "account", "create", "--name", "sealed", "--data", dir)
 	var acct newAccount
 	decode(t, o, &acct)
-	if !strings.Contains(o.stderr, "generated the key that seals its secrets (file "+filepath.Join(dir, "secret.key")+")") {
+	if !strings.Contains(o.stderr, "generated the key that seals its secrets (file "+keyFile+")") {
 		t.Errorf("account create on no store does not say it generated the key:\n%s", o.stderr)
 	}
 
-	newKey := filepath.Join(t.TempDir(), "new.key")
+	o = cli(t, "secrets", "rotate", "--data", dir)
 	var rot app.SecretRotation
+	decode(t, o, &rot)
+	if rot.KeyFile != keyFile || !rot.Created || rot.Resealed < 1 || len(rot.Retired) != 1 || len(rot.Kept) != 0 || fmt.Sprint(rot.Removed) != fmt.Sprint(rot.Retired) {
+		t.Errorf("secrets rotate: %+v, want a new key in %s, the account's secret resealed, the old key retired and removed", rot, keyFile)
+	}
+	if !strings.Contains(o.stderr, keyFile+" holds the new key "+rot.KeyID) {
+		t.Errorf("secrets rotate does not say where the new key is:\n%s", o.stderr)
+	}
+	var list []accountJSON
+	decode(t, cli(t, "account", "list", "--data", dir), &list)
+	if len(list) != 1 || list[0].AccountId != acct.AccountId {
+		t.Errorf("account list after the rotation: %+v", list)
+	}
+
+	newKey := filepath.Join(t.TempDir(), "new.key")
 	decode(t, cli(t, "secrets", "rotate", "--data", dir, "--new-key-file", newKey), &rot)
-	if !rot.Created || rot.Resealed < 1 || len(rot.Retired) != 1 || len(rot.Kept) != 0 {
-		t.Errorf("secrets rotate: %+v, want a new key, the account's secret resealed and the old key retired", rot)
+	if !rot.Created || rot.KeyFile != newKey || rot.Resealed < 1 || len(rot.Retired) != 1 || len(rot.Kept) != 0 || len(rot.Removed) != 0 {
+		t.Errorf("secrets rotate --new-key-file: %+v, want a new key, the account's secret resealed, the old key retired and no key file changed", rot)
 	}
 	wantFailure(t, cli(t, "account", "list", "--data", dir), "the secret key does not open this store's secrets")
-	var list []accountJSON
 	decode(t, cli(t, "account", "list", "--data", dir, "--secret-key-file", newKey), &list)
 	if len(list) != 1 || list[0].AccountId != acct.AccountId {
 		t.Errorf("account list with the new key: %+v", list)

@@ -7,11 +7,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/sealed"
 	"github.com/tollgate/tollgate/internal/store"
@@ -52,61 +54,48 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestSecretKeyRotationWhileServing follows the README's rotation: a server
-// on SQLite generates its key at first start and says so; it is restarted
-// with the new key and the old one; the rotation runs while it answers
-// signed requests; afterwards the new key alone opens the store, and the old
-// one alone is refused.
-func TestSecretKeyRotationWhileServing(t *testing.T) {
+// replaceFile writes text to path as a whole new file, as an operator
+// distributing keys would (write beside it, then rename).
+func replaceFile(t *testing.T, path string, text []byte) {
+	t.Helper()
+	if err := os.WriteFile(path+".tmp", text, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRotateWithNewKeyFileWhileServing follows the README's rotation for
+// servers that do not share the store's key file: each server's key file is
+// given both keys (no restart), the rotation runs with --new-key-file while
+// the server answers signed requests, and the old key is then taken out of
+// the server's file; the server answers throughout, and a restart on the
+// new key alone opens the store.
+func TestRotateWithNewKeyFileWhileServing(t *testing.T) {
 	t.Setenv(store.SecretKeyEnv, "")
 	t.Setenv(store.SecretKeyFileEnv, "")
 	ctx := context.Background()
 	dir, keys := t.TempDir(), t.TempDir()
+	serverKey := filepath.Join(keys, "server.key")
+	if _, _, err := sealed.CreateKeyFile(serverKey); err != nil {
+		t.Fatal(err)
+	}
 	var logs syncBuffer
-	cfg := app.Config{Store: store.Config{DataDir: dir}, Log: slog.New(slog.NewTextHandler(&logs, nil))}
-
+	cfg := app.Config{Store: store.Config{DataDir: dir, SecretKeyFile: serverKey}, Log: slog.New(slog.NewTextHandler(&logs, nil))}
 	a, url, stop := openApp(t, cfg)
 	_, alice := createAccount(t, a, "alice")
-	stop()
-	oldKeyFile := filepath.Join(dir, store.SecretKeyFileName)
-	if !strings.Contains(logs.String(), "generated a secret key") || !strings.Contains(logs.String(), oldKeyFile) {
-		t.Errorf("the first start does not say it generated %s:\n%s", oldKeyFile, logs.String())
-	}
 
-	// The new key, then a key file with both, the new one first.
-	newKeyFile := filepath.Join(keys, "new.key")
-	oldText, err := os.ReadFile(oldKeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := sealed.CreateKeyFile(newKeyFile); err != nil {
-		t.Fatal(err)
-	}
-	newText, err := os.ReadFile(newKeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bothFile := filepath.Join(keys, "both.key")
-	if err := os.WriteFile(bothFile, append(newText, oldText...), 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	both := cfg
-	both.Store.SecretKeyFile = bothFile
-	a, url, stop = openApp(t, both)
-	_, bob := createAccount(t, a, "bob") // sealed under the new key
 	var wg sync.WaitGroup
 	done := make(chan struct{})
 	var calls int
 	wg.Go(func() {
 		for {
-			for _, k := range [][2]string{{alice.ID, alice.Secret}, {bob.ID, bob.Secret}} {
-				if _, code := callerIdentity(t, stsClient(url, k[0], k[1])); code != "" {
-					t.Errorf("GetCallerIdentity as %s during the rotation: %s", k[0], code)
-					return
-				}
-				calls++
+			if _, code := callerIdentity(t, stsClient(url, alice.ID, alice.Secret)); code != "" {
+				t.Errorf("GetCallerIdentity during the rotation: %s", code)
+				return
 			}
+			calls++
 			select {
 			case <-done:
 				return
@@ -114,28 +103,56 @@ func TestSecretKeyRotationWhileServing(t *testing.T) {
 			}
 		}
 	})
-	res, err := app.RotateSecretKey(ctx, store.Config{DataDir: dir}, newKeyFile)
-	time.Sleep(1200 * time.Millisecond) // the key cache's TTL: lookups go to the store again
-	close(done)
-	wg.Wait()
-	stop()
+
+	// Every server's key file gets both keys, the new one first.
+	newKeyFile := filepath.Join(keys, "new.key")
+	if _, _, err := sealed.CreateKeyFile(newKeyFile); err != nil {
+		t.Fatal(err)
+	}
+	oldText, err := os.ReadFile(serverKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newText, err := os.ReadFile(newKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replaceFile(t, serverKey, append(slices.Clone(newText), oldText...))
+	_, bob := createAccount(t, a, "bob") // still sealed under the old key: no rotation yet
+
+	rotation := cfg.Store
+	res, err := app.RotateSecretKey(ctx, rotation, newKeyFile)
 	if err != nil {
 		t.Fatalf("RotateSecretKey: %v", err)
 	}
-	t.Logf("rotation %+v during %d signed calls", res, calls)
-	if res.Created || res.Resealed != 1 || len(res.Retired) != 1 || len(res.Kept) != 0 {
-		t.Errorf("RotateSecretKey = %+v; want alice's key resealed and the old key retired", res)
+	if res.Created || res.KeyFile != newKeyFile || res.Resealed != 2 || len(res.Retired) != 1 || len(res.Kept) != 0 || len(res.Removed) != 0 {
+		t.Errorf("RotateSecretKey = %+v; want alice's and bob's keys resealed, the old key retired, no key file changed", res)
 	}
-
-	onlyNew := cfg
-	onlyNew.Store.SecretKeyFile = newKeyFile
-	_, url, stop = openApp(t, onlyNew)
-	for _, k := range [][2]string{{alice.ID, alice.Secret}, {bob.ID, bob.Secret}} {
-		if _, code := callerIdentity(t, stsClient(url, k[0], k[1])); code != "" {
-			t.Errorf("GetCallerIdentity as %s with the new key alone: %s", k[0], code)
+	// Then the old key is taken out of every server's key file.
+	replaceFile(t, serverKey, newText)
+	time.Sleep(1200 * time.Millisecond) // the key cache's TTL: lookups go to the store again
+	_, carol := createAccount(t, a, "carol")
+	close(done)
+	wg.Wait()
+	t.Logf("rotation %+v during %d signed calls", res, calls)
+	for _, k := range []account.AccessKey{alice, bob, carol} {
+		if _, code := callerIdentity(t, stsClient(url, k.ID, k.Secret)); code != "" {
+			t.Errorf("GetCallerIdentity as %s after the rotation: %s", k.ID, code)
 		}
 	}
 	stop()
+	if strings.Contains(logs.String(), "request failed") {
+		t.Errorf("the server failed requests:\n%s", logs.String())
+	}
+
+	_, url, stop = openApp(t, cfg)
+	for _, k := range []account.AccessKey{alice, bob, carol} {
+		if _, code := callerIdentity(t, stsClient(url, k.ID, k.Secret)); code != "" {
+			t.Errorf("GetCallerIdentity as %s with the new key alone: %s", k.ID, code)
+		}
+	}
+	stop()
+	replaceFile(t, serverKey, oldText)
 	if _, err := app.Open(ctx, cfg); err == nil || !strings.Contains(err.Error(), "the secret key does not open this store's secrets") {
 		t.Errorf("opening with the old key alone after the rotation: %v", err)
 	}
@@ -152,8 +169,14 @@ func TestRotateSecretKeyStopped(t *testing.T) {
 	_, key := createAccount(t, a, "alice")
 	stop()
 
-	if _, err := app.RotateSecretKey(ctx, cfg.Store, ""); err == nil {
-		t.Error("RotateSecretKey without a new key file succeeded")
+	keyText, err := os.ReadFile(filepath.Join(cfg.Store.DataDir, store.SecretKeyFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := cfg.Store
+	text.SecretKey = string(keyText)
+	if _, err := app.RotateSecretKey(ctx, text, ""); err == nil || !strings.Contains(err.Error(), "--new-key-file") {
+		t.Errorf("RotateSecretKey of a store whose key is given as text, without a new key file: %v; want it refused", err)
 	}
 	newKeyFile := filepath.Join(t.TempDir(), "new.key")
 	res, err := app.RotateSecretKey(ctx, cfg.Store, newKeyFile)

@@ -101,7 +101,15 @@ func NewKeyring(raw ...[]byte) (*Keyring, error) {
 // `openssl rand -base64 32` prints), separated by white space or commas;
 // lines starting with # are comments. The first key seals.
 func ParseKeys(text string) (*Keyring, error) {
-	var raw [][]byte
+	_, raw, err := keyFields(text)
+	if err != nil {
+		return nil, err
+	}
+	return NewKeyring(raw...)
+}
+
+// keyFields returns the keys in text as written and as bytes, in order.
+func keyFields(text string) (fields []string, raw [][]byte, err error) {
 	for line := range strings.Lines(text) {
 		if strings.HasPrefix(strings.TrimSpace(line), "#") {
 			continue
@@ -109,12 +117,12 @@ func ParseKeys(text string) (*Keyring, error) {
 		for _, field := range strings.FieldsFunc(line, func(c rune) bool { return c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n' }) {
 			b, err := base64.StdEncoding.DecodeString(field)
 			if err != nil || len(b) != KeySize {
-				return nil, fmt.Errorf("a secret key is the base64 text of %d random bytes (such as `openssl rand -base64 32` prints); %q is not", KeySize, clip(field))
+				return nil, nil, fmt.Errorf("a secret key is the base64 text of %d random bytes (such as `openssl rand -base64 32` prints); %q is not", KeySize, clip(field))
 			}
-			raw = append(raw, b)
+			fields, raw = append(fields, field), append(raw, b)
 		}
 	}
-	return NewKeyring(raw...)
+	return fields, raw, nil
 }
 
 // clip shortens what might be a key before it is shown in an error.
@@ -161,9 +169,23 @@ func (r *Keyring) With(other *Keyring) *Keyring {
 	return out
 }
 
-// Seal encrypts plain for the row of table whose key is row.
+// Seal encrypts plain for the row of table whose key is row, under the
+// keyring's first key.
 func (r *Keyring) Seal(plain []byte, table, row string) (string, error) {
-	k := r.keys[0]
+	return r.seal(r.keys[0], plain, table, row)
+}
+
+// SealWith is Seal under the key with the given ID: the one a store seals
+// under, which need not be this keyring's first.
+func (r *Keyring) SealWith(id string, plain []byte, table, row string) (string, error) {
+	i := slices.IndexFunc(r.keys, func(k Key) bool { return k.id == id })
+	if i < 0 {
+		return "", &UnknownKeyError{ID: id, Have: r.IDs()}
+	}
+	return r.seal(r.keys[i], plain, table, row)
+}
+
+func (r *Keyring) seal(k Key, plain []byte, table, row string) (string, error) {
 	header := Prefix + k.id + ":"
 	nonce := make([]byte, k.aead.NonceSize(), k.aead.NonceSize()+len(plain)+k.aead.Overhead())
 	if _, err := rand.Read(nonce); err != nil {
@@ -183,7 +205,7 @@ func (r *Keyring) Open(value, table, row string) ([]byte, error) {
 	}
 	i := slices.IndexFunc(r.keys, func(k Key) bool { return k.id == id })
 	if i < 0 {
-		return nil, fmt.Errorf("%s %q is sealed under key %s, which is not among the keys given (%s)", table, row, id, strings.Join(r.IDs(), ", "))
+		return nil, fmt.Errorf("%s %q: %w", table, row, &UnknownKeyError{ID: id, Have: r.IDs()})
 	}
 	k := r.keys[i]
 	body, err := base64.RawURLEncoding.DecodeString(value[HeaderLen:])
@@ -196,6 +218,18 @@ func (r *Keyring) Open(value, table, row string) ([]byte, error) {
 		return nil, fmt.Errorf("%s %q: the sealed value was altered or belongs elsewhere: %w", table, row, err)
 	}
 	return plain, nil
+}
+
+// UnknownKeyError says that a value is sealed (or is to be sealed) under a
+// key the keyring does not hold: the keys given are out of date, not the
+// value damaged.
+type UnknownKeyError struct {
+	ID   string   // the key asked for
+	Have []string // the keys the keyring holds
+}
+
+func (e *UnknownKeyError) Error() string {
+	return fmt.Sprintf("sealed under key %s, which is not among the keys given (%s)", e.ID, strings.Join(e.Have, ", "))
 }
 
 // associated is the data a value is bound to: its header (so the format and

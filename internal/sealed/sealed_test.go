@@ -2,6 +2,7 @@ package sealed_test
 
 import (
 	"encoding/base64"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -232,5 +233,90 @@ func BenchmarkOpenIssuerKey(b *testing.B) {
 		if sink, err = r.Open(v, "issuer_keys", "aws:222222222222:Self:issuer-fingerprint"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestSealWith: a keyring seals under any key it holds, not only its first,
+// and refuses a key it lacks with an UnknownKeyError, as Open does.
+func TestSealWith(t *testing.T) {
+	oldKey, newKey := sealed.GenerateKey(), sealed.GenerateKey()
+	both, old := keyring(t, newKey, oldKey), keyring(t, oldKey)
+	v, err := both.SealWith(old.Primary(), []byte("a"), "t", "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := old.Open(v, "t", "r"); err != nil || string(got) != "a" {
+		t.Fatalf("a value sealed under the old key by a keyring of both: %q, %v", got, err)
+	}
+	stranger := keyring(t, sealed.GenerateKey())
+	var unknown *sealed.UnknownKeyError
+	if _, err := old.SealWith(stranger.Primary(), []byte("a"), "t", "r"); !errors.As(err, &unknown) || unknown.ID != stranger.Primary() {
+		t.Fatalf("SealWith an unknown key: %v, want an UnknownKeyError naming it", err)
+	}
+	fromNew, _ := keyring(t, newKey).Seal([]byte("b"), "t", "r")
+	if _, err := old.Open(fromNew, "t", "r"); !errors.As(err, &unknown) || unknown.ID != both.Primary() {
+		t.Fatalf("Open of a value under a key not held: %v, want an UnknownKeyError naming it", err)
+	}
+}
+
+// TestAddAndRetainKeys: AddKey writes a new key first, before the old ones,
+// as a whole new file of mode 0600, leaving nothing else in the directory;
+// RetainKeys removes the keys refused, never all of them.
+func TestAddAndRetainKeys(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "secret.key")
+	old, _, err := sealed.CreateKeyFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	id, err := sealed.AddKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, err := sealed.ReadKeyFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := both.IDs(); len(got) != 2 || got[0] != id || got[1] != old.Primary() {
+		t.Fatalf("after AddKey the file holds %v, want [%s %s]", got, id, old.Primary())
+	}
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("after AddKey: %v, %v; want mode 0600", info, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the directory holds %d entries after AddKey, want 1", len(entries))
+	}
+	text, _ := os.ReadFile(path)
+	if !strings.HasPrefix(string(text), "# Tollgate's secret key") {
+		t.Errorf("the rewritten file lost its header:\n%s", text)
+	}
+
+	removed, err := sealed.RetainKeys(path, func(k string) bool { return true })
+	if err != nil || len(removed) != 0 {
+		t.Fatalf("RetainKeys keeping all = %v, %v", removed, err)
+	}
+	if _, err := sealed.RetainKeys(path, func(string) bool { return false }); err == nil {
+		t.Fatal("RetainKeys removed every key")
+	}
+	removed, err = sealed.RetainKeys(path, func(k string) bool { return k == id })
+	if err != nil || len(removed) != 1 || removed[0] != old.Primary() {
+		t.Fatalf("RetainKeys = %v, %v; want %s removed", removed, err, old.Primary())
+	}
+	if r, err := sealed.ReadKeyFile(path); err != nil || len(r.IDs()) != 1 || r.Primary() != id {
+		t.Fatalf("after RetainKeys the file holds %v, %v; want [%s]", r, err, id)
+	}
+
+	if _, err := sealed.AddKey(filepath.Join(dir, "missing.key")); err == nil {
+		t.Error("AddKey to a file that does not exist succeeded")
+	}
+	if err := os.WriteFile(path, []byte("not a key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sealed.AddKey(path); err == nil {
+		t.Error("AddKey to a file that holds no key succeeded")
 	}
 }

@@ -56,6 +56,10 @@ type Config struct {
 	// which still open: the store is being rotated to a new key
 	// (ResealSecrets).
 	NewSecretKeys *sealed.Keyring
+	// KeyRereadInterval is how often, at most, the store reads its key
+	// source again when a value needs a key it lacks (keysource.go):
+	// DefaultKeyRereadInterval when zero.
+	KeyRereadInterval time.Duration
 }
 
 // DB is an open store.
@@ -67,10 +71,9 @@ type DB struct {
 	commits *groupCommitter
 	// Prepared statements of the reader pool and the writer (SQLite only).
 	readStmts, writeStmts *stmtCache
-	// The keys that seal secrets, the sealing key's canary, and how they
-	// were found (secrets.go).
-	secrets     *sealed.Keyring
-	canary      string
+	// The keys that seal and open secrets, where they are read from
+	// (keysource.go), and how they were found at Open (secrets.go).
+	keys        *keySource
 	secretsInfo SecretsInfo
 }
 
@@ -80,7 +83,7 @@ const SQLiteFile = "tollgate.db"
 // Open opens (creating if needed) the store, applies pending migrations, and
 // checks that the secret key opens the store's secrets (Config).
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	keys, keySource, err := cfg.secretKeys()
+	keys, keySource, keyFile, err := cfg.secretKeys()
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +104,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.commits = newGroupCommitter(db.write)
 		db.readStmts, db.writeStmts = newStmtCache(db.read), newStmtCache(db.write)
 	}
-	if err := db.openSecrets(ctx, cfg, keys, keySource); err != nil {
+	if err := db.openSecrets(ctx, cfg, keys, keySource, keyFile); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"time"
 )
 
 // DataTables is the list of tables Reset empties, children before parents.
@@ -127,3 +128,10 @@ func (db *DB) CachedReadStatements() int {
 	defer db.readStmts.mu.RUnlock()
 	return len(db.readStmts.stmts)
 }
+
+// SetKeyRereadClock makes the store measure the interval between reads of
+// its key source on now. Call it before the store is used concurrently.
+func (db *DB) SetKeyRereadClock(now func() time.Time) { db.keys.now = now }
+
+// KeySourceReads counts the times the store read its key source again.
+func (db *DB) KeySourceReads() int64 { return db.keys.reads.Load() }

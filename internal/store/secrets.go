@@ -20,10 +20,13 @@ import (
 // are kept as hashes. The table secret_keys lists every key that may have
 // sealed a value in the store, each with a canary value sealed under it: Open
 // refuses keys that do not include every listed one, so a wrong key fails at
-// start-up rather than at the first request that needs a secret. A key is
-// listed before anything is sealed under it, in the same transaction
-// (Tx.seal), and delisted only by ResealSecrets, in the transaction that finds
-// nothing left under it.
+// start-up rather than at the first request that needs a secret. One listed
+// key is marked as the one every process seals under: the first key of the
+// first process to open the store, then each rotation's new key
+// (ResealSecrets). A key is listed before anything is sealed under it, and
+// delisted only by ResealSecrets, in the transaction that finds nothing left
+// under it. A process that meets a key it lacks, to open a value or to seal
+// one, reads its key source again (keysource.go).
 
 // The environment variables Open reads when its Config names no key. They
 // are read here rather than by the command line so that everything that
@@ -41,15 +44,22 @@ const SecretKeyFileName = "secret.key"
 // SecretsInfo says how a store's secrets were opened.
 type SecretsInfo struct {
 	Source  string   // where the keys came from
+	File    string   // the key file they came from; empty when given as text
 	Created bool     // whether Open generated the key file
-	KeyIDs  []string // the keys' IDs, the sealing key first
+	KeyIDs  []string // the keys' IDs, in the order they came
+	Sealing string   // the key the store seals under
 	// Upgraded counts the values an older version left in plain text that
 	// Open sealed (or hashed).
 	Upgraded int
 }
 
-// Secrets says how the store's secrets were opened.
-func (db *DB) Secrets() SecretsInfo { return db.secretsInfo }
+// Secrets says how the store's secrets were opened, with the keys it holds
+// now.
+func (db *DB) Secrets() SecretsInfo {
+	info := db.secretsInfo
+	info.KeyIDs = db.keys.current().IDs()
+	return info
+}
 
 // secretColumn is a column holding secrets, with its row key.
 type secretColumn struct {
@@ -76,20 +86,19 @@ const noKeyForPostgres = "no secret key given: a PostgreSQL store's access-key s
 	" or " + SecretKeyEnv + " (the base64 of 32 random bytes: `openssl rand -base64 32`)"
 
 // secretKeys returns the keys the configuration or the environment gives,
-// and where they came from; no keys and no error when an SQLite store should
-// use the key file in its data directory.
-func (cfg Config) secretKeys() (*sealed.Keyring, string, error) {
+// where they came from, and the key file (made absolute, so that it is read
+// again from the same place) when they came from one; no keys and no error
+// when an SQLite store should use the key file in its data directory.
+func (cfg Config) secretKeys() (keys *sealed.Keyring, source, file string, err error) {
 	file, text, from := cfg.SecretKeyFile, cfg.SecretKey, ""
 	if file == "" && text == "" {
 		file, text, from = os.Getenv(SecretKeyFileEnv), os.Getenv(SecretKeyEnv), " (environment)"
 	}
-	var keys *sealed.Keyring
-	var source string
-	var err error
 	switch {
 	case file != "" && text != "":
-		return nil, "", fault.New(fault.Invalid, "the secret key is given twice, as a file and as text%s: give one", from)
+		return nil, "", "", fault.New(fault.Invalid, "the secret key is given twice, as a file and as text%s: give one", from)
 	case file != "":
+		file = absolute(file)
 		source = "file " + file + from
 		keys, err = sealed.ReadKeyFile(file)
 	case text != "":
@@ -99,29 +108,37 @@ func (cfg Config) secretKeys() (*sealed.Keyring, string, error) {
 		}
 		keys, err = sealed.ParseKeys(text)
 	case cfg.DatabaseURL != "" && cfg.NewSecretKeys == nil:
-		return nil, "", fault.New(fault.Invalid, "%s", noKeyForPostgres)
+		return nil, "", "", fault.New(fault.Invalid, "%s", noKeyForPostgres)
 	default:
-		return nil, "", nil
+		return nil, "", "", nil
 	}
 	if err != nil {
-		return nil, "", fault.New(fault.Invalid, "secret key (%s): %v", source, err)
+		return nil, "", "", fault.New(fault.Invalid, "secret key (%s): %v", source, err)
 	}
-	return keys, source, nil
+	return keys, source, file, nil
+}
+
+// absolute returns path made absolute, or as it is if that fails.
+func absolute(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 // openSecrets settles the store's keys: the default key file of an SQLite
 // store if none was given, the check that they open every secret the store
 // holds, and the sealing of values an older version left in plain text.
-func (db *DB) openSecrets(ctx context.Context, cfg Config, keys *sealed.Keyring, source string) error {
+func (db *DB) openSecrets(ctx context.Context, cfg Config, keys *sealed.Keyring, source, file string) error {
 	info := SecretsInfo{Source: source}
 	if keys == nil && cfg.DatabaseURL == "" {
 		var err error
 		if keys, info.Created, err = db.defaultKeyFile(ctx, cfg); err != nil {
 			return err
 		}
-		path := filepath.Join(cfg.DataDir, SecretKeyFileName)
-		if abs, err := filepath.Abs(path); err == nil {
-			path = abs
+		path := absolute(filepath.Join(cfg.DataDir, SecretKeyFileName))
+		if keys != nil {
+			file = path
 		}
 		info.Source = "file " + path
 	}
@@ -134,18 +151,15 @@ func (db *DB) openSecrets(ctx context.Context, cfg Config, keys *sealed.Keyring,
 	if keys == nil {
 		return fault.New(fault.Invalid, "%s", noKeyForPostgres)
 	}
-	canary, err := keys.Seal([]byte(canaryText), "secret_keys", keys.Primary())
-	if err != nil {
-		return fault.Wrap(err, "seal the secret key's canary")
-	}
-	db.secrets, db.canary = keys, canary
-	if err := db.checkAndListKeys(ctx, info.Source); err != nil {
+	db.keys = newKeySource(cfg, keys, info.Source, file)
+	var err error
+	if info.Sealing, err = db.checkAndListKeys(ctx, cfg.NewSecretKeys != nil); err != nil {
 		return err
 	}
 	if info.Upgraded, err = db.sealPlainSecrets(ctx); err != nil {
 		return err
 	}
-	info.KeyIDs = keys.IDs()
+	info.File = file
 	db.secretsInfo = info
 	return nil
 }
@@ -156,7 +170,7 @@ func (db *DB) openSecrets(ctx context.Context, cfg Config, keys *sealed.Keyring,
 func (db *DB) defaultKeyFile(ctx context.Context, cfg Config) (*sealed.Keyring, bool, error) {
 	path := filepath.Join(cfg.DataDir, SecretKeyFileName)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		listed, err := db.listedKeys(ctx)
+		listed, _, err := db.listedKeys(ctx)
 		if err != nil {
 			return nil, false, err
 		}
@@ -176,64 +190,83 @@ func (db *DB) defaultKeyFile(ctx context.Context, cfg Config) (*sealed.Keyring, 
 	return keys, created, nil
 }
 
-// listedKeys returns the canary of every key listed in secret_keys, by ID.
-func (db *DB) listedKeys(ctx context.Context) (map[string]string, error) {
-	rows, err := db.query(ctx, `SELECT key_id, canary FROM secret_keys`)
+// listedQuery reads the listed keys.
+const listedQuery = `SELECT key_id, canary, sealing FROM secret_keys`
+
+// listedKeys returns the canary of every key listed in secret_keys, by ID,
+// and the ID of the key marked as the one that seals ("" if none is).
+func (db *DB) listedKeys(ctx context.Context) (map[string]string, string, error) {
+	rows, err := db.query(ctx, listedQuery)
 	if err != nil {
-		return nil, db.classify(err)
+		return nil, "", db.classify(err)
 	}
 	return collectListedKeys(db, rows)
 }
 
-func collectListedKeys(db *DB, rows *sql.Rows) (map[string]string, error) {
+func (t *Tx) listedKeys() (map[string]string, string, error) {
+	rows, err := t.Query(listedQuery)
+	if err != nil {
+		return nil, "", err
+	}
+	return collectListedKeys(t.db, rows)
+}
+
+func collectListedKeys(db *DB, rows *sql.Rows) (map[string]string, string, error) {
 	defer rows.Close()
-	out := map[string]string{}
+	out, sealing := map[string]string{}, ""
 	for rows.Next() {
 		var id, canary string
-		if err := rows.Scan(&id, &canary); err != nil {
-			return nil, db.classify(err)
+		var marked int
+		if err := rows.Scan(&id, &canary, &marked); err != nil {
+			return nil, "", db.classify(err)
 		}
 		out[id] = canary
+		if marked == 1 {
+			sealing = id
+		}
 	}
-	return out, db.classify(rows.Err())
+	return out, sealing, db.classify(rows.Err())
 }
 
 // checkAndListKeys fails unless the store's keys open every listed key's
-// canary, and lists the sealing key. A restart with the same keys only
-// reads; otherwise the check and the listing are one transaction, so that
-// replicas starting together with different keys cannot both pass.
-func (db *DB) checkAndListKeys(ctx context.Context, source string) error {
-	listed, err := db.listedKeys(ctx)
+// canary, and returns the key the store seals under. If none is marked yet
+// (a new store, or one an older version left), or if this process rotates
+// the store to a new key, it lists the first of its keys and marks it. A
+// restart only reads; otherwise the check and the marking are one
+// transaction, so that processes starting together with different keys
+// cannot both pass.
+func (db *DB) checkAndListKeys(ctx context.Context, rotating bool) (string, error) {
+	keys := db.keys.current()
+	listed, sealing, err := db.listedKeys(ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
-	if _, ok := listed[db.secrets.Primary()]; ok {
-		return db.checkKeys(listed, source)
+	if sealing != "" && (!rotating || sealing == keys.Primary()) {
+		return sealing, db.checkKeys(keys, listed)
 	}
-	return db.Update(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(`SELECT key_id, canary FROM secret_keys`)
+	err = db.Update(ctx, func(tx *Tx) error {
+		listed, sealing, err = tx.listedKeys()
 		if err != nil {
 			return err
 		}
-		listed, err := collectListedKeys(db, rows)
-		if err != nil {
+		if err := db.checkKeys(keys, listed); err != nil {
 			return err
 		}
-		if err := db.checkKeys(listed, source); err != nil {
-			return err
+		if sealing != "" && !rotating {
+			return nil // another process marked one meanwhile
 		}
-		return tx.listKey()
+		sealing = keys.Primary()
+		return tx.markSealing(keys, sealing)
 	})
+	return sealing, err
 }
 
-// checkKeys fails unless the store's keys open the canary of every listed
-// key.
-func (db *DB) checkKeys(listed map[string]string, source string) error {
-	keys := db.secrets
+// checkKeys fails unless keys open the canary of every listed key.
+func (db *DB) checkKeys(keys *sealed.Keyring, listed map[string]string) error {
 	for _, id := range slices.Sorted(maps.Keys(listed)) {
 		if !keys.Has(id) {
 			return fault.New(fault.Invalid, "the secret key does not open this store's secrets: they are sealed under key %s, "+
-				"which is not among the keys given (%s, from %s)", id, strings.Join(keys.IDs(), ", "), source)
+				"which is not among the keys given (%s, from %s)", id, strings.Join(keys.IDs(), ", "), db.keys.where)
 		}
 		plain, err := keys.Open(listed[id], "secret_keys", id)
 		if err == nil && string(plain) != canaryText {
@@ -246,31 +279,69 @@ func (db *DB) checkKeys(listed map[string]string, source string) error {
 	return nil
 }
 
-// listKey lists the sealing key in secret_keys unless it is listed.
-func (t *Tx) listKey() error {
-	_, err := t.Exec(`INSERT INTO secret_keys (key_id, canary) VALUES (?, ?) ON CONFLICT (key_id) DO NOTHING`,
-		t.db.secrets.Primary(), t.db.canary)
+// markSealing lists the key id (one of keys) with its canary unless it is
+// listed, and marks it as the key the store seals under, in place of any
+// other.
+func (t *Tx) markSealing(keys *sealed.Keyring, id string) error {
+	canary, err := keys.SealWith(id, []byte(canaryText), "secret_keys", id)
+	if err != nil {
+		return fault.Wrap(err, "seal the secret key's canary")
+	}
+	if _, err := t.Exec(`UPDATE secret_keys SET sealing = 0 WHERE sealing = 1 AND key_id <> ?`, id); err != nil {
+		return err
+	}
+	_, err = t.Exec(`INSERT INTO secret_keys (key_id, canary, sealing) VALUES (?, ?, 1) ON CONFLICT (key_id) DO UPDATE SET sealing = 1`, id, canary)
 	return err
 }
 
-// seal seals plain for a row of table, listing the sealing key first if it
-// is not listed (ResealSecrets may have delisted it since Open).
+// sealingKey returns the key the store seals under, and keys that hold it:
+// read in the transaction that seals, so that nothing is sealed under a key
+// after a rotation has moved to another one. A process that lacks the key
+// reads its key source again; if that does not give it either, the write
+// fails rather than seal under a key other processes are retiring.
+func (t *Tx) sealingKey() (string, *sealed.Keyring, error) {
+	var id string
+	err := t.QueryRow(`SELECT key_id FROM secret_keys WHERE sealing = 1`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		// The listing was emptied by hand: this process's first key seals.
+		keys := t.db.keys.current()
+		return keys.Primary(), keys, t.markSealing(keys, keys.Primary())
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	keys, err := t.db.keys.holding(id)
+	return id, keys, err
+}
+
+// seal seals plain for a row of table under the store's sealing key.
 func (t *Tx) seal(plain []byte, table, row string) (string, error) {
-	if err := t.listKey(); err != nil {
+	id, keys, err := t.sealingKey()
+	if err != nil {
 		return "", err
 	}
-	v, err := t.db.secrets.Seal(plain, table, row)
+	v, err := keys.SealWith(id, plain, table, row)
 	if err != nil {
 		return "", fault.Wrap(err, "seal %s %s", table, row)
 	}
 	return v, nil
 }
 
-// open opens a value read from a row of table. A value in plain text is
-// refused, not used: Open sealed every one, so a plain value now was written
-// by someone without the key, who must not choose a secret that works.
+// open opens a value read from a row of table, reading the key source again
+// if the value is sealed under a key the store lacks (a rotation started
+// while it runs). A value in plain text is refused, not used: Open sealed
+// every one, so a plain value now was written by someone without the key,
+// who must not choose a secret that works.
 func (db *DB) open(value, table, row string) ([]byte, error) {
-	plain, err := db.secrets.Open(value, table, row)
+	plain, err := db.keys.current().Open(value, table, row)
+	var unknown *sealed.UnknownKeyError
+	if errors.As(err, &unknown) {
+		var keys *sealed.Keyring
+		if keys, err = db.keys.holding(unknown.ID); err != nil {
+			return nil, err
+		}
+		plain, err = keys.Open(value, table, row)
+	}
 	if err != nil {
 		return nil, fault.Wrap(err, "open a sealed secret")
 	}
@@ -384,13 +455,19 @@ type ResealResult struct {
 	Kept     []string `json:"kept"`     // other keys still listed: a server sealed under them meanwhile
 }
 
-// ResealSecrets seals every sealed value again under the store's sealing key
-// (the first of its keys), in batches, while servers go on reading values
-// under either key; then it delists the keys nothing is sealed under any
-// more, so that a store can be opened without them.
+// ResealSecrets makes the first of the store's keys the one every process
+// seals under, then seals every sealed value again under it, in batches,
+// while servers go on reading values under either key (reading their key
+// source again when they lack the new one); then it delists the keys
+// nothing is sealed under any more, so that a store can be opened without
+// them.
 func (db *DB) ResealSecrets(ctx context.Context) (ResealResult, error) {
-	primary := db.secrets.Primary()
+	keys := db.keys.current()
+	primary := keys.Primary()
 	res := ResealResult{KeyID: primary, Retired: []string{}, Kept: []string{}}
+	if err := db.Update(ctx, func(tx *Tx) error { return tx.markSealing(keys, primary) }); err != nil {
+		return res, err
+	}
 	for _, c := range secretColumns {
 		if c.hashed {
 			continue // a hash is not sealed under any key
@@ -422,20 +499,23 @@ func (db *DB) ResealSecrets(ctx context.Context) (ResealResult, error) {
 	return res, err
 }
 
-// retireKeys delists every key but primary under which nothing is sealed,
-// and says which it delisted and which it kept.
+// ListedSecretKeys returns the IDs of the keys something in the store may
+// be sealed under, sorted: the keys a process needs to open the store.
+func (db *DB) ListedSecretKeys(ctx context.Context) ([]string, error) {
+	listed, _, err := db.listedKeys(ctx)
+	return slices.Sorted(maps.Keys(listed)), err
+}
+
+// retireKeys delists every key but primary and the sealing key under which
+// nothing is sealed, and says which it delisted and which it kept.
 func (t *Tx) retireKeys(primary string) (retired, kept []string, err error) {
-	rows, err := t.Query(`SELECT key_id, canary FROM secret_keys`)
-	if err != nil {
-		return nil, nil, err
-	}
-	listed, err := collectListedKeys(t.db, rows)
+	listed, sealing, err := t.listedKeys()
 	if err != nil {
 		return nil, nil, err
 	}
 	retired, kept = []string{}, []string{}
 	for _, id := range slices.Sorted(maps.Keys(listed)) {
-		if id == primary {
+		if id == primary || id == sealing {
 			continue
 		}
 		used := false

@@ -40,6 +40,7 @@ func Secrets(t *testing.T, fresh func(t *testing.T) store.Config) {
 	t.Run("MissingKey", func(t *testing.T) { secretsMissingKey(t, fresh(t)) })
 	t.Run("PlainTextUpgrade", func(t *testing.T) { secretsUpgrade(t, fresh(t)) })
 	t.Run("Rotation", func(t *testing.T) { secretsRotation(t, fresh(t)) })
+	t.Run("SealingKeyAgreed", func(t *testing.T) { secretsSealingKey(t, fresh(t)) })
 	t.Run("TamperedRefused", func(t *testing.T) { secretsTampered(t, fresh(t)) })
 	t.Run("MovedRefused", func(t *testing.T) { secretsMoved(t, fresh(t)) })
 	t.Run("ResetKeepsKeys", func(t *testing.T) { secretsReset(t, fresh(t)) })
@@ -555,6 +556,76 @@ func secretsRotation(t *testing.T, cfg store.Config) {
 	// The new key alone opens the store; the old key alone does not.
 	f.wantReadable(t, OpenConfig(t, withKey(cfg, newText)))
 	wantRefused(t, cfg, doesNotOpen)
+}
+
+// storedKeyID returns the ID of the key the secret of access key id is
+// sealed under.
+func storedKeyID(t *testing.T, db *store.DB, id string) string {
+	t.Helper()
+	v := rawColumn(t, db, `SELECT secret FROM access_keys WHERE id = ?`, id)
+	if len(v) != 1 {
+		t.Fatalf("access key %s: %d rows", id, len(v))
+	}
+	keyID, _ := sealed.KeyID(v[0])
+	return keyID
+}
+
+// secretsSealingKey: processes holding several keys, in whatever order,
+// seal under the one key the store marks: the first key of the first
+// process to open it, then each rotation's new key. A process whose key
+// file lacked the rotation's key when it started reads the file again when
+// it must seal, and seals under the new key.
+func secretsSealingKey(t *testing.T, cfg store.Config) {
+	ctx := t.Context()
+	oldText, newText := sealed.GenerateKey(), sealed.GenerateKey()
+	oldKeys, err := sealed.ParseKeys(oldText)
+	NoError(t, err, "parse the old key")
+	newKeys, err := sealed.ParseKeys(newText)
+	NoError(t, err, "parse the new key")
+	file := filepath.Join(t.TempDir(), "server.key")
+	NoError(t, os.WriteFile(file, []byte(oldText+"\n"), 0o600), "write the key file")
+	onFile := cfg
+	onFile.SecretKey, onFile.SecretKeyFile = "", file
+	server := OpenConfig(t, onFile)
+	a, k1 := CreateAccount(t, server, 1)
+
+	// A process given both keys, the new one first, seals under the
+	// store's key all the same: nothing is sealed under the new key yet,
+	// and the old key alone still opens the store.
+	both := OpenConfig(t, withKey(cfg, newText+","+oldText))
+	if got := both.Secrets().Sealing; got != oldKeys.Primary() {
+		t.Errorf("a process with keys %v seals under %s, want the store's key %s", both.Secrets().KeyIDs, got, oldKeys.Primary())
+	}
+	k2 := NewKey(a.ID, 2, Epoch)
+	NoError(t, both.Accounts().CreateAccessKey(ctx, k2), "create a key")
+	if got := storedKeyID(t, both, k2.ID); got != oldKeys.Primary() {
+		t.Errorf("a key created by a process with the new key first is sealed under %s, want %s", got, oldKeys.Primary())
+	}
+	OpenConfig(t, withKey(cfg, oldText))
+
+	// The rotation: the new key seals, the old one is retired.
+	res, err := both.ResealSecrets(ctx)
+	NoError(t, err, "reseal")
+	if res.KeyID != newKeys.Primary() || fmt.Sprint(res.Retired) != fmt.Sprint([]string{oldKeys.Primary()}) {
+		t.Errorf("ResealSecrets = %+v, want everything under %s and %s retired", res, newKeys.Primary(), oldKeys.Primary())
+	}
+
+	// The first process, whose file is now given the new key, seals under
+	// it rather than under the key it started with, and reads what was
+	// re-sealed.
+	NoError(t, os.WriteFile(file, []byte(newText+"\n"+oldText+"\n"), 0o600), "give the key file the new key")
+	k3 := NewKey(a.ID, 3, Epoch)
+	NoError(t, server.Accounts().CreateAccessKey(ctx, k3), "create a key on the first process")
+	if got := storedKeyID(t, server, k3.ID); got != newKeys.Primary() {
+		t.Errorf("a key created after the rotation is sealed under %s, want the new key %s", got, newKeys.Primary())
+	}
+	for _, k := range []account.AccessKey{k1, k2, k3} {
+		got, err := server.Accounts().GetAccessKey(ctx, k.ID)
+		NoError(t, err, "read key "+k.ID)
+		Diff(t, "access key "+k.ID, k, got)
+	}
+	wantRefused(t, withKey(cfg, oldText), doesNotOpen)
+	OpenConfig(t, withKey(cfg, newText))
 }
 
 // secretsTampered: a sealed value changed in the database is refused, never
