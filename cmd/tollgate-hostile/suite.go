@@ -135,7 +135,7 @@ func (s *suite) phase(name string, fn func() error) error {
 }
 
 func (s *suite) run(ctx context.Context) error {
-	if err := raiseFileLimit(s.cfg.idle + s.cfg.slow + 2_000); err != nil {
+	if err := raiseFileLimit(s.cfg.idle + s.cfg.slow + 256); err != nil {
 		return err
 	}
 	s.logf("tollgate-hostile: %s server at %s; seed %d (replay with --seed %d or TOLLGATE_TEST_SEED=%d)",
