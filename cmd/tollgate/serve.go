@@ -55,7 +55,7 @@ func (l *limits) register(cmd *cobra.Command) {
 		"close a connection that has not sent a request's line and headers within this `DURATION`")
 	f.IntVar(&l.maxHeaderBytes, "max-header-bytes", server.DefaultMaxHeaderBytes, "largest request line and headers, in `BYTES`")
 	f.Int64Var(&l.bodyBudget, "body-budget", awsapi.DefaultBodyBudget,
-		"`BYTES` of request bodies held at once by requests not yet authenticated; at least the largest body, "+fmt.Sprint(awsapi.MaxBodyBytes))
+		"`BYTES` of request bodies held at once, each taken before the body is read and given back once answered; at least the largest body, "+fmt.Sprint(awsapi.MaxBodyBytes))
 	f.DurationVar(&l.bodyWait, "body-wait", awsapi.DefaultBodyWait, "how long (`DURATION`) a request waits for room in --body-budget before it is throttled")
 	f.DurationVar(&l.shutdownGrace, "shutdown-grace", server.DefaultShutdownGrace, "how long (`DURATION`) a stopping server lets requests in flight finish")
 }

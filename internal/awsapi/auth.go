@@ -103,7 +103,7 @@ func NewEmulator(keys KeyLookup, defaultAccount string) *Emulator {
 }
 
 // Identify maps the presented key to an account without checking the
-// signature; it never refuses.
+// signature; it refuses only when the store cannot tell whose key it is.
 func (e *Emulator) Identify(ctx context.Context, r *http.Request) (Identity, error) {
 	sig, err := sigv4.Parse(r)
 	if err != nil {
@@ -114,6 +114,11 @@ func (e *Emulator) Identify(ctx context.Context, r *http.Request) (Identity, err
 	switch key, err := e.keys(ctx, kid); {
 	case err == nil:
 		id.Principal = account.Principal{AccountID: key.AccountID, AccessKeyID: kid}
+	case !fault.Is(err, fault.NotFound):
+		// The store could not say whose key it is (unavailable, or sealed
+		// under a key this server lacks): acting as some other account
+		// would be wrong, so the request is refused with that error.
+		return id, err
 	case account.ValidID(kid):
 		id.Principal = account.Principal{AccountID: kid, AccessKeyID: kid}
 	default:

@@ -323,3 +323,21 @@ func TestRouterStrictEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestEmulatorStoreFailure: when the store cannot say whose key a request
+// names, the emulator refuses it rather than let it act as the default or a
+// 12-digit account, which would be some other account's identity.
+func TestEmulatorStoreFailure(t *testing.T) {
+	unavailable := fault.New(fault.Unavailable, "the store is unavailable")
+	emu := awsapi.NewEmulator(func(context.Context, string) (account.AccessKey, error) {
+		return account.AccessKey{}, unavailable
+	}, "000000000000")
+	const body = "Action=GetCallerIdentity"
+	for _, key := range []account.AccessKey{aliceKey, {ID: "210987654321", Secret: "test"}, {ID: "test", Secret: "test"}} {
+		req := sdkSigned(t, key, "sts", "us-east-1", body, signTime)
+		id, err := awsapi.Authenticate(context.Background(), emu, req, []byte(body))
+		if !fault.Is(err, fault.Unavailable) {
+			t.Errorf("key %s: got principal %+v, error %v; want the store's Unavailable error", key.ID, id.Principal, err)
+		}
+	}
+}
