@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/toolmain"
 )
 
 // maxBody is the largest body the server accepts (awsapi.MaxBodyBytes).
@@ -141,7 +143,7 @@ Flags:
 	fs.IntVar(&c.size, "size", maxBody, "bytes in each body")
 	fs.BoolVar(&c.mixed, "mixed", false, "make half of them License Manager JSON calls instead of STS forms")
 	fs.DurationVar(&c.timeout, "timeout", 60*time.Second, "how long one request may take")
-	if err := fs.Parse(args); err != nil {
+	if err := toolmain.Parse(fs, args); err != nil {
 		return c, err
 	}
 	u, err := url.Parse(*endpoint)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/toolmain"
 )
 
 // config is the suite's command line.
@@ -60,7 +62,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.bodies, "bodies", 64, "concurrent maximum-size request bodies to send")
 	maxRSS := fs.Int64("max-rss-mib", 512, "the most the server's peak resident memory may reach, in MiB")
 	fs.DurationVar(&c.timeout, "timeout", 20*time.Second, "how long one exchange may take before it counts as unanswered")
-	if err := fs.Parse(args); err != nil {
+	if err := toolmain.Parse(fs, args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {

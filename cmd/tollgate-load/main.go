@@ -28,40 +28,21 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/signal"
 	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/demo"
+	"github.com/tollgate/tollgate/internal/toolmain"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "tollgate-load:", err)
-		}
-		var ue usageError
-		if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
-}
+func main() { toolmain.Main("tollgate-load", run) }
 
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+var usagef = toolmain.Usagef
 
 // config is the parsed command line.
 type config struct {
@@ -125,7 +106,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&c.json, "json", false, "print the results as JSON on stdout (the text lines go to stderr)")
 	fs.IntVar(&c.licenses, "licenses", 10000, "checkout-spread: how many licenses seed-licenses --count created")
 	fs.StringVar(&c.wrkLua, "wrk-lua", "", "write a wrk script that replays one pre-signed request of --target to this file, then exit")
-	if err := fs.Parse(args); err != nil {
+	if err := toolmain.Parse(fs, args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {

@@ -19,6 +19,7 @@ import (
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/testrand"
+	"github.com/tollgate/tollgate/internal/toolmain"
 )
 
 // demoServer starts an in-process Tollgate with the demo world.
@@ -132,8 +133,8 @@ func TestUsageErrors(t *testing.T) {
 		t.Setenv("AWS_ACCESS_KEY_ID", "")
 		t.Setenv("AWS_SECRET_ACCESS_KEY", "")
 		err := run(context.Background(), args, io.Discard, io.Discard)
-		if _, ok := err.(usageError); !ok {
-			t.Errorf("%q: err = %v, want a usage error", args, err)
+		if code := toolmain.Report("tollgate-load", err, io.Discard); code != 2 {
+			t.Errorf("%q: err = %v, exit code %d, want a usage error (2)", args, err, code)
 		}
 	}
 }

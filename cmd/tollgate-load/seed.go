@@ -14,6 +14,7 @@ import (
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/toolmain"
 )
 
 // The licenses the checkout targets use. seed-licenses creates them in a
@@ -81,7 +82,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dbURL := fs.String("database-url", "", "PostgreSQL store (postgres://...), as tollgate serve --database-url; wins over --data")
 	count := fs.Int("count", 10000, "checkout-spread licenses (and buyers) to create")
 	batch := fs.Int("batch", 5000, "licenses written per transaction")
-	if err := fs.Parse(args); err != nil {
+	if err := toolmain.Parse(fs, args); err != nil {
 		return err
 	}
 	if (*dir == "" && *dbURL == "") || *count < 1 || *batch < 1 || fs.NArg() > 0 {
