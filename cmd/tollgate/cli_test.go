@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tollgate/tollgate/internal/app"
+	"github.com/tollgate/tollgate/internal/logtest"
 	"github.com/tollgate/tollgate/internal/sealed"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
@@ -474,25 +474,6 @@ func testClockCommandsFollowTheServer(t *testing.T, cfg store.Config) {
 	}
 }
 
-// syncBuffer is a buffer that a running server writes to while the test
-// reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestServeFlagsReachTheServer starts `tollgate serve` in this process with
 // limit flags, reads what the server says it serves with, and stops it as
 // SIGINT would: it exits 0.
@@ -506,7 +487,7 @@ func TestServeFlagsReachTheServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	var stdout, stderr syncBuffer
+	var stdout, stderr logtest.Buffer
 	code := make(chan int, 1)
 	go func() {
 		code <- run(ctx, []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--max-connections", "17",

@@ -25,6 +25,7 @@ import (
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/logtest"
 	"github.com/tollgate/tollgate/internal/sealed"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
@@ -284,7 +285,7 @@ func TestRotateWhileServingPostgres(t *testing.T) {
 
 func testRotateWhileServing(t *testing.T, cfg store.Config, keyFile string) {
 	ctx := context.Background()
-	var logs syncBuffer
+	var logs logtest.Buffer
 	serve := app.Config{Store: cfg, Log: slog.New(slog.NewTextHandler(&logs, nil))}
 	a, url, stop := openApp(t, serve)
 	defer func() { stop() }()
@@ -400,7 +401,7 @@ func testStaleKeySource(t *testing.T, cfg store.Config) {
 	if _, _, err := sealed.CreateKeyFile(cfg.SecretKeyFile); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs logtest.Buffer
 	a, url, stop := openApp(t, app.Config{Store: cfg, Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	defer stop()
 	// Another server on the same store creates the seller's license, so

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http/httptest"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/app"
+	"github.com/tollgate/tollgate/internal/logtest"
 	"github.com/tollgate/tollgate/internal/sealed"
 	"github.com/tollgate/tollgate/internal/store"
 )
@@ -34,24 +34,6 @@ func openApp(t *testing.T, cfg app.Config) (*app.App, string, func()) {
 			t.Errorf("close: %v", err)
 		}
 	}
-}
-
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // replaceFile writes text to path as a whole new file, as an operator
@@ -81,7 +63,7 @@ func TestRotateWithNewKeyFileWhileServing(t *testing.T) {
 	if _, _, err := sealed.CreateKeyFile(serverKey); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs logtest.Buffer
 	cfg := app.Config{Store: store.Config{DataDir: dir, SecretKeyFile: serverKey}, Log: slog.New(slog.NewTextHandler(&logs, nil))}
 	a, url, stop := openApp(t, cfg)
 	_, alice := createAccount(t, a, "alice")

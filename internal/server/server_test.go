@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -13,32 +12,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/awsapi"
 	"github.com/tollgate/tollgate/internal/awsapi/sts"
+	"github.com/tollgate/tollgate/internal/logtest"
 	"github.com/tollgate/tollgate/internal/server"
 )
-
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) lines() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Split(strings.TrimSpace(s.b.String()), "\n")
-}
 
 // panicAuth panics while authenticating, outside any operation.
 type panicAuth struct{}
@@ -68,8 +49,8 @@ func jsonService() *awsapi.Service {
 // connection survives; a panic after the answer went out leaves the answer
 // whole.
 func TestRecoverMiddleware(t *testing.T) {
-	newServer := func(auth awsapi.Authenticator, obs awsapi.Observer) (*httptest.Server, *syncBuffer) {
-		logs := &syncBuffer{}
+	newServer := func(auth awsapi.Authenticator, obs awsapi.Observer) (*httptest.Server, *logtest.Buffer) {
+		logs := &logtest.Buffer{}
 		log := slog.New(slog.NewJSONHandler(logs, nil))
 		h := server.Handler(server.Options{Log: log, Metrics: server.NewMetrics(),
 			AWS:    awsapi.NewRouter(auth, log, obs, sts.Service(), jsonService()),
@@ -150,7 +131,7 @@ func TestRecoverMiddleware(t *testing.T) {
 				}
 				tt.wantBody(t, body)
 			}
-			lines := logs.lines()
+			lines := logs.Lines()
 			if len(lines) != 2 || !strings.Contains(lines[0], `"msg":"panic serving a request"`) || !strings.Contains(lines[0], `"at":"`) {
 				t.Errorf("want one log line per panic, got:\n%s", strings.Join(lines, "\n"))
 			}
