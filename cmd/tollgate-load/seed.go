@@ -175,8 +175,7 @@ func seedViaService(ctx context.Context, svc *license.Service, lm *store.License
 	lic, err := svc.CreateLicense(ctx, seller, license.CreateLicenseInput{
 		LicenseName: "tollgate-load " + sku, ProductName: "tollgate-load", ProductSKU: sku, Issuer: &license.Issuer{Name: "Self"},
 		HomeRegion: "us-east-1", Beneficiary: buyer, ClientToken: randomHex(16),
-		Validity: &license.Validity{Begin: now.Add(-time.Hour).UTC().Format(time.RFC3339),
-			End: now.AddDate(1, 0, 0).UTC().Format(time.RFC3339)},
+		Validity:     &license.Validity{Begin: now.Add(-time.Hour), End: now.AddDate(1, 0, 0)},
 		Entitlements: []license.Entitlement{{Name: seatName, Unit: "Count", MaxCount: &maxCount, AllowCheckIn: &allow}},
 		ConsumptionConfiguration: &license.ConsumptionConfiguration{RenewType: "None",
 			ProvisionalConfiguration: &license.ProvisionalConfiguration{MaxTimeToLiveInMinutes: &ttl}},
@@ -186,7 +185,7 @@ func seedViaService(ctx context.Context, svc *license.Service, lm *store.License
 	}
 	g, err := svc.CreateGrant(ctx, seller, license.CreateGrantInput{GrantName: "tollgate-load", LicenseArn: lic.LicenseArn,
 		Principals: []string{"arn:aws:iam::" + buyer + ":root"}, HomeRegion: "us-east-1", ClientToken: randomHex(16),
-		AllowedOperations: []string{license.OpCheckoutLicense, license.OpCheckInLicense, license.OpExtendConsumption}})
+		AllowedOperations: []license.Operation{license.OpCheckoutLicense, license.OpCheckInLicense, license.OpExtendConsumption}})
 	if err != nil {
 		return license.Grant{}, fmt.Errorf("CreateGrant: %w", err)
 	}

@@ -28,7 +28,7 @@ func TestDemoContract(t *testing.T) {
 	w := demo.Parties()
 	received := func(a *app.App) []license.GrantedLicense {
 		t.Helper()
-		out, err := a.Licenses.ListReceivedLicenses(ctx, w.Buyer.Account.ID, license.ListLicensesInput{})
+		out, err := a.Licenses.ListReceivedLicenses(ctx, w.Buyer.Account.ID, license.ListReceivedLicensesInput{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,9 +40,10 @@ func TestDemoContract(t *testing.T) {
 	if len(got) != 1 || got[0].ProductSKU != demo.ProductSKU || got[0].ReceivedMetadata.ReceivedStatus != license.GrantActive {
 		t.Fatalf("the demo buyer received %+v, want one active %s license", got, demo.ProductSKU)
 	}
+	two := int64(2)
 	out, err := a.Licenses.CheckoutLicense(ctx, w.Buyer.Account.ID, license.CheckoutLicenseInput{
 		ProductSKU: demo.ProductSKU, KeyFingerprint: demo.Fingerprint(w), CheckoutType: license.Perpetual, ClientToken: "reports",
-		Entitlements: []license.EntitlementData{{Name: "Reports", Value: "2", Unit: "Count"}}})
+		Entitlements: []license.EntitlementRequest{{Name: "Reports", Unit: license.UnitCount, Quantity: &two}}})
 	if err != nil || out.LicenseArn != got[0].LicenseArn {
 		t.Fatalf("checkout of the demo contract: %+v, %v", out, err)
 	}
@@ -58,15 +59,15 @@ func TestDemoContract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range usage.LicenseUsage.EntitlementUsages {
-		if u.Name == "Reports" && u.ConsumedValue != "2" {
-			t.Errorf("after a restart Reports consumed %s, want 2", u.ConsumedValue)
+	for _, u := range usage.EntitlementUsages {
+		if u.Name == "Reports" && u.Consumed != 2 {
+			t.Errorf("after a restart Reports consumed %d, want 2", u.Consumed)
 		}
 	}
 
 	// The seller withdraws the grant: a restart does not issue the contract
 	// again.
-	grants, err := a.Licenses.ListDistributedGrants(ctx, w.Seller.Account.ID, license.ListGrantsInput{
+	grants, err := a.Licenses.ListDistributedGrants(ctx, w.Seller.Account.ID, license.ListDistributedGrantsInput{
 		ListInput: license.ListInput{Filters: []license.Filter{{Name: "LicenseArn", Values: []string{got[0].LicenseArn}}}}})
 	if err != nil || len(grants.Grants) != 1 {
 		t.Fatalf("the demo contract's grants: %+v, %v", grants, err)

@@ -30,7 +30,7 @@ func Fingerprint(w World) string {
 // may hold millions of licenses.
 func SeedLicense(ctx context.Context, svc *license.Service, w World, now time.Time) error {
 	seller, buyer := w.Seller.Account.ID, w.Buyer.Account.ID
-	existing, err := svc.ListReceivedGrants(ctx, buyer, license.ListGrantsInput{ListInput: license.ListInput{
+	existing, err := svc.ListReceivedGrants(ctx, buyer, license.ListReceivedGrantsInput{ListInput: license.ListInput{
 		Filters: []license.Filter{{Name: "ProductSKU", Values: []string{ProductSKU}}, {Name: "GranterAccountId", Values: []string{seller}}}}})
 	if err != nil || len(existing.Grants) > 0 {
 		return err
@@ -40,7 +40,7 @@ func SeedLicense(ctx context.Context, svc *license.Service, w World, now time.Ti
 	lic, err := svc.CreateLicense(ctx, seller, license.CreateLicenseInput{
 		LicenseName: ProductName + " for " + w.Buyer.Account.Name, ProductName: ProductName, ProductSKU: ProductSKU,
 		Issuer: &license.Issuer{Name: "Self"}, HomeRegion: "us-east-1", Beneficiary: buyer,
-		Validity: &license.Validity{Begin: now.UTC().Format(time.RFC3339), End: now.AddDate(1, 0, 0).UTC().Format(time.RFC3339)},
+		Validity: &license.Validity{Begin: now.Truncate(time.Second), End: now.AddDate(1, 0, 0).Truncate(time.Second)},
 		Entitlements: []license.Entitlement{
 			{Name: "Seats", MaxCount: &five, Unit: "Count", AllowCheckIn: &yes},     // floating: PROVISIONAL, checked in
 			{Name: "Reports", MaxCount: &hundred, Unit: "Count", AllowCheckIn: &no}, // drawn down: PERPETUAL
@@ -56,7 +56,7 @@ func SeedLicense(ctx context.Context, svc *license.Service, w World, now time.Ti
 	grant, err := svc.CreateGrant(ctx, seller, license.CreateGrantInput{
 		ClientToken: token("grant"), GrantName: ProductName + " contract", LicenseArn: lic.LicenseArn, HomeRegion: "us-east-1",
 		Principals:        []string{"arn:aws:iam::" + buyer + ":root"},
-		AllowedOperations: []string{license.OpCheckoutLicense, license.OpCheckInLicense, license.OpExtendConsumption, license.OpListPurchasedLicenses},
+		AllowedOperations: []license.Operation{license.OpCheckoutLicense, license.OpCheckInLicense, license.OpExtendConsumption, license.OpListPurchasedLicenses},
 	})
 	if err != nil {
 		return fmt.Errorf("demo grant: %w", err)

@@ -20,6 +20,7 @@ import (
 	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/pkg/licensetoken"
 )
 
 // These benchmarks measure License Manager checkout throughput without HTTP
@@ -63,7 +64,10 @@ func openBenchService(b *testing.B) (*license.Service, *store.DB) {
 	return license.NewService(db.Licenses(), clock.Real{}, noOperators{}, license.Config{}), db
 }
 
-var tokenSeq atomic.Int64
+var (
+	tokenSeq atomic.Int64
+	oneUnit  = int64(1)
+)
 
 func clientToken() string {
 	var r [8]byte
@@ -81,7 +85,7 @@ func newBenchPool(b *testing.B, svc *license.Service, buyer, sku string, max int
 	lic, err := svc.CreateLicense(ctx, benchSeller, license.CreateLicenseInput{
 		LicenseName: "bench", ProductName: "bench", ProductSKU: sku, Issuer: &license.Issuer{Name: "Self"},
 		HomeRegion: "us-east-1", Beneficiary: buyer, ClientToken: clientToken(),
-		Validity:     &license.Validity{Begin: now.Add(-time.Hour).UTC().Format(time.RFC3339), End: now.AddDate(1, 0, 0).UTC().Format(time.RFC3339)},
+		Validity:     &license.Validity{Begin: now.Add(-time.Hour), End: now.AddDate(1, 0, 0)},
 		Entitlements: []license.Entitlement{{Name: "Seats", Unit: "Count", MaxCount: &max, AllowCheckIn: &allow}},
 		ConsumptionConfiguration: &license.ConsumptionConfiguration{RenewType: "None",
 			ProvisionalConfiguration: &license.ProvisionalConfiguration{MaxTimeToLiveInMinutes: &ttl}},
@@ -91,7 +95,7 @@ func newBenchPool(b *testing.B, svc *license.Service, buyer, sku string, max int
 	}
 	g, err := svc.CreateGrant(ctx, benchSeller, license.CreateGrantInput{GrantName: "bench", LicenseArn: lic.LicenseArn,
 		Principals: []string{"arn:aws:iam::" + buyer + ":root"}, HomeRegion: "us-east-1", ClientToken: clientToken(),
-		AllowedOperations: []string{license.OpCheckoutLicense, license.OpCheckInLicense}})
+		AllowedOperations: []license.Operation{license.OpCheckoutLicense, license.OpCheckInLicense}})
 	if err != nil {
 		b.Fatalf("CreateGrant: %v", err)
 	}
@@ -106,7 +110,7 @@ func newBenchPool(b *testing.B, svc *license.Service, buyer, sku string, max int
 
 func (p benchPool) pair(ctx context.Context, svc *license.Service) error {
 	out, err := svc.CheckoutLicense(ctx, p.buyer, license.CheckoutLicenseInput{ProductSKU: p.sku, CheckoutType: license.Provisional,
-		KeyFingerprint: p.fp, ClientToken: clientToken(), Entitlements: []license.EntitlementData{{Name: "Seats", Value: "1", Unit: "Count"}}})
+		KeyFingerprint: p.fp, ClientToken: clientToken(), Entitlements: []license.EntitlementRequest{{Name: "Seats", Unit: license.UnitCount, Quantity: &oneUnit}}})
 	if err != nil {
 		return fmt.Errorf("CheckoutLicense: %w", err)
 	}
@@ -172,7 +176,7 @@ func BenchmarkSignPS384(b *testing.B) {
 	svc, _ := openBenchService(b)
 	ctx := context.Background()
 	p := newBenchPool(b, svc, fmt.Sprint(benchBuyerN), "bench-sign", 10)
-	claims := license.TokenClaims{EntitlementsAllowed: []license.EntitlementData{{Name: "Seats", Value: "1", Unit: "Count"}},
+	claims := licensetoken.Claims{EntitlementsAllowed: []licensetoken.Entitlement{{Name: "Seats", Value: "1", Unit: "Count"}},
 		Expiration: "2030-01-01T01:00:00.000Z", IssuedAt: "2030-01-01T00:00:00.000Z",
 		LicenseArn: "arn:aws:license-manager::222222222222:license:l-0123456789abcdef0123456789abcdef", LicenseConsumptionToken: hex.EncodeToString(make([]byte, 32))}
 	if _, err := svc.Keys().Sign(ctx, p.fp, claims); err != nil {

@@ -4,53 +4,40 @@ import (
 	"context"
 
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/license/rules"
 )
 
 // CreateGrantInput is the CreateGrant request.
 type CreateGrantInput struct {
-	ClientToken       string   `json:"ClientToken"`
-	GrantName         string   `json:"GrantName"`
-	LicenseArn        string   `json:"LicenseArn"`
-	Principals        []string `json:"Principals"`
-	HomeRegion        string   `json:"HomeRegion"`
-	AllowedOperations []string `json:"AllowedOperations"`
+	ClientToken       string
+	GrantName         string
+	LicenseArn        string
+	Principals        []string
+	HomeRegion        string
+	AllowedOperations []Operation
 }
 
 // Validate checks the request against the model's constraints.
 func (in *CreateGrantInput) Validate() error {
-	var v validator
-	v.text(in)
-	v.clientToken(in.ClientToken)
-	v.required("grantName", in.GrantName)
-	v.arn("licenseArn", in.LicenseArn, true)
-	v.required("homeRegion", in.HomeRegion)
+	p := problems(in)
+	p.ClientToken(in.ClientToken)
+	p.Required("grantName", in.GrantName)
+	arn(p, "licenseArn", in.LicenseArn, true)
+	p.Required("homeRegion", in.HomeRegion)
 	if len(in.Principals) != 1 {
-		v.add("Value at 'principals' failed to satisfy constraint: Member must have length less than or equal to 1 and greater than or equal to 1")
+		p.Add("Value at 'principals' failed to satisfy constraint: Member must have length less than or equal to 1 and greater than or equal to 1")
 	} else {
-		v.arn("principals.1.member", in.Principals[0], true)
+		arn(p, "principals.1.member", in.Principals[0], true)
 	}
-	validateOperations(&v, in.AllowedOperations, true)
-	return v.err()
-}
-
-func validateOperations(v *validator, ops []string, required bool) {
-	if len(ops) == 0 {
-		if required {
-			v.add("Value null at 'allowedOperations' failed to satisfy constraint: Member must not be null")
-		}
-		return
-	}
-	v.count("allowedOperations", len(ops), maxAllowedOperations)
-	for _, op := range ops {
-		v.enum("allowedOperations.member", op, allowedOps, true)
-	}
+	validateOperations(p, in.AllowedOperations, true)
+	return p.Err()
 }
 
 // GrantOutput is the response of the operations that change a grant.
 type GrantOutput struct {
-	GrantArn string `json:"GrantArn"`
-	Status   string `json:"Status"`
-	Version  string `json:"Version"`
+	GrantArn string
+	Status   GrantStatus
+	Version  string
 }
 
 func outputOf(g Grant) GrantOutput {
@@ -95,28 +82,27 @@ func (s *Service) CreateGrant(ctx context.Context, caller string, in CreateGrant
 
 // CreateGrantVersionInput is the CreateGrantVersion request.
 type CreateGrantVersionInput struct {
-	ClientToken       string   `json:"ClientToken"`
-	GrantArn          string   `json:"GrantArn"`
-	GrantName         string   `json:"GrantName"`
-	AllowedOperations []string `json:"AllowedOperations"`
-	Status            string   `json:"Status"`
-	StatusReason      string   `json:"StatusReason"`
-	SourceVersion     string   `json:"SourceVersion"`
-	Options           *Options `json:"Options"`
+	ClientToken       string
+	GrantArn          string
+	GrantName         string
+	AllowedOperations []Operation
+	Status            GrantStatus
+	StatusReason      string
+	SourceVersion     string
+	Options           *Options
 }
 
 // Validate checks the request against the model's constraints.
 func (in *CreateGrantVersionInput) Validate() error {
-	var v validator
-	v.text(in)
-	v.clientToken(in.ClientToken)
-	v.arn("grantArn", in.GrantArn, true)
-	validateOperations(&v, in.AllowedOperations, false)
-	v.enum("status", in.Status, grantStatuses, false)
+	p := problems(in)
+	p.ClientToken(in.ClientToken)
+	arn(p, "grantArn", in.GrantArn, true)
+	validateOperations(p, in.AllowedOperations, false)
+	rules.Enum(p, "status", in.Status, grantStatuses, false)
 	if in.Options != nil {
-		v.enum("options.activationOverrideBehavior", in.Options.ActivationOverrideBehavior, set(ActivationDistributed, ActivationAllGrants), false)
+		rules.Enum(p, "options.activationOverrideBehavior", in.Options.ActivationOverrideBehavior, activationOverrides, false)
 	}
-	return v.err()
+	return p.Err()
 }
 
 // CreateGrantVersion changes a grant. The grantor may rename it, change its
@@ -175,7 +161,7 @@ func (s *Service) newGrantVersion(tx Tx, caller string, in CreateGrantVersionInp
 
 // changeGrantStatus moves a grant to status, replacing the grantee's other
 // active grants for the same product when the activation options say so.
-func (s *Service) changeGrantStatus(tx Tx, g *Grant, status string, byGrantee bool) error {
+func (s *Service) changeGrantStatus(tx Tx, g *Grant, status GrantStatus, byGrantee bool) error {
 	switch status {
 	case GrantActive:
 		if g.GrantStatus != GrantDisabled {
@@ -207,7 +193,7 @@ func (s *Service) replaceActiveGrants(tx Tx, g *Grant) error {
 	if err != nil {
 		return err
 	}
-	behavior := ""
+	var behavior ActivationOverride
 	if g.Options != nil {
 		behavior = g.Options.ActivationOverrideBehavior
 	}
@@ -241,7 +227,14 @@ func visibleGrant(tx Tx, caller, arn string) (Grant, error) {
 
 // GrantArnInput is the request of AcceptGrant and RejectGrant.
 type GrantArnInput struct {
-	GrantArn string `json:"GrantArn"`
+	GrantArn string
+}
+
+// Validate checks the request against the model's constraints.
+func (in *GrantArnInput) Validate() error {
+	p := problems(in)
+	arn(p, "grantArn", in.GrantArn, true)
+	return p.Err()
 }
 
 // AcceptGrant accepts a grant the caller received; it is then DISABLED
@@ -255,11 +248,8 @@ func (s *Service) RejectGrant(ctx context.Context, caller string, in GrantArnInp
 	return s.respondToGrant(ctx, caller, in, GrantRejected)
 }
 
-func (s *Service) respondToGrant(ctx context.Context, caller string, in GrantArnInput, status string) (GrantOutput, error) {
-	var v validator
-	v.text(in)
-	v.arn("grantArn", in.GrantArn, true)
-	if err := v.err(); err != nil {
+func (s *Service) respondToGrant(ctx context.Context, caller string, in GrantArnInput, status GrantStatus) (GrantOutput, error) {
+	if err := in.Validate(); err != nil {
 		return GrantOutput{}, err
 	}
 	var out GrantOutput
@@ -283,18 +273,22 @@ func (s *Service) respondToGrant(ctx context.Context, caller string, in GrantArn
 
 // DeleteGrantInput is the DeleteGrant request.
 type DeleteGrantInput struct {
-	GrantArn     string `json:"GrantArn"`
-	StatusReason string `json:"StatusReason"`
-	Version      string `json:"Version"`
+	GrantArn     string
+	StatusReason string
+	Version      string
+}
+
+// Validate checks the request against the model's constraints.
+func (in *DeleteGrantInput) Validate() error {
+	p := problems(in)
+	arn(p, "grantArn", in.GrantArn, true)
+	p.Required("version", in.Version)
+	return p.Err()
 }
 
 // DeleteGrant withdraws a grant the caller gave.
 func (s *Service) DeleteGrant(ctx context.Context, caller string, in DeleteGrantInput) (GrantOutput, error) {
-	var v validator
-	v.text(in)
-	v.arn("grantArn", in.GrantArn, true)
-	v.required("version", in.Version)
-	if err := v.err(); err != nil {
+	if err := in.Validate(); err != nil {
 		return GrantOutput{}, err
 	}
 	var out GrantOutput
@@ -321,21 +315,25 @@ func (s *Service) DeleteGrant(ctx context.Context, caller string, in DeleteGrant
 
 // GetGrantInput is the GetGrant request.
 type GetGrantInput struct {
-	GrantArn string `json:"GrantArn"`
-	Version  string `json:"Version"`
+	GrantArn string
+	Version  string
 }
 
 // GetGrantOutput is the GetGrant response.
 type GetGrantOutput struct {
-	Grant Grant `json:"Grant"`
+	Grant Grant
+}
+
+// Validate checks the request against the model's constraints.
+func (in *GetGrantInput) Validate() error {
+	p := problems(in)
+	arn(p, "grantArn", in.GrantArn, true)
+	return p.Err()
 }
 
 // GetGrant returns a grant to its grantor or grantee.
 func (s *Service) GetGrant(ctx context.Context, caller string, in GetGrantInput) (GetGrantOutput, error) {
-	var v validator
-	v.text(in)
-	v.arn("grantArn", in.GrantArn, true)
-	if err := v.err(); err != nil {
+	if err := in.Validate(); err != nil {
 		return GetGrantOutput{}, err
 	}
 	g, err := s.store.GetGrant(ctx, in.GrantArn, in.Version)
@@ -348,21 +346,39 @@ func (s *Service) GetGrant(ctx context.Context, caller string, in GetGrantInput)
 	return GetGrantOutput{Grant: g}, nil
 }
 
-// ListGrantsInput is the request of ListDistributedGrants and ListReceivedGrants.
-type ListGrantsInput struct {
-	GrantArns []string `json:"GrantArns"`
+// ListDistributedGrantsInput is the ListDistributedGrants request.
+type ListDistributedGrantsInput struct {
+	GrantArns []string
 	ListInput
+}
+
+// Validate checks the request against the model's constraints and the
+// filters the operation supports.
+func (in *ListDistributedGrantsInput) Validate() error {
+	return validateList(in, in.ListInput, in.GrantArns, grantFilters, "LicenseArn", "GrantStatus", "GranteePrincipalARN", "ProductSKU", "LicenseIssuerName")
+}
+
+// ListReceivedGrantsInput is the ListReceivedGrants request.
+type ListReceivedGrantsInput struct {
+	GrantArns []string
+	ListInput
+}
+
+// Validate checks the request against the model's constraints and the
+// filters the operation supports.
+func (in *ListReceivedGrantsInput) Validate() error {
+	return validateList(in, in.ListInput, in.GrantArns, grantFilters, "ProductSKU", "LicenseIssuerName", "LicenseArn", "GrantStatus", "GranterAccountId")
 }
 
 // ListGrantsOutput is their response.
 type ListGrantsOutput struct {
-	Grants    []Grant `json:"Grants"`
-	NextToken string  `json:"NextToken,omitempty"`
+	Grants    []Grant
+	NextToken string
 }
 
 var grantFilters = map[string]func(Grant) string{
 	"LicenseArn":          func(g Grant) string { return g.LicenseArn },
-	"GrantStatus":         func(g Grant) string { return g.GrantStatus },
+	"GrantStatus":         func(g Grant) string { return string(g.GrantStatus) },
 	"GranteePrincipalARN": func(g Grant) string { return g.GranteePrincipalArn },
 	"ProductSKU":          func(g Grant) string { return g.ProductSKU },
 	"LicenseIssuerName":   func(g Grant) string { return g.IssuerName },
@@ -370,8 +386,8 @@ var grantFilters = map[string]func(Grant) string{
 }
 
 // ListDistributedGrants lists grants the caller gave.
-func (s *Service) ListDistributedGrants(ctx context.Context, caller string, in ListGrantsInput) (ListGrantsOutput, error) {
-	if err := validateList(in, in.ListInput, in.GrantArns, grantFilters, "LicenseArn", "GrantStatus", "GranteePrincipalARN", "ProductSKU", "LicenseIssuerName"); err != nil {
+func (s *Service) ListDistributedGrants(ctx context.Context, caller string, in ListDistributedGrantsInput) (ListGrantsOutput, error) {
+	if err := in.Validate(); err != nil {
 		return ListGrantsOutput{}, err
 	}
 	arnOf := func(g Grant) string { return g.GrantArn }
@@ -382,15 +398,11 @@ func (s *Service) ListDistributedGrants(ctx context.Context, caller string, in L
 }
 
 // ListReceivedGrants lists grants the caller received.
-func (s *Service) ListReceivedGrants(ctx context.Context, caller string, in ListGrantsInput) (ListGrantsOutput, error) {
-	if err := validateList(in, in.ListInput, in.GrantArns, grantFilters, "ProductSKU", "LicenseIssuerName", "LicenseArn", "GrantStatus", "GranterAccountId"); err != nil {
+func (s *Service) ListReceivedGrants(ctx context.Context, caller string, in ListReceivedGrantsInput) (ListGrantsOutput, error) {
+	if err := in.Validate(); err != nil {
 		return ListGrantsOutput{}, err
 	}
 	all, err := s.store.ListGrantsByGrantee(ctx, caller)
-	return s.listGrants(all, err, in)
-}
-
-func (s *Service) listGrants(all []Grant, err error, in ListGrantsInput) (ListGrantsOutput, error) {
 	if err != nil {
 		return ListGrantsOutput{}, err
 	}
@@ -401,26 +413,38 @@ func (s *Service) listGrants(all []Grant, err error, in ListGrantsInput) (ListGr
 
 // ReceivedMetadata tells a grantee how it holds a license.
 type ReceivedMetadata struct {
-	ReceivedStatus       string   `json:"ReceivedStatus"`
-	ReceivedStatusReason string   `json:"ReceivedStatusReason,omitempty"`
-	AllowedOperations    []string `json:"AllowedOperations"`
+	ReceivedStatus       GrantStatus
+	ReceivedStatusReason string
+	AllowedOperations    []Operation
 }
 
 // GrantedLicense is a license as its grantee sees it.
 type GrantedLicense struct {
 	License
-	ReceivedMetadata ReceivedMetadata `json:"ReceivedMetadata"`
+	ReceivedMetadata ReceivedMetadata
+}
+
+// ListReceivedLicensesInput is the ListReceivedLicenses request.
+type ListReceivedLicensesInput struct {
+	LicenseArns []string
+	ListInput
+}
+
+// Validate checks the request against the model's constraints and the
+// filters the operation supports.
+func (in *ListReceivedLicensesInput) Validate() error {
+	return validateList(in, in.ListInput, in.LicenseArns, grantedLicenseFilters, "ProductSKU", "Status", "Fingerprint", "IssuerName", "Beneficiary")
 }
 
 // ListReceivedLicensesOutput is the ListReceivedLicenses response.
 type ListReceivedLicensesOutput struct {
-	Licenses  []GrantedLicense `json:"Licenses"`
-	NextToken string           `json:"NextToken,omitempty"`
+	Licenses  []GrantedLicense
+	NextToken string
 }
 
 var grantedLicenseFilters = map[string]func(GrantedLicense) string{
 	"ProductSKU":  func(l GrantedLicense) string { return l.ProductSKU },
-	"Status":      func(l GrantedLicense) string { return l.Status },
+	"Status":      func(l GrantedLicense) string { return string(l.Status) },
 	"Fingerprint": func(l GrantedLicense) string { return l.Issuer.KeyFingerprint },
 	"IssuerName":  func(l GrantedLicense) string { return l.Issuer.Name },
 	"Beneficiary": func(l GrantedLicense) string { return l.Beneficiary },
@@ -428,12 +452,12 @@ var grantedLicenseFilters = map[string]func(GrantedLicense) string{
 
 // grantRank orders a grantee's grants for one license: the one that best
 // describes how the license is held comes first.
-var grantRank = map[string]int{GrantActive: 0, GrantDisabled: 1, GrantPendingAccept: 2}
+var grantRank = map[GrantStatus]int{GrantActive: 0, GrantDisabled: 1, GrantPendingAccept: 2}
 
 // ListReceivedLicenses lists licenses granted to the caller, with how each
 // is held (pending acceptance, disabled, active).
-func (s *Service) ListReceivedLicenses(ctx context.Context, caller string, in ListLicensesInput) (ListReceivedLicensesOutput, error) {
-	if err := validateList(in, in.ListInput, in.LicenseArns, grantedLicenseFilters, "ProductSKU", "Status", "Fingerprint", "IssuerName", "Beneficiary"); err != nil {
+func (s *Service) ListReceivedLicenses(ctx context.Context, caller string, in ListReceivedLicensesInput) (ListReceivedLicensesOutput, error) {
+	if err := in.Validate(); err != nil {
 		return ListReceivedLicensesOutput{}, err
 	}
 	grants, err := s.store.ListGrantsByGrantee(ctx, caller)

@@ -4,71 +4,47 @@ import (
 	"context"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/checked"
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/license/rules"
 )
 
 // CreateLicenseInput is the CreateLicense request.
 type CreateLicenseInput struct {
-	LicenseName              string                    `json:"LicenseName"`
-	ProductName              string                    `json:"ProductName"`
-	ProductSKU               string                    `json:"ProductSKU"`
-	Issuer                   *Issuer                   `json:"Issuer"`
-	HomeRegion               string                    `json:"HomeRegion"`
-	Validity                 *Validity                 `json:"Validity"`
-	Entitlements             []Entitlement             `json:"Entitlements"`
-	Beneficiary              string                    `json:"Beneficiary"`
-	ConsumptionConfiguration *ConsumptionConfiguration `json:"ConsumptionConfiguration"`
-	LicenseMetadata          []Metadata                `json:"LicenseMetadata"`
-	ClientToken              string                    `json:"ClientToken"`
+	LicenseName              string
+	ProductName              string
+	ProductSKU               string
+	Issuer                   *Issuer
+	HomeRegion               string
+	Validity                 *Validity
+	Entitlements             []Entitlement
+	Beneficiary              string
+	ConsumptionConfiguration *ConsumptionConfiguration
+	LicenseMetadata          []Metadata
+	ClientToken              string
 }
 
 // Validate checks the request against the model's constraints.
 func (in *CreateLicenseInput) Validate() error {
-	var v validator
-	v.text(in)
-	v.required("licenseName", in.LicenseName)
-	v.required("productName", in.ProductName)
-	v.required("productSKU", in.ProductSKU)
-	v.required("homeRegion", in.HomeRegion)
-	v.required("beneficiary", in.Beneficiary)
-	v.clientToken(in.ClientToken)
-	v.count("licenseMetadata", len(in.LicenseMetadata), maxMetadataPerRecord)
-	validateLicenseBody(&v, in.Issuer, in.Validity, in.Entitlements, in.ConsumptionConfiguration)
-	return v.err()
-}
-
-func validateLicenseBody(v *validator, issuer *Issuer, validity *Validity, ents []Entitlement, cc *ConsumptionConfiguration) {
-	if issuer == nil {
-		v.add("Value null at 'issuer' failed to satisfy constraint: Member must not be null")
-	} else {
-		v.required("issuer.name", issuer.Name)
-	}
-	if validity == nil {
-		v.add("Value null at 'validity' failed to satisfy constraint: Member must not be null")
-	} else {
-		v.timestamp("validity.begin", validity.Begin, true)
-		v.timestamp("validity.end", validity.End, false)
-		if b, err1 := parseTime(validity.Begin); err1 == nil && validity.End != "" {
-			if e, err2 := parseTime(validity.End); err2 == nil && !e.After(b) {
-				v.add("Validity end %s must be after its begin %s", validity.End, validity.Begin)
-			}
-		}
-	}
-	v.entitlements(ents)
-	if cc == nil {
-		v.add("Value null at 'consumptionConfiguration' failed to satisfy constraint: Member must not be null")
-	} else {
-		v.consumption(*cc)
-	}
+	p := problems(in)
+	p.Required("licenseName", in.LicenseName)
+	p.Required("productName", in.ProductName)
+	p.Required("productSKU", in.ProductSKU)
+	p.Required("homeRegion", in.HomeRegion)
+	p.Required("beneficiary", in.Beneficiary)
+	p.ClientToken(in.ClientToken)
+	p.Count("licenseMetadata", len(in.LicenseMetadata), maxMetadataPerRecord)
+	validateLicenseBody(p, in.Issuer, in.Validity, in.Entitlements, in.ConsumptionConfiguration)
+	return p.Err()
 }
 
 // CreateLicenseOutput is the CreateLicense response.
 type CreateLicenseOutput struct {
-	LicenseArn string `json:"LicenseArn"`
-	Status     string `json:"Status"`
-	Version    string `json:"Version"`
+	LicenseArn string
+	Status     LicenseStatus
+	Version    string
 }
 
 // issuerFingerprint decides the fingerprint of a license the caller issues
@@ -109,7 +85,7 @@ func (s *Service) CreateLicense(ctx context.Context, caller string, in CreateLic
 				Issuer:     Issuer{Name: in.Issuer.Name, SignKey: in.Issuer.SignKey, KeyFingerprint: fp},
 				HomeRegion: in.HomeRegion, Status: StatusAvailable, Validity: *in.Validity, Beneficiary: in.Beneficiary,
 				Entitlements: in.Entitlements, ConsumptionConfiguration: *in.ConsumptionConfiguration,
-				LicenseMetadata: in.LicenseMetadata, CreateTime: formatTime(tx.Now()), Version: "1", Owner: caller,
+				LicenseMetadata: in.LicenseMetadata, CreateTime: tx.Now(), Version: "1", Owner: caller,
 			}
 			if err := tx.PutLicense(l); err != nil {
 				return CreateLicenseOutput{}, err
@@ -123,40 +99,39 @@ func (s *Service) CreateLicense(ctx context.Context, caller string, in CreateLic
 
 // CreateLicenseVersionInput is the CreateLicenseVersion request.
 type CreateLicenseVersionInput struct {
-	LicenseArn               string                    `json:"LicenseArn"`
-	LicenseName              string                    `json:"LicenseName"`
-	ProductName              string                    `json:"ProductName"`
-	Issuer                   *Issuer                   `json:"Issuer"`
-	HomeRegion               string                    `json:"HomeRegion"`
-	Validity                 *Validity                 `json:"Validity"`
-	LicenseMetadata          []Metadata                `json:"LicenseMetadata"`
-	Entitlements             []Entitlement             `json:"Entitlements"`
-	ConsumptionConfiguration *ConsumptionConfiguration `json:"ConsumptionConfiguration"`
-	Status                   string                    `json:"Status"`
-	ClientToken              string                    `json:"ClientToken"`
-	SourceVersion            string                    `json:"SourceVersion"`
+	LicenseArn               string
+	LicenseName              string
+	ProductName              string
+	Issuer                   *Issuer
+	HomeRegion               string
+	Validity                 *Validity
+	LicenseMetadata          []Metadata
+	Entitlements             []Entitlement
+	ConsumptionConfiguration *ConsumptionConfiguration
+	Status                   LicenseStatus
+	ClientToken              string
+	SourceVersion            string
 }
 
 // Validate checks the request against the model's constraints.
 func (in *CreateLicenseVersionInput) Validate() error {
-	var v validator
-	v.text(in)
-	v.arn("licenseArn", in.LicenseArn, true)
-	v.required("licenseName", in.LicenseName)
-	v.required("productName", in.ProductName)
-	v.required("homeRegion", in.HomeRegion)
-	v.enum("status", in.Status, licenseStatuses, true)
-	v.clientToken(in.ClientToken)
-	v.count("licenseMetadata", len(in.LicenseMetadata), maxMetadataPerRecord)
-	validateLicenseBody(&v, in.Issuer, in.Validity, in.Entitlements, in.ConsumptionConfiguration)
-	return v.err()
+	p := problems(in)
+	arn(p, "licenseArn", in.LicenseArn, true)
+	p.Required("licenseName", in.LicenseName)
+	p.Required("productName", in.ProductName)
+	p.Required("homeRegion", in.HomeRegion)
+	rules.Enum(p, "status", in.Status, rules.LicenseStatuses, true)
+	p.ClientToken(in.ClientToken)
+	p.Count("licenseMetadata", len(in.LicenseMetadata), maxMetadataPerRecord)
+	validateLicenseBody(p, in.Issuer, in.Validity, in.Entitlements, in.ConsumptionConfiguration)
+	return p.Err()
 }
 
 // CreateLicenseVersionOutput is the CreateLicenseVersion response.
 type CreateLicenseVersionOutput struct {
-	LicenseArn string `json:"LicenseArn"`
-	Version    string `json:"Version"`
-	Status     string `json:"Status"`
+	LicenseArn string
+	Version    string
+	Status     LicenseStatus
 }
 
 // CreateLicenseVersion renews or upgrades a license: the new version takes
@@ -188,7 +163,7 @@ func (s *Service) CreateLicenseVersion(ctx context.Context, caller string, in Cr
 			next.Issuer.SignKey = in.Issuer.SignKey
 			next.Validity, next.LicenseMetadata, next.Entitlements = *in.Validity, in.LicenseMetadata, in.Entitlements
 			next.ConsumptionConfiguration, next.Status = *in.ConsumptionConfiguration, in.Status
-			next.Version, next.CreateTime = nextVersion(cur.Version), formatTime(tx.Now())
+			next.Version, next.CreateTime = nextVersion(cur.Version), tx.Now()
 			if err := tx.PutLicense(next); err != nil {
 				return CreateLicenseVersionOutput{}, err
 			}
@@ -213,22 +188,26 @@ func ownedLicense(tx Tx, caller, arn string) (License, error) {
 
 // GetLicenseInput is the GetLicense request.
 type GetLicenseInput struct {
-	LicenseArn string `json:"LicenseArn"`
-	Version    string `json:"Version"`
+	LicenseArn string
+	Version    string
 }
 
 // GetLicenseOutput is the GetLicense response.
 type GetLicenseOutput struct {
-	License License `json:"License"`
+	License License
+}
+
+// Validate checks the request against the model's constraints.
+func (in *GetLicenseInput) Validate() error {
+	p := problems(in)
+	arn(p, "licenseArn", in.LicenseArn, true)
+	return p.Err()
 }
 
 // GetLicense returns a license to its issuer, or to an account holding a
 // grant for it.
 func (s *Service) GetLicense(ctx context.Context, caller string, in GetLicenseInput) (GetLicenseOutput, error) {
-	var v validator
-	v.text(in)
-	v.arn("licenseArn", in.LicenseArn, true)
-	if err := v.err(); err != nil {
+	if err := in.Validate(); err != nil {
 		return GetLicenseOutput{}, err
 	}
 	l, err := s.visibleLicense(ctx, caller, in.LicenseArn, in.Version)
@@ -260,41 +239,47 @@ func (s *Service) visibleLicense(ctx context.Context, caller, arn, version strin
 
 // Filter narrows a list.
 type Filter struct {
-	Name   string   `json:"Name"`
-	Values []string `json:"Values"`
+	Name   string
+	Values []string
 }
 
 // ListInput is the common part of the List* requests.
 type ListInput struct {
-	Filters    []Filter `json:"Filters"`
-	NextToken  string   `json:"NextToken"`
-	MaxResults *int     `json:"MaxResults"`
+	Filters    []Filter
+	NextToken  string
+	MaxResults *int
 }
 
 // ListLicensesInput is the ListLicenses request.
 type ListLicensesInput struct {
-	LicenseArns []string `json:"LicenseArns"`
+	LicenseArns []string
 	ListInput
 }
 
 // ListLicensesOutput is the ListLicenses response.
 type ListLicensesOutput struct {
-	Licenses  []License `json:"Licenses"`
-	NextToken string    `json:"NextToken,omitempty"`
+	Licenses  []License
+	NextToken string
+}
+
+// Validate checks the request against the model's constraints and the
+// filters the operation supports.
+func (in *ListLicensesInput) Validate() error {
+	return validateList(in, in.ListInput, in.LicenseArns, licenseFilters, "Beneficiary", "ProductSKU", "Fingerprint", "Status")
 }
 
 var licenseFilters = map[string]func(License) string{
 	"Beneficiary": func(l License) string { return l.Beneficiary },
 	"ProductSKU":  func(l License) string { return l.ProductSKU },
 	"Fingerprint": func(l License) string { return l.Issuer.KeyFingerprint },
-	"Status":      func(l License) string { return l.Status },
+	"Status":      func(l License) string { return string(l.Status) },
 	"IssuerName":  func(l License) string { return l.Issuer.Name },
 	"LicenseArn":  func(l License) string { return l.LicenseArn },
 }
 
 // ListLicenses lists the licenses the caller issued.
 func (s *Service) ListLicenses(ctx context.Context, caller string, in ListLicensesInput) (ListLicensesOutput, error) {
-	if err := validateList(in, in.ListInput, in.LicenseArns, licenseFilters, "Beneficiary", "ProductSKU", "Fingerprint", "Status"); err != nil {
+	if err := in.Validate(); err != nil {
 		return ListLicensesOutput{}, err
 	}
 	arnOf := func(l License) string { return l.LicenseArn }
@@ -306,18 +291,22 @@ func (s *Service) ListLicenses(ctx context.Context, caller string, in ListLicens
 
 // ListLicenseVersionsInput is the ListLicenseVersions request.
 type ListLicenseVersionsInput struct {
-	LicenseArn string `json:"LicenseArn"`
-	NextToken  string `json:"NextToken"`
-	MaxResults *int   `json:"MaxResults"`
+	LicenseArn string
+	NextToken  string
+	MaxResults *int
+}
+
+// Validate checks the request against the model's constraints.
+func (in *ListLicenseVersionsInput) Validate() error {
+	p := problems(in)
+	arn(p, "licenseArn", in.LicenseArn, true)
+	maxResults(p, in.MaxResults)
+	return p.Err()
 }
 
 // ListLicenseVersions lists every version of a license the caller issued.
 func (s *Service) ListLicenseVersions(ctx context.Context, caller string, in ListLicenseVersionsInput) (ListLicensesOutput, error) {
-	var v validator
-	v.text(in)
-	v.arn("licenseArn", in.LicenseArn, true)
-	v.maxResults(in.MaxResults)
-	if err := v.err(); err != nil {
+	if err := in.Validate(); err != nil {
 		return ListLicensesOutput{}, err
 	}
 	versions, err := s.store.ListLicenseVersions(ctx, in.LicenseArn)
@@ -335,24 +324,28 @@ func (s *Service) ListLicenseVersions(ctx context.Context, caller string, in Lis
 
 // DeleteLicenseInput is the DeleteLicense request.
 type DeleteLicenseInput struct {
-	LicenseArn    string `json:"LicenseArn"`
-	SourceVersion string `json:"SourceVersion"`
+	LicenseArn    string
+	SourceVersion string
 }
 
 // DeleteLicenseOutput is the DeleteLicense response.
 type DeleteLicenseOutput struct {
-	Status       string `json:"Status"`
-	DeletionDate string `json:"DeletionDate"`
+	Status       LicenseStatus
+	DeletionDate time.Time
+}
+
+// Validate checks the request against the model's constraints.
+func (in *DeleteLicenseInput) Validate() error {
+	p := problems(in)
+	arn(p, "licenseArn", in.LicenseArn, true)
+	p.Required("sourceVersion", in.SourceVersion)
+	return p.Err()
 }
 
 // DeleteLicense deletes a license the caller issued; no checkout works
 // against it afterwards.
 func (s *Service) DeleteLicense(ctx context.Context, caller string, in DeleteLicenseInput) (DeleteLicenseOutput, error) {
-	var v validator
-	v.text(in)
-	v.arn("licenseArn", in.LicenseArn, true)
-	v.required("sourceVersion", in.SourceVersion)
-	if err := v.err(); err != nil {
+	if err := in.Validate(); err != nil {
 		return DeleteLicenseOutput{}, err
 	}
 	var out DeleteLicenseOutput
@@ -367,7 +360,7 @@ func (s *Service) DeleteLicense(ctx context.Context, caller string, in DeleteLic
 		if in.SourceVersion != l.Version {
 			return errConflict("SourceVersion %s is not the license's current version %s", clip(in.SourceVersion), l.Version)
 		}
-		out = DeleteLicenseOutput{Status: StatusDeleted, DeletionDate: formatTime(tx.Now())}
+		out = DeleteLicenseOutput{Status: StatusDeleted, DeletionDate: tx.Now()}
 		return tx.SetLicenseStatus(l.LicenseArn, StatusDeleted)
 	})
 	return out, err
@@ -375,22 +368,27 @@ func (s *Service) DeleteLicense(ctx context.Context, caller string, in DeleteLic
 
 // GetLicenseUsageInput is the GetLicenseUsage request.
 type GetLicenseUsageInput struct {
-	LicenseArn string `json:"LicenseArn"`
+	LicenseArn string
+}
+
+// Validate checks the request against the model's constraints.
+func (in *GetLicenseUsageInput) Validate() error {
+	p := problems(in)
+	arn(p, "licenseArn", in.LicenseArn, true)
+	return p.Err()
 }
 
 // EntitlementUsage is how much of one entitlement is consumed.
 type EntitlementUsage struct {
-	Name          string `json:"Name"`
-	ConsumedValue string `json:"ConsumedValue"`
-	MaxCount      string `json:"MaxCount,omitempty"`
-	Unit          string `json:"Unit"`
+	Name     string
+	Consumed int64
+	MaxCount *int64
+	Unit     Unit
 }
 
 // GetLicenseUsageOutput is the GetLicenseUsage response.
 type GetLicenseUsageOutput struct {
-	LicenseUsage struct {
-		EntitlementUsages []EntitlementUsage `json:"EntitlementUsages"`
-	} `json:"LicenseUsage"`
+	EntitlementUsages []EntitlementUsage
 }
 
 // GetLicenseUsage reports consumption: units drawn down plus units held by
@@ -398,10 +396,7 @@ type GetLicenseUsageOutput struct {
 // beyond MaxCount.
 func (s *Service) GetLicenseUsage(ctx context.Context, caller string, in GetLicenseUsageInput) (GetLicenseUsageOutput, error) {
 	var out GetLicenseUsageOutput
-	var v validator
-	v.text(in)
-	v.arn("licenseArn", in.LicenseArn, true)
-	if err := v.err(); err != nil {
+	if err := in.Validate(); err != nil {
 		return out, err
 	}
 	l, err := s.visibleLicense(ctx, caller, in.LicenseArn, "")
@@ -412,18 +407,14 @@ func (s *Service) GetLicenseUsage(ctx context.Context, caller string, in GetLice
 	if err != nil {
 		return out, err
 	}
-	out.LicenseUsage.EntitlementUsages = []EntitlementUsage{}
+	out.EntitlementUsages = []EntitlementUsage{}
 	for _, e := range l.Entitlements {
 		u := usage[e.Name]
 		consumed, ok := checked.Add(u.Drawn, u.InUse)
 		if !ok { // checkouts keep every counter within MaxQuantity
 			return out, fault.New(fault.Internal, "usage of entitlement %s of license %s overflows: %d drawn, %d in use", e.Name, l.LicenseArn, u.Drawn, u.InUse)
 		}
-		eu := EntitlementUsage{Name: e.Name, ConsumedValue: strconv.FormatInt(consumed, 10), Unit: e.Unit}
-		if e.MaxCount != nil {
-			eu.MaxCount = strconv.FormatInt(*e.MaxCount, 10)
-		}
-		out.LicenseUsage.EntitlementUsages = append(out.LicenseUsage.EntitlementUsages, eu)
+		out.EntitlementUsages = append(out.EntitlementUsages, EntitlementUsage{Name: e.Name, Consumed: consumed, MaxCount: e.MaxCount, Unit: e.Unit})
 	}
 	return out, nil
 }

@@ -10,10 +10,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"math/big"
 	"sync"
 
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/pkg/licensetoken"
 )
 
 // keyBits is the size of issuers' RSA keys.
@@ -136,24 +136,9 @@ func (k *KeyRing) Sign(ctx context.Context, fingerprint string, claims any) (str
 	return signingInput + "." + b64.EncodeToString(sig), nil
 }
 
-// JWK is one public key in a JWKS.
-type JWK struct {
-	Kty string `json:"kty"`
-	Kid string `json:"kid"`
-	Use string `json:"use"`
-	Alg string `json:"alg"`
-	N   string `json:"n"`
-	E   string `json:"e"`
-}
-
 // JWKS returns every issuer's public key.
-func (k *KeyRing) JWKS(ctx context.Context) (struct {
-	Keys []JWK `json:"keys"`
-}, error) {
-	var out struct {
-		Keys []JWK `json:"keys"`
-	}
-	out.Keys = []JWK{}
+func (k *KeyRing) JWKS(ctx context.Context) (licensetoken.JWKS, error) {
+	out := licensetoken.JWKS{Keys: []licensetoken.JWK{}}
 	all, err := k.store.IssuerKeys(ctx)
 	if err != nil {
 		return out, err
@@ -163,8 +148,7 @@ func (k *KeyRing) JWKS(ctx context.Context) (struct {
 		if err != nil {
 			return out, err
 		}
-		out.Keys = append(out.Keys, JWK{Kty: "RSA", Kid: ik.Fingerprint, Use: "sig", Alg: "PS384",
-			N: b64.EncodeToString(key.N.Bytes()), E: b64.EncodeToString(big.NewInt(int64(key.E)).Bytes())})
+		out.Keys = append(out.Keys, licensetoken.NewJWK(ik.Fingerprint, &key.PublicKey))
 	}
 	return out, nil
 }

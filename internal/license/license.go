@@ -6,162 +6,204 @@
 // or when their time to live passes); tiered entitlements (Unit None) only
 // say which tier the buyer holds.
 //
-// The types carry the JSON names of the AWS License Manager model, because
-// that model is the product's contract: the wire adapter decodes straight
-// into these inputs and encodes these outputs.
+// The types are wire-neutral: times are time.Time (the zero time where
+// there is none), quantities are integers, enumerations are typed
+// constants. The AWS License Manager shapes, and the formatting of times
+// and numbers as strings, live in the wire adapter
+// (internal/awsapi/licensemanager); the stored shapes live in the store.
+// The fields of the <Op>Input types are named as the members of the AWS
+// model, because validation messages name them so (rules.Problems.Text).
+// The pure rules a service decision rests on are in package rules.
 package license
 
 import (
 	"time"
+
+	"github.com/tollgate/tollgate/internal/license/rules"
 )
 
-// Checkout types.
+// The value types of the rules, which are the license manager's own.
+type (
+	Unit               = rules.Unit
+	Entitlement        = rules.Entitlement
+	EntitlementRequest = rules.EntitlementRequest
+	AllowedEntitlement = rules.AllowedEntitlement
+	Validity           = rules.Validity
+	Usage              = rules.Usage
+	LicenseStatus      = rules.LicenseStatus
+)
+
+// Units.
 const (
-	Provisional = "PROVISIONAL"
-	Perpetual   = "PERPETUAL"
+	UnitNone  = rules.UnitNone
+	UnitCount = rules.UnitCount
 )
 
 // License statuses.
 const (
-	StatusAvailable        = "AVAILABLE"
-	StatusPendingAvailable = "PENDING_AVAILABLE"
-	StatusDeactivated      = "DEACTIVATED"
-	StatusSuspended        = "SUSPENDED"
-	StatusExpired          = "EXPIRED"
-	StatusPendingDelete    = "PENDING_DELETE"
-	StatusDeleted          = "DELETED"
+	StatusAvailable        = rules.StatusAvailable
+	StatusPendingAvailable = rules.StatusPendingAvailable
+	StatusDeactivated      = rules.StatusDeactivated
+	StatusSuspended        = rules.StatusSuspended
+	StatusExpired          = rules.StatusExpired
+	StatusPendingDelete    = rules.StatusPendingDelete
+	StatusDeleted          = rules.StatusDeleted
 )
+
+// CheckoutType says how a checkout consumes units.
+type CheckoutType string
+
+// Checkout types.
+const (
+	Provisional CheckoutType = "PROVISIONAL" // floating: returned by check-in or at expiry
+	Perpetual   CheckoutType = "PERPETUAL"   // drawn down for good
+)
+
+var checkoutTypes = []CheckoutType{Provisional, Perpetual}
+
+// GrantStatus is the status of a grant.
+type GrantStatus string
 
 // Grant statuses.
 const (
-	GrantPendingWorkflow    = "PENDING_WORKFLOW"
-	GrantPendingAccept      = "PENDING_ACCEPT"
-	GrantRejected           = "REJECTED"
-	GrantActive             = "ACTIVE"
-	GrantFailedWorkflow     = "FAILED_WORKFLOW"
-	GrantDeleted            = "DELETED"
-	GrantPendingDelete      = "PENDING_DELETE"
-	GrantDisabled           = "DISABLED"
-	GrantWorkflowCompleted  = "WORKFLOW_COMPLETED"
-	UnitNone                = "None"
+	GrantPendingWorkflow   GrantStatus = "PENDING_WORKFLOW"
+	GrantPendingAccept     GrantStatus = "PENDING_ACCEPT"
+	GrantRejected          GrantStatus = "REJECTED"
+	GrantActive            GrantStatus = "ACTIVE"
+	GrantFailedWorkflow    GrantStatus = "FAILED_WORKFLOW"
+	GrantDeleted           GrantStatus = "DELETED"
+	GrantPendingDelete     GrantStatus = "PENDING_DELETE"
+	GrantDisabled          GrantStatus = "DISABLED"
+	GrantWorkflowCompleted GrantStatus = "WORKFLOW_COMPLETED"
+)
+
+var grantStatuses = []GrantStatus{GrantPendingWorkflow, GrantPendingAccept, GrantRejected, GrantActive, GrantFailedWorkflow,
+	GrantDeleted, GrantPendingDelete, GrantDisabled, GrantWorkflowCompleted}
+
+// Operation is an operation a grant can allow.
+type Operation string
+
+// Allowed operations a grant can carry.
+const (
+	OpCreateGrant           Operation = "CreateGrant"
+	OpCheckoutLicense       Operation = "CheckoutLicense"
+	OpCheckoutBorrowLicense Operation = "CheckoutBorrowLicense"
+	OpCheckInLicense        Operation = "CheckInLicense"
+	OpExtendConsumption     Operation = "ExtendConsumptionLicense"
+	OpListPurchasedLicenses Operation = "ListPurchasedLicenses"
+	OpCreateToken           Operation = "CreateToken"
+)
+
+var allowedOps = []Operation{OpCreateGrant, OpCheckoutLicense, OpCheckoutBorrowLicense, OpCheckInLicense, OpExtendConsumption,
+	OpListPurchasedLicenses, OpCreateToken}
+
+// RenewType says when a license's consumption renews.
+type RenewType string
+
+// Renew types.
+const (
+	RenewNone    RenewType = "None"
+	RenewWeekly  RenewType = "Weekly"
+	RenewMonthly RenewType = "Monthly"
+)
+
+var renewTypes = []RenewType{RenewNone, RenewWeekly, RenewMonthly}
+
+// ActivationOverride says which of a grantee's active grants for a product
+// the activation of another one replaces.
+type ActivationOverride string
+
+// Activation overrides.
+const (
+	ActivationDistributed ActivationOverride = "DISTRIBUTED_GRANTS_ONLY"
+	ActivationAllGrants   ActivationOverride = "ALL_GRANTS_PERMITTED_BY_ISSUER"
+)
+
+var activationOverrides = []ActivationOverride{ActivationDistributed, ActivationAllGrants}
+
+// Other constants of the model and of Tollgate's defaults.
+const (
 	DefaultProvisionalTTL   = 60 // minutes; AWS Marketplace licenses use 60
 	MarketplaceIssuerName   = "AWS/Marketplace"
 	DefaultMarketplacePrint = "aws:294406891311:AWS/Marketplace:issuer-fingerprint"
 	SignatureMethod         = "JWT_PS384"
-)
-
-// Allowed operations a grant can carry.
-const (
-	OpCreateGrant           = "CreateGrant"
-	OpCheckoutLicense       = "CheckoutLicense"
-	OpCheckoutBorrowLicense = "CheckoutBorrowLicense"
-	OpCheckInLicense        = "CheckInLicense"
-	OpExtendConsumption     = "ExtendConsumptionLicense"
-	OpListPurchasedLicenses = "ListPurchasedLicenses"
-	OpCreateToken           = "CreateToken"
-	ActivationDistributed   = "DISTRIBUTED_GRANTS_ONLY"
-	ActivationAllGrants     = "ALL_GRANTS_PERMITTED_BY_ISSUER"
 	defaultPageSize         = 100
 )
 
-var (
-	licenseStatuses = set(StatusAvailable, StatusPendingAvailable, StatusDeactivated, StatusSuspended, StatusExpired, StatusPendingDelete, StatusDeleted)
-	grantStatuses   = set(GrantPendingWorkflow, GrantPendingAccept, GrantRejected, GrantActive, GrantFailedWorkflow, GrantDeleted, GrantPendingDelete, GrantDisabled, GrantWorkflowCompleted)
-	allowedOps      = set(OpCreateGrant, OpCheckoutLicense, OpCheckoutBorrowLicense, OpCheckInLicense, OpExtendConsumption, OpListPurchasedLicenses, OpCreateToken)
-	renewTypes      = set("None", "Weekly", "Monthly")
-	units           = set("Count", "None", "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes",
-		"Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Bytes/Second", "Kilobytes/Second", "Megabytes/Second",
-		"Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second")
-)
-
-func set(values ...string) map[string]bool {
-	m := make(map[string]bool, len(values))
-	for _, v := range values {
-		m[v] = true
-	}
-	return m
-}
-
 // Issuer names who issues a license. KeyFingerprint is assigned by Tollgate.
 type Issuer struct {
-	Name           string `json:"Name"`
-	SignKey        string `json:"SignKey,omitempty"`
-	KeyFingerprint string `json:"KeyFingerprint,omitempty"`
+	Name           string
+	SignKey        string
+	KeyFingerprint string
 }
-
-// Validity is the window in which a license can be checked out. The strings
-// are kept as the issuer wrote them; comparisons use their parsed times.
-type Validity struct {
-	Begin string `json:"Begin"`
-	End   string `json:"End,omitempty"`
-}
-
-// Entitlement is one thing a license entitles its holder to.
-type Entitlement struct {
-	Name         string `json:"Name"`
-	Value        string `json:"Value,omitempty"`
-	MaxCount     *int64 `json:"MaxCount,omitempty"`
-	Overage      *bool  `json:"Overage,omitempty"`
-	Unit         string `json:"Unit"`
-	AllowCheckIn *bool  `json:"AllowCheckIn,omitempty"`
-}
-
-func (e Entitlement) counted() bool { return e.Unit != UnitNone }
-
-func (e Entitlement) overage() bool { return e.Overage != nil && *e.Overage }
-
-func (e Entitlement) allowCheckIn() bool { return e.AllowCheckIn == nil || *e.AllowCheckIn }
 
 // ProvisionalConfiguration sets the time to live of floating checkouts.
 type ProvisionalConfiguration struct {
-	MaxTimeToLiveInMinutes *int `json:"MaxTimeToLiveInMinutes"`
+	MaxTimeToLiveInMinutes *int
 }
 
 // BorrowConfiguration sets how long borrowed entitlements last.
 type BorrowConfiguration struct {
-	AllowEarlyCheckIn      *bool `json:"AllowEarlyCheckIn"`
-	MaxTimeToLiveInMinutes *int  `json:"MaxTimeToLiveInMinutes"`
+	AllowEarlyCheckIn      *bool
+	MaxTimeToLiveInMinutes *int
 }
 
 // ConsumptionConfiguration says how a license may be consumed.
 type ConsumptionConfiguration struct {
-	RenewType                string                    `json:"RenewType,omitempty"`
-	ProvisionalConfiguration *ProvisionalConfiguration `json:"ProvisionalConfiguration,omitempty"`
-	BorrowConfiguration      *BorrowConfiguration      `json:"BorrowConfiguration,omitempty"`
+	RenewType                RenewType
+	ProvisionalConfiguration *ProvisionalConfiguration
+	BorrowConfiguration      *BorrowConfiguration
 }
 
-func (c ConsumptionConfiguration) provisionalTTL() time.Duration {
+// ProvisionalTTL is how long a floating checkout lives.
+func (c ConsumptionConfiguration) ProvisionalTTL() time.Duration {
 	if c.ProvisionalConfiguration != nil && c.ProvisionalConfiguration.MaxTimeToLiveInMinutes != nil {
 		return time.Duration(*c.ProvisionalConfiguration.MaxTimeToLiveInMinutes) * time.Minute
 	}
 	return DefaultProvisionalTTL * time.Minute
 }
 
+// BorrowTTL is how long borrowed entitlements last, and false when the
+// license does not allow borrowing.
+func (c ConsumptionConfiguration) BorrowTTL() (time.Duration, bool) {
+	if b := c.BorrowConfiguration; b != nil && b.MaxTimeToLiveInMinutes != nil {
+		return time.Duration(*b.MaxTimeToLiveInMinutes) * time.Minute, true
+	}
+	return 0, false
+}
+
+// EarlyCheckIn says whether borrowed entitlements may be checked in before
+// they expire.
+func (c ConsumptionConfiguration) EarlyCheckIn() bool {
+	b := c.BorrowConfiguration
+	return b != nil && b.AllowEarlyCheckIn != nil && *b.AllowEarlyCheckIn
+}
+
 // Metadata is a name/value pair.
 type Metadata struct {
-	Name  string `json:"Name"`
-	Value string `json:"Value"`
+	Name  string
+	Value string
 }
 
 // License is one version of a license.
 type License struct {
-	LicenseArn               string                   `json:"LicenseArn"`
-	LicenseName              string                   `json:"LicenseName"`
-	ProductName              string                   `json:"ProductName"`
-	ProductSKU               string                   `json:"ProductSKU"`
-	Issuer                   Issuer                   `json:"Issuer"`
-	HomeRegion               string                   `json:"HomeRegion"`
-	Status                   string                   `json:"Status"`
-	Validity                 Validity                 `json:"Validity"`
-	Beneficiary              string                   `json:"Beneficiary"`
-	Entitlements             []Entitlement            `json:"Entitlements"`
-	ConsumptionConfiguration ConsumptionConfiguration `json:"ConsumptionConfiguration"`
-	LicenseMetadata          []Metadata               `json:"LicenseMetadata,omitempty"`
-	CreateTime               string                   `json:"CreateTime"`
-	Version                  string                   `json:"Version"`
+	LicenseArn               string
+	LicenseName              string
+	ProductName              string
+	ProductSKU               string
+	Issuer                   Issuer
+	HomeRegion               string
+	Status                   LicenseStatus
+	Validity                 Validity
+	Beneficiary              string
+	Entitlements             []Entitlement
+	ConsumptionConfiguration ConsumptionConfiguration
+	LicenseMetadata          []Metadata
+	CreateTime               time.Time
+	Version                  string
 
-	// Owner is the issuing account; not part of the AWS shape.
-	Owner string `json:"-"`
+	// Owner is the issuing account.
+	Owner string
 }
 
 // entitlement returns the license's entitlement of the given name.
@@ -174,60 +216,41 @@ func (l *License) entitlement(name string) (Entitlement, bool) {
 	return Entitlement{}, false
 }
 
-// inValidity reports whether now is inside the license's validity window.
-func (l *License) inValidity(now time.Time) bool {
-	begin, err := parseTime(l.Validity.Begin)
-	if err != nil || now.Before(begin) {
-		return false
-	}
-	if l.Validity.End == "" {
-		return true
-	}
-	end, err := parseTime(l.Validity.End)
-	return err == nil && now.Before(end)
-}
-
 // Options are a grant's activation options.
 type Options struct {
-	ActivationOverrideBehavior string `json:"ActivationOverrideBehavior,omitempty"`
+	ActivationOverrideBehavior ActivationOverride
 }
 
 // Grant gives an account the right to perform operations on a license.
 type Grant struct {
-	GrantArn            string   `json:"GrantArn"`
-	GrantName           string   `json:"GrantName"`
-	ParentArn           string   `json:"ParentArn"`
-	LicenseArn          string   `json:"LicenseArn"`
-	GranteePrincipalArn string   `json:"GranteePrincipalArn"`
-	HomeRegion          string   `json:"HomeRegion"`
-	GrantStatus         string   `json:"GrantStatus"`
-	StatusReason        string   `json:"StatusReason,omitempty"`
-	Version             string   `json:"Version"`
-	GrantedOperations   []string `json:"GrantedOperations"`
-	Options             *Options `json:"Options,omitempty"`
+	GrantArn            string
+	GrantName           string
+	ParentArn           string
+	LicenseArn          string
+	GranteePrincipalArn string
+	HomeRegion          string
+	GrantStatus         GrantStatus
+	StatusReason        string
+	Version             string
+	GrantedOperations   []Operation
+	Options             *Options
 
-	// Not part of the AWS shape.
-	Grantor        string `json:"-"`
-	Grantee        string `json:"-"`
-	ProductSKU     string `json:"-"`
-	KeyFingerprint string `json:"-"`
-	IssuerName     string `json:"-"`
+	// The accounts, and what the grant's license says, kept with the grant
+	// so that a checkout finds its grant by them.
+	Grantor        string
+	Grantee        string
+	ProductSKU     string
+	KeyFingerprint string
+	IssuerName     string
 }
 
-func (g *Grant) allows(op string) bool {
+func (g *Grant) allows(op Operation) bool {
 	for _, o := range g.GrantedOperations {
 		if o == op {
 			return true
 		}
 	}
 	return false
-}
-
-// EntitlementData is an entitlement asked for, or allowed, in a checkout.
-type EntitlementData struct {
-	Name  string `json:"Name"`
-	Value string `json:"Value,omitempty"`
-	Unit  string `json:"Unit"`
 }
 
 // Checkout is a record of entitlements checked out under a consumption
@@ -237,12 +260,12 @@ type Checkout struct {
 	Account      string
 	LicenseArn   string
 	GrantArn     string
-	Type         string // PROVISIONAL or PERPETUAL
+	Type         CheckoutType
 	Borrow       bool
 	NodeID       string
 	IssuedAt     time.Time
 	Expires      time.Time
-	Entitlements []EntitlementData // what was allowed
+	Entitlements []AllowedEntitlement
 	Metadata     []Metadata
 }
 
@@ -255,14 +278,7 @@ type Seat struct {
 	Expires    time.Time
 }
 
-// Usage is how much of one entitlement is in use.
-type Usage struct {
-	Drawn int64 // consumed for good by PERPETUAL checkouts
-	InUse int64 // held by live floating checkouts
-}
-
+// isoFormat is how messages show times, as the wire does.
 const isoFormat = "2006-01-02T15:04:05.000Z"
 
 func formatTime(t time.Time) string { return t.UTC().Format(isoFormat) }
-
-func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }

@@ -1,6 +1,10 @@
 package license
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/tollgate/tollgate/internal/license/rules"
+)
 
 // The limits of what the license manager accepts, in one table. Each is
 // applied when a value is created, so that whatever is created stays usable
@@ -9,12 +13,9 @@ import "strings"
 // wraps around when units are added up, could be created once and never
 // used again.
 const (
-	// MaxQuantity bounds MaxCount, a checkout's Value and every counter of
-	// units (drawn down, in use), whatever the entitlement's overage: 2^53-1,
-	// which every JSON decoder reads exactly (JavaScript's and those that
-	// decode numbers as float64 too) and which leaves headroom below the
-	// stores' 64-bit integers for sums of counters read at different times.
-	MaxQuantity int64 = 1<<53 - 1
+	// MaxQuantity bounds MaxCount, a checkout's quantity and every counter
+	// of units (rules.MaxQuantity).
+	MaxQuantity = rules.MaxQuantity
 
 	// MaxStringLength bounds every string of every request that no tighter
 	// limit below names.

@@ -2,6 +2,7 @@ package license
 
 import (
 	"encoding/base64"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -11,18 +12,16 @@ import (
 // list parameters in list, and that every filter is one the operation
 // supports.
 func validateList[T any](in any, list ListInput, arns []string, filters map[string]func(T) string, supported ...string) error {
-	var v validator
-	v.text(in)
-	v.maxResults(list.MaxResults)
+	p := problems(in)
+	maxResults(p, list.MaxResults)
 	for _, a := range arns {
-		v.arn("arns.member", a, true)
+		arn(p, "arns.member", a, true)
 	}
-	if err := v.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return err
 	}
-	allowed := set(supported...)
 	for _, f := range list.Filters {
-		if !allowed[f.Name] || filters[f.Name] == nil {
+		if !slices.Contains(supported, f.Name) || filters[f.Name] == nil {
 			return errInvalidParameter("filter name %q is not supported; supported filters are %v", clip(f.Name), supported)
 		}
 	}
@@ -86,7 +85,10 @@ func storableValue(v string) bool { return utf8.ValidString(v) && !strings.Conta
 // matcher says whether an item matches every filter (any of its values)
 // and, when arns is not empty, is one of them.
 func matcher[T any](filters []Filter, arns []string, fields map[string]func(T) string, arnOf func(T) string) func(T) bool {
-	wanted := set(arns...)
+	wanted := make(map[string]bool, len(arns))
+	for _, a := range arns {
+		wanted[a] = true
+	}
 	return func(it T) bool {
 		return (len(arns) == 0 || wanted[arnOf(it)]) && matchesAll(it, filters, fields)
 	}

@@ -137,14 +137,6 @@ func (h *harness) result(kind licensetest.Kind, err error) (licensetest.Result, 
 	return licensetest.Failed, err.Error()
 }
 
-func parseExpiry(t *testing.T, s string) time.Time {
-	e, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		t.Errorf("expiration %q: %v", s, err)
-	}
-	return e
-}
-
 func (h *harness) checkout(ctx context.Context, client int) string {
 	h.quiet.RLock()
 	defer h.quiet.RUnlock()
@@ -155,7 +147,7 @@ func (h *harness) checkout(ctx context.Context, client int) string {
 	res, msg := h.result(in.Kind, err)
 	o := licensetest.Output{Result: res, Err: msg}
 	if res == licensetest.OK {
-		o.Token, o.Expires = out.LicenseConsumptionToken, parseExpiry(h.t, out.Expiration)
+		o.Token, o.Expires = out.LicenseConsumptionToken, out.Expiration
 	}
 	h.history.Return(client, call, in, o)
 	if res != licensetest.OK {
@@ -213,7 +205,7 @@ func (h *harness) extend(ctx context.Context, client int, token string) {
 	res, msg := h.result(in.Kind, err)
 	o := licensetest.Output{Result: res, Err: msg}
 	if res == licensetest.OK {
-		o.Expires = parseExpiry(h.t, out.Expiration)
+		o.Expires = out.Expiration
 	}
 	h.history.Return(client, call, in, o)
 	if res == licensetest.OK {
@@ -266,9 +258,9 @@ func (h *harness) consumed(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, u := range out.LicenseUsage.EntitlementUsages {
+	for _, u := range out.EntitlementUsages {
 		if u.Name == h.pool.Entitlement {
-			return strconv.ParseInt(u.ConsumedValue, 10, 64)
+			return u.Consumed, nil
 		}
 	}
 	return 0, fmt.Errorf("no usage for %s in %+v", h.pool.Entitlement, out)

@@ -103,7 +103,11 @@ func nextVersion(v string) string {
 	return strconv.Itoa(n + 1)
 }
 
-// requestHash fingerprints a request for client-token idempotency.
+// requestHash fingerprints a request for client-token idempotency: the
+// SHA-256 of the input's JSON encoding (Go's field names; the encoding is
+// only ever compared with itself). A change to an input type changes the
+// fingerprints of its requests, so that a request retried across the
+// change is refused as a reuse rather than answered wrongly.
 func requestHash(v any) string {
 	b, _ := json.Marshal(v)
 	sum := sha256.Sum256(b)
@@ -112,8 +116,9 @@ func requestHash(v any) string {
 
 // idempotent runs fn once per (account, operation, client token): a repeat
 // of the same request gets the first answer, without running fn again; a
-// different request under a used token is refused. The answer is kept with
-// the transaction's time, from which it ages out.
+// different request under a used token is refused. The answer is kept, as
+// the JSON encoding of the output type, with the transaction's time, from
+// which it ages out (ClientTokenRetention).
 func idempotent[T any](tx Tx, account, operation, clientToken, hash string, fn func() (T, error)) (T, error) {
 	prevHash, prev, err := tx.Idempotent(account, operation, clientToken)
 	if out, found, err := storedAnswer[T](prevHash, prev, err, clientToken, hash); found || err != nil {

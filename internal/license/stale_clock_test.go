@@ -202,7 +202,7 @@ func testExtendCannotRevive(t *testing.T, db *store.DB, h *hooks) {
 	}
 
 	clk.Advance(2 * time.Minute) // the first seat has expired
-	var b license.CheckoutLicenseOutput
+	var b license.CheckoutOutput
 	var bErr error
 	bDone := make(chan struct{})
 	go func() {

@@ -60,7 +60,7 @@ type Tx interface {
 	// PutLicense stores a new version of a license (or its first).
 	PutLicense(l License) error
 	// SetLicenseStatus changes the current version's status in place.
-	SetLicenseStatus(arn, status string) error
+	SetLicenseStatus(arn string, status LicenseStatus) error
 	Grant(arn string) (Grant, error)
 	PutGrant(g Grant) error
 	// GranteeGrants returns the grantee's grants for a product and issuer.
@@ -107,15 +107,14 @@ type IssuerKey struct {
 
 // Token is a refresh token created with CreateToken.
 type Token struct {
-	TokenId         string   `json:"TokenId"`
-	TokenType       string   `json:"TokenType"`
-	LicenseArn      string   `json:"LicenseArn"`
-	ExpirationTime  string   `json:"ExpirationTime"`
-	TokenProperties []string `json:"TokenProperties,omitempty"`
-	RoleArns        []string `json:"RoleArns,omitempty"`
-	Status          string   `json:"Status"`
+	TokenId         string
+	TokenType       string // RefreshTokenType
+	LicenseArn      string
+	TokenProperties []string
+	RoleArns        []string
+	Status          string // TokenAvailable
 
-	Account string    `json:"-"`
-	Secret  string    `json:"-"`
-	Expires time.Time `json:"-"`
+	Account string
+	Secret  string // given once, at creation; the store keeps only its hash
+	Expires time.Time
 }

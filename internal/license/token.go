@@ -5,45 +5,46 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/pkg/licensetoken"
 )
 
-// Token defaults and limits.
+// Token defaults, types and statuses.
 const (
 	defaultTokenDays = 365
 	accessTokenTTL   = time.Hour
-	refreshTokenType = "REFRESH_TOKEN"
+	// RefreshTokenType is the type of the tokens CreateToken creates.
+	RefreshTokenType = "REFRESH_TOKEN"
+	// TokenAvailable is the status of a refresh token that can be used.
+	TokenAvailable = "AVAILABLE"
 )
 
 // CreateTokenInput is the CreateToken request.
 type CreateTokenInput struct {
-	LicenseArn       string   `json:"LicenseArn"`
-	RoleArns         []string `json:"RoleArns"`
-	ExpirationInDays *int     `json:"ExpirationInDays"`
-	TokenProperties  []string `json:"TokenProperties"`
-	ClientToken      string   `json:"ClientToken"`
+	LicenseArn       string
+	RoleArns         []string
+	ExpirationInDays *int
+	TokenProperties  []string
+	ClientToken      string
 }
 
 // Validate checks the request against the model's constraints.
 func (in *CreateTokenInput) Validate() error {
-	var v validator
-	v.text(in)
-	v.arn("licenseArn", in.LicenseArn, true)
-	v.clientToken(in.ClientToken)
+	p := problems(in)
+	arn(p, "licenseArn", in.LicenseArn, true)
+	p.ClientToken(in.ClientToken)
 	for _, r := range in.RoleArns {
-		v.arn("roleArns.member", r, true)
+		arn(p, "roleArns.member", r, true)
 	}
-	v.count("tokenProperties", len(in.TokenProperties), maxTokenProperties)
-	if d := in.ExpirationInDays; d != nil && (*d < 1 || *d > maxTokenDays) {
-		v.add("Value '%d' at 'expirationInDays' failed to satisfy constraint: Member must be between 1 and %d", *d, maxTokenDays)
-	}
-	return v.err()
+	p.Count("tokenProperties", len(in.TokenProperties), maxTokenProperties)
+	p.Between("expirationInDays", in.ExpirationInDays, 1, maxTokenDays, "be")
+	return p.Err()
 }
 
 // CreateTokenOutput is the CreateToken response.
 type CreateTokenOutput struct {
-	TokenId   string `json:"TokenId"`
-	TokenType string `json:"TokenType"`
-	Token     string `json:"Token"`
+	TokenId   string
+	TokenType string
+	Token     string
 }
 
 // CreateToken creates a refresh token that lets software outside the
@@ -66,8 +67,8 @@ func (s *Service) CreateToken(ctx context.Context, caller string, in CreateToken
 		var err error
 		out, err = idempotent(tx, caller, "CreateToken", in.ClientToken, hash, func() (CreateTokenOutput, error) {
 			expires := tx.Now().Add(time.Duration(days) * 24 * time.Hour)
-			t := Token{TokenId: newID(16), TokenType: refreshTokenType, LicenseArn: in.LicenseArn, ExpirationTime: formatTime(expires),
-				TokenProperties: in.TokenProperties, RoleArns: in.RoleArns, Status: "AVAILABLE",
+			t := Token{TokenId: newID(16), TokenType: RefreshTokenType, LicenseArn: in.LicenseArn,
+				TokenProperties: in.TokenProperties, RoleArns: in.RoleArns, Status: TokenAvailable,
 				Account: caller, Secret: "tgr-" + newID(32), Expires: expires}
 			return CreateTokenOutput{TokenId: t.TokenId, TokenType: t.TokenType, Token: t.Secret}, tx.PutToken(t)
 		})
@@ -78,7 +79,7 @@ func (s *Service) CreateToken(ctx context.Context, caller string, in CreateToken
 
 // mayUse checks that the caller issued the license or holds an active grant
 // for it that allows op.
-func (s *Service) mayUse(ctx context.Context, caller, arn, op string) error {
+func (s *Service) mayUse(ctx context.Context, caller, arn string, op Operation) error {
 	l, err := s.store.GetLicense(ctx, arn, "")
 	if err == nil && l.Owner == caller {
 		return nil
@@ -100,14 +101,19 @@ func (s *Service) mayUse(ctx context.Context, caller, arn, op string) error {
 
 // ListTokensInput is the ListTokens request.
 type ListTokensInput struct {
-	TokenIds []string `json:"TokenIds"`
+	TokenIds []string
 	ListInput
+}
+
+// Validate checks the request against the model's constraints.
+func (in *ListTokensInput) Validate() error {
+	return validateList(in, in.ListInput, nil, tokenFilters, "LicenseArns")
 }
 
 // ListTokensOutput is the ListTokens response.
 type ListTokensOutput struct {
-	Tokens    []Token `json:"Tokens"`
-	NextToken string  `json:"NextToken,omitempty"`
+	Tokens    []Token
+	NextToken string
 }
 
 var tokenFilters = map[string]func(Token) string{
@@ -116,7 +122,7 @@ var tokenFilters = map[string]func(Token) string{
 
 // ListTokens lists the caller's refresh tokens.
 func (s *Service) ListTokens(ctx context.Context, caller string, in ListTokensInput) (ListTokensOutput, error) {
-	if err := validateList(in, in.ListInput, nil, tokenFilters, "LicenseArns"); err != nil {
+	if err := in.Validate(); err != nil {
 		return ListTokensOutput{}, err
 	}
 	all, err := s.store.ListTokens(ctx, caller)
@@ -130,15 +136,19 @@ func (s *Service) ListTokens(ctx context.Context, caller string, in ListTokensIn
 
 // DeleteTokenInput is the DeleteToken request.
 type DeleteTokenInput struct {
-	TokenId string `json:"TokenId"`
+	TokenId string
+}
+
+// Validate checks the request against the model's constraints.
+func (in *DeleteTokenInput) Validate() error {
+	p := problems(in)
+	p.Required("tokenId", in.TokenId)
+	return p.Err()
 }
 
 // DeleteToken revokes a refresh token of the caller's.
 func (s *Service) DeleteToken(ctx context.Context, caller string, in DeleteTokenInput) (struct{}, error) {
-	var v validator
-	v.text(in)
-	v.required("tokenId", in.TokenId)
-	if err := v.err(); err != nil {
+	if err := in.Validate(); err != nil {
 		return struct{}{}, err
 	}
 	err := s.store.Update(ctx, func(tx Tx) error {
@@ -156,33 +166,27 @@ func (s *Service) DeleteToken(ctx context.Context, caller string, in DeleteToken
 
 // GetAccessTokenInput is the GetAccessToken request.
 type GetAccessTokenInput struct {
-	Token           string   `json:"Token"`
-	TokenProperties []string `json:"TokenProperties"`
+	Token           string
+	TokenProperties []string
+}
+
+// Validate checks the request against the model's constraints.
+func (in *GetAccessTokenInput) Validate() error {
+	p := problems(in)
+	p.Required("token", in.Token)
+	p.Count("tokenProperties", len(in.TokenProperties), maxTokenProperties)
+	return p.Err()
 }
 
 // GetAccessTokenOutput is the GetAccessToken response.
 type GetAccessTokenOutput struct {
-	AccessToken string `json:"AccessToken"`
-}
-
-// accessClaims is the payload of an access token.
-type accessClaims struct {
-	Subject         string   `json:"sub"`
-	TokenID         string   `json:"tokenId"`
-	LicenseArn      string   `json:"licenseArn"`
-	TokenProperties []string `json:"tokenProperties,omitempty"`
-	IssuedAt        int64    `json:"iat"`
-	Expires         int64    `json:"exp"`
+	AccessToken string
 }
 
 // GetAccessToken exchanges a refresh token for a short-lived access token,
 // signed by the marketplace.
 func (s *Service) GetAccessToken(ctx context.Context, caller string, in GetAccessTokenInput) (GetAccessTokenOutput, error) {
-	var v validator
-	v.text(in)
-	v.required("token", in.Token)
-	v.count("tokenProperties", len(in.TokenProperties), maxTokenProperties)
-	if err := v.err(); err != nil {
+	if err := in.Validate(); err != nil {
 		return GetAccessTokenOutput{}, err
 	}
 	t, err := s.store.GetTokenBySecret(ctx, in.Token)
@@ -197,7 +201,7 @@ func (s *Service) GetAccessToken(ctx context.Context, caller string, in GetAcces
 	if len(in.TokenProperties) > 0 {
 		props = in.TokenProperties
 	}
-	signed, err := s.keys.Sign(ctx, s.cfg.MarketplaceFingerprint, accessClaims{Subject: t.Account, TokenID: t.TokenId, LicenseArn: t.LicenseArn,
+	signed, err := s.keys.Sign(ctx, s.cfg.MarketplaceFingerprint, licensetoken.AccessClaims{Subject: t.Account, TokenID: t.TokenId, LicenseArn: t.LicenseArn,
 		TokenProperties: props, IssuedAt: now.Unix(), Expires: now.Add(accessTokenTTL).Unix()})
 	return GetAccessTokenOutput{AccessToken: signed}, err
 }

@@ -56,15 +56,15 @@ func benchStorePath(b *testing.B, pools int) {
 			fp := "aws:222222222222:Self:issuer-fingerprint"
 			l := license.License{LicenseArn: "arn:aws:license-manager::222222222222:license:l-" + randHex(16), LicenseName: "bench",
 				ProductName: "bench", ProductSKU: "bench", Issuer: license.Issuer{Name: "Self", KeyFingerprint: fp}, HomeRegion: "us-east-1",
-				Status: license.StatusAvailable, Validity: license.Validity{Begin: now.Add(-time.Hour).Format(time.RFC3339)}, Beneficiary: buyer,
+				Status: license.StatusAvailable, Validity: license.Validity{Begin: now.Add(-time.Hour)}, Beneficiary: buyer,
 				Entitlements: []license.Entitlement{{Name: "Seats", Unit: "Count", MaxCount: &maxCount, AllowCheckIn: &allow}},
 				ConsumptionConfiguration: license.ConsumptionConfiguration{RenewType: "None",
 					ProvisionalConfiguration: &license.ProvisionalConfiguration{MaxTimeToLiveInMinutes: &ttl}},
-				CreateTime: now.Format(time.RFC3339), Version: "1", Owner: "222222222222"}
+				CreateTime: now, Version: "1", Owner: "222222222222"}
 			g := license.Grant{GrantArn: "arn:aws:license-manager::222222222222:grant:g-" + randHex(16), GrantName: "bench",
 				ParentArn: l.LicenseArn, LicenseArn: l.LicenseArn, GranteePrincipalArn: "arn:aws:iam::" + buyer + ":root",
 				HomeRegion: "us-east-1", GrantStatus: license.GrantActive, Version: "2",
-				GrantedOperations: []string{license.OpCheckoutLicense, license.OpCheckInLicense},
+				GrantedOperations: []license.Operation{license.OpCheckoutLicense, license.OpCheckInLicense},
 				Grantor:           "222222222222", Grantee: buyer, ProductSKU: "bench", KeyFingerprint: fp, IssuerName: "Self"}
 			if err := tx.PutLicense(l); err != nil {
 				return err
@@ -112,7 +112,7 @@ func storePair(ctx context.Context, lm *store.Licenses, p storePool) error {
 		return err
 	}
 	now := time.Now()
-	allowed := []license.EntitlementData{{Name: "Seats", Value: "1", Unit: "Count"}}
+	allowed := []license.AllowedEntitlement{{Name: "Seats", Quantity: 1, Unit: license.UnitCount}}
 	c := license.Checkout{Token: randHex(32), Account: p.buyer, LicenseArn: p.lic.LicenseArn, GrantArn: p.grant.GrantArn,
 		Type: license.Provisional, IssuedAt: now, Expires: now.Add(time.Hour), Entitlements: allowed}
 	// The response is stored for idempotency; its signed token is about 1 KB.

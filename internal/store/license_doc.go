@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/fault"
@@ -121,41 +122,72 @@ func decodeDoc(doc string, v any, what string) error {
 	return nil
 }
 
+// formatDocTime writes a time as documents hold it; the zero time, none,
+// as the empty string.
+func formatDocTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// parseDocTime reads a time of a document: any RFC 3339 time (migration 6
+// kept those of older documents as their issuers wrote them), in UTC; the
+// empty string is the zero time.
+func parseDocTime(s, what string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fault.Wrap(err, "decode %s", what)
+	}
+	return t.UTC(), nil
+}
+
 // licenseDocOf is the document of a license version.
 func licenseDocOf(l license.License) licenseDoc {
 	return licenseDoc{
 		Name: l.LicenseName, ProductName: l.ProductName, ProductSKU: l.ProductSKU,
 		Issuer:     issuerDoc{Name: l.Issuer.Name, SignKey: l.Issuer.SignKey, Fingerprint: l.Issuer.KeyFingerprint},
-		HomeRegion: l.HomeRegion, Status: l.Status, ValidFrom: l.Validity.Begin, ValidUntil: l.Validity.End,
+		HomeRegion: l.HomeRegion, Status: string(l.Status),
+		ValidFrom: formatDocTime(l.Validity.Begin), ValidUntil: formatDocTime(l.Validity.End),
 		Beneficiary: l.Beneficiary, Entitlements: mapSlice(l.Entitlements, entitlementDocOf),
 		Consumption: consumptionDocOf(l.ConsumptionConfiguration), Metadata: mapSlice(l.LicenseMetadata, pairDocOf),
-		Created: l.CreateTime,
+		Created: formatDocTime(l.CreateTime),
 	}
 }
 
 // license is the license version arn at version, issued by owner, that d
 // describes.
 func (d licenseDoc) license(arn, version, owner string) (license.License, error) {
+	var times [3]time.Time
+	for i, s := range []string{d.ValidFrom, d.ValidUntil, d.Created} {
+		var err error
+		if times[i], err = parseDocTime(s, "license "+arn); err != nil {
+			return license.License{}, err
+		}
+	}
 	return license.License{
 		LicenseArn: arn, LicenseName: d.Name, ProductName: d.ProductName, ProductSKU: d.ProductSKU,
 		Issuer:     license.Issuer{Name: d.Issuer.Name, SignKey: d.Issuer.SignKey, KeyFingerprint: d.Issuer.Fingerprint},
-		HomeRegion: d.HomeRegion, Status: d.Status, Validity: license.Validity{Begin: d.ValidFrom, End: d.ValidUntil},
+		HomeRegion: d.HomeRegion, Status: license.LicenseStatus(d.Status), Validity: license.Validity{Begin: times[0], End: times[1]},
 		Beneficiary: d.Beneficiary, Entitlements: mapSlice(d.Entitlements, entitlementDoc.entitlement),
 		ConsumptionConfiguration: d.Consumption.configuration(), LicenseMetadata: mapSlice(d.Metadata, pairDoc.metadata),
-		CreateTime: d.Created, Version: version, Owner: owner,
+		CreateTime: times[2], Version: version, Owner: owner,
 	}, nil
 }
 
 func entitlementDocOf(e license.Entitlement) entitlementDoc {
-	return entitlementDoc{Name: e.Name, Value: e.Value, MaxCount: e.MaxCount, Overage: e.Overage, Unit: e.Unit, AllowCheckIn: e.AllowCheckIn}
+	return entitlementDoc{Name: e.Name, Value: e.Value, MaxCount: e.MaxCount, Overage: e.Overage, Unit: string(e.Unit), AllowCheckIn: e.AllowCheckIn}
 }
 
 func (d entitlementDoc) entitlement() license.Entitlement {
-	return license.Entitlement{Name: d.Name, Value: d.Value, MaxCount: d.MaxCount, Overage: d.Overage, Unit: d.Unit, AllowCheckIn: d.AllowCheckIn}
+	return license.Entitlement{Name: d.Name, Value: d.Value, MaxCount: d.MaxCount, Overage: d.Overage, Unit: license.Unit(d.Unit), AllowCheckIn: d.AllowCheckIn}
 }
 
 func consumptionDocOf(c license.ConsumptionConfiguration) consumptionDoc {
-	d := consumptionDoc{RenewType: c.RenewType}
+	d := consumptionDoc{RenewType: string(c.RenewType)}
 	if p := c.ProvisionalConfiguration; p != nil {
 		d.Provisional = &provisionalDoc{TTLMinutes: p.MaxTimeToLiveInMinutes}
 	}
@@ -166,7 +198,7 @@ func consumptionDocOf(c license.ConsumptionConfiguration) consumptionDoc {
 }
 
 func (d consumptionDoc) configuration() license.ConsumptionConfiguration {
-	c := license.ConsumptionConfiguration{RenewType: d.RenewType}
+	c := license.ConsumptionConfiguration{RenewType: license.RenewType(d.RenewType)}
 	if p := d.Provisional; p != nil {
 		c.ProvisionalConfiguration = &license.ProvisionalConfiguration{MaxTimeToLiveInMinutes: p.TTLMinutes}
 	}
@@ -183,9 +215,10 @@ func (d pairDoc) metadata() license.Metadata { return license.Metadata{Name: d.N
 // grantDocOf is the document of a grant version.
 func grantDocOf(g license.Grant) grantDoc {
 	d := grantDoc{Name: g.GrantName, ParentArn: g.ParentArn, Principal: g.GranteePrincipalArn, HomeRegion: g.HomeRegion,
-		Status: g.GrantStatus, StatusReason: g.StatusReason, Operations: g.GrantedOperations}
+		Status: string(g.GrantStatus), StatusReason: g.StatusReason,
+		Operations: mapSlice(g.GrantedOperations, func(o license.Operation) string { return string(o) })}
 	if g.Options != nil {
-		d.Activation = g.Options.ActivationOverrideBehavior
+		d.Activation = string(g.Options.ActivationOverrideBehavior)
 	}
 	return d
 }
@@ -197,11 +230,11 @@ type grantRow struct {
 
 func (d grantDoc) grant(r grantRow) license.Grant {
 	g := license.Grant{GrantArn: r.arn, GrantName: d.Name, ParentArn: d.ParentArn, LicenseArn: r.licenseArn,
-		GranteePrincipalArn: d.Principal, HomeRegion: d.HomeRegion, GrantStatus: d.Status, StatusReason: d.StatusReason,
-		Version: r.version, GrantedOperations: d.Operations,
+		GranteePrincipalArn: d.Principal, HomeRegion: d.HomeRegion, GrantStatus: license.GrantStatus(d.Status), StatusReason: d.StatusReason,
+		Version: r.version, GrantedOperations: mapSlice(d.Operations, func(o string) license.Operation { return license.Operation(o) }),
 		Grantor: r.grantor, Grantee: r.grantee, ProductSKU: r.productSKU, KeyFingerprint: r.fingerprint, IssuerName: r.issuerName}
 	if d.Activation != "" {
-		g.Options = &license.Options{ActivationOverrideBehavior: d.Activation}
+		g.Options = &license.Options{ActivationOverrideBehavior: license.ActivationOverride(d.Activation)}
 	}
 	return g
 }
@@ -213,7 +246,7 @@ func tokenDocOf(t license.Token) tokenDoc {
 // token is the refresh token id of account for licenseArn, expiring at
 // expires, that d describes.
 func (d tokenDoc) token(id, account, licenseArn string, expires time.Time) license.Token {
-	return license.Token{TokenId: id, TokenType: d.Type, LicenseArn: licenseArn, ExpirationTime: expires.UTC().Format("2006-01-02T15:04:05.000Z"),
+	return license.Token{TokenId: id, TokenType: d.Type, LicenseArn: licenseArn,
 		TokenProperties: d.Properties, RoleArns: d.RoleArns, Status: d.Status, Account: account, Expires: expires}
 }
 
@@ -225,8 +258,8 @@ type checkoutDoc struct {
 	Metadata     []checkoutPairDoc        `json:"m,omitempty"`
 }
 
-// checkoutEntitlementDoc is an entitlement a checkout allowed: Value is a
-// tier's value, or the decimal count of units a counted entitlement took.
+// checkoutEntitlementDoc is an entitlement a checkout took: Value is a
+// tier's value, or the decimal count of units of a counted entitlement.
 type checkoutEntitlementDoc struct {
 	Name  string `json:"Name"`
 	Value string `json:"Value,omitempty"`
@@ -240,8 +273,12 @@ type checkoutPairDoc struct {
 
 func checkoutDocOf(c license.Checkout) checkoutDoc {
 	return checkoutDoc{
-		Entitlements: mapSlice(c.Entitlements, func(e license.EntitlementData) checkoutEntitlementDoc {
-			return checkoutEntitlementDoc{Name: e.Name, Value: e.Value, Unit: e.Unit}
+		Entitlements: mapSlice(c.Entitlements, func(e license.AllowedEntitlement) checkoutEntitlementDoc {
+			d := checkoutEntitlementDoc{Name: e.Name, Value: e.Value, Unit: string(e.Unit)}
+			if e.Unit != license.UnitNone {
+				d.Value = strconv.FormatInt(e.Quantity, 10)
+			}
+			return d
 		}),
 		Metadata: mapSlice(c.Metadata, func(m license.Metadata) checkoutPairDoc { return checkoutPairDoc{Name: m.Name, Value: m.Value} }),
 	}
@@ -249,9 +286,23 @@ func checkoutDocOf(c license.Checkout) checkoutDoc {
 
 // fill sets the parts of c that d holds.
 func (d checkoutDoc) fill(c *license.Checkout) error {
-	c.Entitlements = mapSlice(d.Entitlements, func(e checkoutEntitlementDoc) license.EntitlementData {
-		return license.EntitlementData{Name: e.Name, Value: e.Value, Unit: e.Unit}
-	})
+	c.Entitlements = nil
+	if d.Entitlements != nil {
+		c.Entitlements = make([]license.AllowedEntitlement, 0, len(d.Entitlements))
+	}
+	for _, e := range d.Entitlements {
+		a := license.AllowedEntitlement{Name: e.Name, Unit: license.Unit(e.Unit)}
+		if a.Unit == license.UnitNone {
+			a.Value = e.Value
+		} else {
+			n, err := strconv.ParseInt(e.Value, 10, 64)
+			if err != nil {
+				return fault.Wrap(err, "decode checkout: quantity of %s", e.Name)
+			}
+			a.Quantity = n
+		}
+		c.Entitlements = append(c.Entitlements, a)
+	}
 	c.Metadata = mapSlice(d.Metadata, func(m checkoutPairDoc) license.Metadata { return license.Metadata{Name: m.Name, Value: m.Value} })
 	return nil
 }

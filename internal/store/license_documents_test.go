@@ -88,32 +88,37 @@ func oldExpected() (v1, v2 license.License, g1, g2 license.Grant, tok license.To
 	five, ten, no, yes, hour, day := int64(5), int64(10), false, true, 60, 1440
 	v1 = license.License{LicenseArn: oldLicense, LicenseName: "Old", ProductName: "Product", ProductSKU: "sku-old",
 		Issuer: license.Issuer{Name: "Self", KeyFingerprint: oldFP}, HomeRegion: "us-east-1", Status: license.StatusAvailable,
-		Validity:    license.Validity{Begin: "2024-01-01T00:00:00+02:00", End: "2030-01-01T00:00:00.000Z"},
+		// Read as the times they are, in UTC, whatever zone they were written in.
+		Validity:    license.Validity{Begin: date(2023, 12, 31, 22), End: date(2030, 1, 1, 0)},
 		Beneficiary: oldBuyer,
 		Entitlements: []license.Entitlement{{Name: "Seats", MaxCount: &five, Overage: &no, Unit: "Count", AllowCheckIn: &yes},
 			{Name: "Gold", Value: "Enabled", Unit: license.UnitNone}},
 		ConsumptionConfiguration: license.ConsumptionConfiguration{RenewType: "None",
 			ProvisionalConfiguration: &license.ProvisionalConfiguration{MaxTimeToLiveInMinutes: &hour}},
 		LicenseMetadata: []license.Metadata{{Name: "tier", Value: "gold"}},
-		CreateTime:      "2024-01-01T00:00:00.000Z", Version: "1", Owner: oldOwner}
+		CreateTime:      date(2024, 1, 1, 0), Version: "1", Owner: oldOwner}
 	v2 = license.License{LicenseArn: oldLicense, LicenseName: "Old, renewed", ProductName: "Product", ProductSKU: "sku-old",
 		Issuer: license.Issuer{Name: "Self", SignKey: "key", KeyFingerprint: oldFP}, HomeRegion: "us-east-1", Status: license.StatusDeactivated,
-		Validity: license.Validity{Begin: "2025-01-01T00:00:00Z"}, Beneficiary: oldBuyer,
+		Validity: license.Validity{Begin: date(2025, 1, 1, 0)}, Beneficiary: oldBuyer,
 		Entitlements: []license.Entitlement{{Name: "Seats", MaxCount: &ten, Unit: "Count"}},
 		ConsumptionConfiguration: license.ConsumptionConfiguration{
 			BorrowConfiguration: &license.BorrowConfiguration{AllowEarlyCheckIn: &yes, MaxTimeToLiveInMinutes: &day}},
-		CreateTime: "2025-01-01T00:00:00.000Z", Version: "2", Owner: oldOwner}
+		CreateTime: date(2025, 1, 1, 0), Version: "2", Owner: oldOwner}
 	g1 = license.Grant{GrantArn: oldGrant, GrantName: "contract", ParentArn: oldLicense, LicenseArn: oldLicense,
 		GranteePrincipalArn: "arn:aws:iam::333333333333:root", HomeRegion: "us-east-1", GrantStatus: license.GrantPendingAccept, Version: "1",
-		GrantedOperations: []string{license.OpCheckoutLicense, license.OpCheckInLicense},
+		GrantedOperations: []license.Operation{license.OpCheckoutLicense, license.OpCheckInLicense},
 		Grantor:           oldOwner, Grantee: oldBuyer, ProductSKU: "sku-old", KeyFingerprint: oldFP, IssuerName: "Self"}
 	g2 = g1
 	g2.GrantStatus, g2.StatusReason, g2.Version = license.GrantActive, "ok", "2"
 	g2.Options = &license.Options{ActivationOverrideBehavior: license.ActivationAllGrants}
 	expires := storetest.Epoch.Add(time.Hour)
-	tok = license.Token{TokenId: "token-old", TokenType: "REFRESH_TOKEN", LicenseArn: oldLicense, ExpirationTime: "2026-03-14T16:09:26.535Z",
+	tok = license.Token{TokenId: "token-old", TokenType: license.RefreshTokenType, LicenseArn: oldLicense,
 		TokenProperties: []string{"on-prem"}, Status: "AVAILABLE", Account: oldBuyer, Expires: expires}
 	return v1, v2, g1, g2, tok
+}
+
+func date(year int, month time.Month, day, hour int) time.Time {
+	return time.Date(year, month, day, hour, 0, 0, 0, time.UTC)
 }
 
 func testDocumentsMigration(t *testing.T, open func() *sql.DB, dialect store.Dialect, cfg store.Config) {

@@ -31,14 +31,14 @@ func (t *licenseTx) PutLicense(l license.License) (err error) {
 	}
 	if _, err := t.tx.Exec(`INSERT INTO licenses (arn, owner, product_sku, fingerprint, status, version, beneficiary, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (arn) DO UPDATE SET status = excluded.status, version = excluded.version, beneficiary = excluded.beneficiary, doc = excluded.doc`,
-		l.LicenseArn, l.Owner, l.ProductSKU, l.Issuer.KeyFingerprint, l.Status, l.Version, l.Beneficiary, doc); err != nil {
+		l.LicenseArn, l.Owner, l.ProductSKU, l.Issuer.KeyFingerprint, string(l.Status), l.Version, l.Beneficiary, doc); err != nil {
 		return err
 	}
 	_, err = t.tx.Exec(`INSERT INTO license_versions (arn, version, doc) VALUES (?, ?, ?)`, l.LicenseArn, l.Version, doc)
 	return err
 }
 
-func (t *licenseTx) SetLicenseStatus(arn, status string) (err error) {
+func (t *licenseTx) SetLicenseStatus(arn string, status license.LicenseStatus) (err error) {
 	defer fault.Annotate(&err, "store: set license %s status %s", arn, status)
 	l, err := t.License(arn)
 	if err != nil {
@@ -49,7 +49,7 @@ func (t *licenseTx) SetLicenseStatus(arn, status string) (err error) {
 	if err != nil {
 		return err
 	}
-	if _, err := t.tx.Exec(`UPDATE licenses SET status = ?, doc = ? WHERE arn = ?`, status, doc, arn); err != nil {
+	if _, err := t.tx.Exec(`UPDATE licenses SET status = ?, doc = ? WHERE arn = ?`, string(status), doc, arn); err != nil {
 		return err
 	}
 	_, err = t.tx.Exec(`UPDATE license_versions SET doc = ? WHERE arn = ? AND version = ?`, doc, arn, l.Version)
@@ -71,7 +71,7 @@ func (t *licenseTx) PutGrant(g license.Grant) (err error) {
 	if _, err := t.tx.Exec(`INSERT INTO grants (arn, license_arn, grantor, grantee, product_sku, fingerprint, issuer_name, status, version, doc)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (arn) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc`,
-		g.GrantArn, g.LicenseArn, g.Grantor, g.Grantee, g.ProductSKU, g.KeyFingerprint, g.IssuerName, g.GrantStatus, g.Version, doc); err != nil {
+		g.GrantArn, g.LicenseArn, g.Grantor, g.Grantee, g.ProductSKU, g.KeyFingerprint, g.IssuerName, string(g.GrantStatus), g.Version, doc); err != nil {
 		return err
 	}
 	_, err = t.tx.Exec(`INSERT INTO grant_versions (arn, version, doc) VALUES (?, ?, ?)`, g.GrantArn, g.Version, doc)
@@ -155,7 +155,7 @@ func (t *licenseTx) PutCheckout(c license.Checkout) (err error) {
 	}
 	_, err = t.tx.Exec(`INSERT INTO license_checkouts (token, account, license_arn, grant_arn, checkout_type, borrow, node_id, issued_at, expires_at, doc)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO UPDATE SET expires_at = excluded.expires_at`,
-		c.Token, c.Account, c.LicenseArn, c.GrantArn, c.Type, boolInt(c.Borrow), c.NodeID, c.IssuedAt.UnixNano(), c.Expires.UnixNano(), doc)
+		c.Token, c.Account, c.LicenseArn, c.GrantArn, string(c.Type), boolInt(c.Borrow), c.NodeID, c.IssuedAt.UnixNano(), c.Expires.UnixNano(), doc)
 	return err
 }
 

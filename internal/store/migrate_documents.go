@@ -253,7 +253,7 @@ func licenseUp(_ []string, doc string) (string, error) {
 			HomeRegion: o.HomeRegion, Status: o.Status, ValidFrom: o.Validity.Begin, ValidUntil: o.Validity.End,
 			Beneficiary: o.Beneficiary, Created: o.CreateTime,
 			Entitlements: mapSlice(o.Entitlements, func(e legacyEntitlement) entitlementDoc { return entitlementDoc(e) }),
-			Metadata: mapSlice(o.LicenseMetadata, func(m legacyMetadata) pairDoc { return pairDoc(m) }),
+			Metadata:     mapSlice(o.LicenseMetadata, func(m legacyMetadata) pairDoc { return pairDoc(m) }),
 		}
 		d.Consumption.RenewType = o.ConsumptionConfiguration.RenewType
 		if p := o.ConsumptionConfiguration.ProvisionalConfiguration; p != nil {
@@ -273,7 +273,7 @@ func licenseDown(cols []string, doc string) (string, error) {
 			Issuer:     legacyIssuer{Name: d.Issuer.Name, SignKey: d.Issuer.SignKey, KeyFingerprint: d.Issuer.Fingerprint},
 			HomeRegion: d.HomeRegion, Status: d.Status, Validity: legacyValidity{Begin: d.ValidFrom, End: d.ValidUntil},
 			Beneficiary: d.Beneficiary, CreateTime: d.Created, Version: cols[1],
-			Entitlements: mapSlice(d.Entitlements, func(e entitlementDoc) legacyEntitlement { return legacyEntitlement(e) }),
+			Entitlements:    mapSlice(d.Entitlements, func(e entitlementDoc) legacyEntitlement { return legacyEntitlement(e) }),
 			LicenseMetadata: mapSlice(d.Metadata, func(m pairDoc) legacyMetadata { return legacyMetadata(m) }),
 		}
 		o.ConsumptionConfiguration.RenewType = d.Consumption.RenewType

@@ -52,6 +52,48 @@ type Claims struct {
 // ExpiresAt parses Expiration.
 func (c Claims) ExpiresAt() (time.Time, error) { return time.Parse(time.RFC3339Nano, c.Expiration) }
 
+// TimeFormat is how a token's times (Expiration, IssuedAt) are written: as
+// License Manager writes times, in UTC to the millisecond.
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// FormatTime writes t as a token's times are written (TimeFormat).
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// AccessClaims is the payload of an access token, the short-lived token
+// GetAccessToken gives for a refresh token; it is signed as checkout tokens
+// are, by the marketplace's key.
+type AccessClaims struct {
+	Subject         string   `json:"sub"` // the account the refresh token belongs to
+	TokenID         string   `json:"tokenId"`
+	LicenseArn      string   `json:"licenseArn"`
+	TokenProperties []string `json:"tokenProperties,omitempty"`
+	IssuedAt        int64    `json:"iat"` // Unix seconds
+	Expires         int64    `json:"exp"` // Unix seconds
+}
+
+// JWK is one RSA public key of a JWKS (RFC 7517).
+type JWK struct {
+	Kty string `json:"kty"`
+	Kid string `json:"kid"`
+	Use string `json:"use"`
+	Alg string `json:"alg"`
+	N   string `json:"n"`
+	E   string `json:"e"`
+}
+
+// JWKS is the document of issuers' public keys Tollgate serves at
+// /.well-known/jwks.json, which ParseJWKS reads.
+type JWKS struct {
+	Keys []JWK `json:"keys"`
+}
+
+// NewJWK is the JWK of an issuer's public key, named kid (the issuer's key
+// fingerprint), for PS384 signatures.
+func NewJWK(kid string, key *rsa.PublicKey) JWK {
+	return JWK{Kty: "RSA", Kid: kid, Use: "sig", Alg: "PS384",
+		N: b64.EncodeToString(key.N.Bytes()), E: b64.EncodeToString(big.NewInt(int64(key.E)).Bytes())}
+}
+
 // Keys maps issuer key fingerprints to their public keys.
 type Keys map[string]*rsa.PublicKey
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tollgate/tollgate/internal/license"
+	"github.com/tollgate/tollgate/internal/awsapi/licensemanager"
 )
 
 // sampleRequests holds, for every operation, a request body that sets every
@@ -173,20 +173,18 @@ func joinShape(path, name string) string {
 	return path + "." + name
 }
 
-// TestSampleRequests: every string member of every operation's input is set
-// in its sample request, so that the tests that go through the samples
-// reach every field; an input that gains a field fails here until its
-// sample has it.
+// TestSampleRequests: every string member of every operation's wire
+// request is set in its sample request, so that the tests that go through
+// the samples reach every field; a request that gains a field fails here
+// until its sample has it.
 func TestSampleRequests(t *testing.T) {
-	svc := reflect.TypeFor[*license.Service]()
 	for _, op := range operationNames() {
-		m, ok := svc.MethodByName(op)
-		if !ok {
-			t.Errorf("license.Service has no method %s", op)
+		req := licensemanager.RequestType(op)
+		if req == nil {
+			t.Errorf("the service has no operation %s", op)
 			continue
 		}
-		// (receiver, ctx, caller, input)
-		want := typeLeaves(m.Type.In(3), "")
+		want := typeLeaves(req, "")
 		sort.Strings(want)
 		body, ok := sampleRequests[op]
 		if !ok {

@@ -333,11 +333,13 @@ type Pool struct {
 	TTL           time.Duration
 }
 
+var one = int64(1)
+
 // CheckoutInput is a PROVISIONAL checkout of one unit of the pool.
 func (p Pool) CheckoutInput(clientToken string) license.CheckoutLicenseInput {
 	return license.CheckoutLicenseInput{
 		ProductSKU: p.ProductSKU, CheckoutType: license.Provisional, KeyFingerprint: p.Fingerprint, ClientToken: clientToken,
-		Entitlements: []license.EntitlementData{{Name: p.Entitlement, Value: "1", Unit: "Count"}},
+		Entitlements: []license.EntitlementRequest{{Name: p.Entitlement, Unit: license.UnitCount, Quantity: &one}},
 	}
 }
 
@@ -358,7 +360,7 @@ func NewPool(t testing.TB, svc *license.Service, now time.Time, max int64, ttlMi
 	lic, err := svc.CreateLicense(ctx, p.Seller, license.CreateLicenseInput{
 		LicenseName: "floating", ProductName: "Floating", ProductSKU: p.ProductSKU, HomeRegion: "us-east-1",
 		Issuer:      &license.Issuer{Name: "Seller Inc"},
-		Validity:    &license.Validity{Begin: now.Add(-time.Hour).UTC().Format(time.RFC3339)},
+		Validity:    &license.Validity{Begin: now.Add(-time.Hour)},
 		Beneficiary: p.Buyer, ClientToken: "create-license",
 		Entitlements: []license.Entitlement{{Name: p.Entitlement, MaxCount: &max, Unit: "Count", AllowCheckIn: &yes}},
 		ConsumptionConfiguration: &license.ConsumptionConfiguration{RenewType: "None",
@@ -376,7 +378,7 @@ func NewPool(t testing.TB, svc *license.Service, now time.Time, max int64, ttlMi
 	g, err := svc.CreateGrant(ctx, p.Seller, license.CreateGrantInput{
 		ClientToken: "create-grant", GrantName: "buyer", LicenseArn: p.LicenseArn, HomeRegion: "us-east-1",
 		Principals:        []string{"arn:aws:iam::" + p.Buyer + ":root"},
-		AllowedOperations: []string{license.OpCheckoutLicense, license.OpCheckInLicense, license.OpExtendConsumption},
+		AllowedOperations: []license.Operation{license.OpCheckoutLicense, license.OpCheckInLicense, license.OpExtendConsumption},
 	})
 	if err != nil {
 		t.Fatalf("CreateGrant: %v", err)

@@ -21,17 +21,17 @@ func fullLicense(owner string) license.License {
 		LicenseArn: "arn:aws:license-manager::" + owner + ":license:l-full", LicenseName: "Full", ProductName: "Product",
 		ProductSKU: "sku-full", Issuer: license.Issuer{Name: "Self", SignKey: "sign-key", KeyFingerprint: fp},
 		HomeRegion: "us-east-1", Status: license.StatusAvailable,
-		Validity:    license.Validity{Begin: "2026-03-14T15:09:26.535897932Z", End: "2027-03-14T15:09:26.535Z"},
+		Validity:    license.Validity{Begin: Epoch, End: Epoch.AddDate(1, 0, 0)},
 		Beneficiary: "333333333333",
 		Entitlements: []license.Entitlement{
 			{Name: "Seats", MaxCount: &five, Overage: &no, Unit: "Count", AllowCheckIn: &yes},
 			{Name: "Gold", Value: "Enabled", Unit: license.UnitNone},
 		},
-		ConsumptionConfiguration: license.ConsumptionConfiguration{RenewType: "Monthly",
+		ConsumptionConfiguration: license.ConsumptionConfiguration{RenewType: license.RenewMonthly,
 			ProvisionalConfiguration: &license.ProvisionalConfiguration{MaxTimeToLiveInMinutes: &hour},
 			BorrowConfiguration:      &license.BorrowConfiguration{AllowEarlyCheckIn: &no, MaxTimeToLiveInMinutes: &day}},
 		LicenseMetadata: []license.Metadata{{Name: "tier", Value: "gold"}, {Name: "region", Value: "eu"}},
-		CreateTime:      "2026-03-14T15:09:26.535Z", Version: "1", Owner: owner,
+		CreateTime:      Epoch.Add(-time.Hour), Version: "1", Owner: owner,
 	}
 }
 
@@ -44,23 +44,22 @@ func LicenseDocuments(t *testing.T, open Opener) {
 	const owner, buyer = "222222222222", "333333333333"
 	v1 := fullLicense(owner)
 	v2 := v1
-	v2.Version, v2.LicenseName, v2.Validity.End, v2.LicenseMetadata = "2", "Renewed", "", nil
+	v2.Version, v2.LicenseName, v2.Validity.End, v2.LicenseMetadata = "2", "Renewed", time.Time{}, nil
 	v2.ConsumptionConfiguration = license.ConsumptionConfiguration{}
 	g1 := license.Grant{GrantArn: "arn:aws:license-manager::" + owner + ":grant:g-full", GrantName: "contract", ParentArn: v1.LicenseArn,
 		LicenseArn: v1.LicenseArn, GranteePrincipalArn: "arn:aws:iam::" + buyer + ":root", HomeRegion: "us-east-1",
 		GrantStatus: license.GrantPendingAccept, Version: "1",
-		GrantedOperations: []string{license.OpCheckoutLicense, license.OpCheckInLicense},
+		GrantedOperations: []license.Operation{license.OpCheckoutLicense, license.OpCheckInLicense},
 		Grantor:           owner, Grantee: buyer, ProductSKU: v1.ProductSKU, KeyFingerprint: v1.Issuer.KeyFingerprint, IssuerName: "Self"}
 	g2 := g1
 	g2.Version, g2.GrantStatus, g2.StatusReason = "2", license.GrantActive, "accepted"
 	g2.Options = &license.Options{ActivationOverrideBehavior: license.ActivationAllGrants}
-	tok := license.Token{TokenId: "token-full", TokenType: "REFRESH_TOKEN", LicenseArn: v1.LicenseArn,
-		ExpirationTime:  Epoch.Add(time.Hour).Format("2006-01-02T15:04:05.000Z"),
-		TokenProperties: []string{"on-prem"}, RoleArns: []string{"arn:aws:iam::" + buyer + ":role/r"}, Status: "AVAILABLE",
+	tok := license.Token{TokenId: "token-full", TokenType: license.RefreshTokenType, LicenseArn: v1.LicenseArn,
+		TokenProperties: []string{"on-prem"}, RoleArns: []string{"arn:aws:iam::" + buyer + ":role/r"}, Status: license.TokenAvailable,
 		Account: buyer, Secret: "tgr-full", Expires: Epoch.Add(time.Hour)}
 	c := license.Checkout{Token: "checkout-full", Account: buyer, LicenseArn: v1.LicenseArn, GrantArn: g1.GrantArn, Type: license.Provisional,
 		Borrow: true, NodeID: "node", IssuedAt: Epoch, Expires: Epoch.Add(time.Hour),
-		Entitlements: []license.EntitlementData{{Name: "Seats", Value: "2", Unit: "Count"}, {Name: "Gold", Value: "Enabled", Unit: license.UnitNone}},
+		Entitlements: []license.AllowedEntitlement{{Name: "Seats", Quantity: 2, Unit: license.UnitCount}, {Name: "Gold", Value: "Enabled", Unit: license.UnitNone}},
 		Metadata:     []license.Metadata{{Name: "host", Value: "h1"}}}
 	NoError(t, db.Licenses().Update(ctx, func(tx license.Tx) error {
 		for _, step := range []func() error{

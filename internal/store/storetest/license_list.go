@@ -15,7 +15,7 @@ func LicenseListing(t *testing.T, open Opener) {
 	db := open(t)
 	const owner, other = "222222222222", "444444444444"
 	skus := []string{"sku-a", "sku-b", "sku-c"}
-	statuses := []string{license.StatusAvailable, "DEACTIVATED"}
+	statuses := []license.LicenseStatus{license.StatusAvailable, license.StatusDeactivated}
 	NoError(t, db.Licenses().Update(t.Context(), func(tx license.Tx) error {
 		for i := range 30 {
 			for _, who := range []string{owner, other} {
@@ -27,7 +27,7 @@ func LicenseListing(t *testing.T, open Opener) {
 				}
 				g := license.Grant{GrantArn: fmt.Sprintf("arn:aws:license-manager::%s:grant:g-%02d", who, (i*7)%30), LicenseArn: arn,
 					Grantor: who, Grantee: "333333333333", ProductSKU: l.ProductSKU, KeyFingerprint: l.Issuer.KeyFingerprint,
-					IssuerName: "Self", GrantStatus: statuses[i%2], Version: "1"}
+					IssuerName: "Self", GrantStatus: license.GrantStatus(statuses[i%2]), Version: "1"}
 				if err := tx.PutGrant(g); err != nil {
 					return err
 				}
@@ -75,7 +75,7 @@ func LicenseListing(t *testing.T, open Opener) {
 		Diff(t, "another issuer's fingerprint", []string(nil), none)
 	})
 	t.Run("Grants", func(t *testing.T) {
-		gs, err := db.Licenses().ListGrantsByGrantor(t.Context(), owner, "", 4, license.Narrowing{"GrantStatus": {license.StatusAvailable}})
+		gs, err := db.Licenses().ListGrantsByGrantor(t.Context(), owner, "", 4, license.Narrowing{"GrantStatus": {string(license.StatusAvailable)}})
 		NoError(t, err, "list grants")
 		var got []string
 		for _, g := range gs {

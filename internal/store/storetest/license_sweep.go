@@ -81,7 +81,7 @@ func LicenseSweep(t *testing.T, open Opener) {
 func floating(token string, expires time.Time) license.Checkout {
 	return license.Checkout{Token: token, Account: "333333333333", LicenseArn: sweepLicense, GrantArn: "g",
 		Type: license.Provisional, IssuedAt: expires.Add(-time.Hour), Expires: expires,
-		Entitlements: []license.EntitlementData{{Name: "Seats", Value: "1", Unit: "Count"}}}
+		Entitlements: []license.AllowedEntitlement{{Name: "Seats", Quantity: 1, Unit: license.UnitCount}}}
 }
 
 func putCheckouts(t *testing.T, db *store.DB, cs ...license.Checkout) {

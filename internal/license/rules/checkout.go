@@ -1,0 +1,133 @@
+package rules
+
+import (
+	"time"
+
+	"github.com/tollgate/tollgate/internal/checked"
+)
+
+// Plan matches the entitlements a checkout asks for against those a license
+// holds: the tiers (Unit None) the license holds are allowed with their
+// value ("Enabled" when it has none), and those it does not hold are
+// skipped, so that naming every tier returns the one held; each counted
+// entitlement is a draw of its quantity (one unit when none is given). A
+// counted entitlement the license lacks, or a request that matches nothing,
+// fails the checkout with NoEntitlementsAllowedException.
+func Plan(licenseArn string, held []Entitlement, requested []EntitlementRequest) ([]AllowedEntitlement, []Draw, error) {
+	var allowed []AllowedEntitlement
+	var draws []Draw
+	for _, r := range requested {
+		e, ok := find(held, r.Name)
+		if !ok || e.Unit != r.Unit {
+			if r.Unit == UnitNone {
+				continue
+			}
+			return nil, nil, errNoEntitlements("license %s has no entitlement %s with unit %s", licenseArn, Clip(r.Name), r.Unit)
+		}
+		if !e.Counted() {
+			value := e.Value
+			if value == "" {
+				value = "Enabled"
+			}
+			allowed = append(allowed, AllowedEntitlement{Name: e.Name, Unit: e.Unit, Value: value})
+			continue
+		}
+		qty := int64(1)
+		if r.Quantity != nil {
+			qty = *r.Quantity
+		}
+		allowed = append(allowed, AllowedEntitlement{Name: e.Name, Unit: e.Unit, Quantity: qty})
+		draws = append(draws, Draw{Entitlement: e, Quantity: qty})
+	}
+	if len(allowed) == 0 {
+		return nil, nil, errNoEntitlements("license %s holds none of the requested entitlements", licenseArn)
+	}
+	return allowed, draws, nil
+}
+
+func find(held []Entitlement, name string) (Entitlement, bool) {
+	for _, e := range held {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return Entitlement{}, false
+}
+
+// CheckAvailable refuses a license that is not AVAILABLE, or whose validity
+// window does not hold now, with NoEntitlementsAllowedException.
+func CheckAvailable(licenseArn string, status LicenseStatus, v Validity, now time.Time) error {
+	if status != StatusAvailable {
+		return errNoEntitlements("license %s is %s", licenseArn, status)
+	}
+	if !v.Contains(now) {
+		return errNoEntitlements("license %s is not valid at %s (validity %s to %s)", licenseArn, formatTime(now),
+			formatTime(v.Begin), formatTime(v.End))
+	}
+	return nil
+}
+
+// Limit is the most units of e that may be drawn and in use together: its
+// MaxCount, unless it allows overage, and never more than MaxQuantity, the
+// most a counter holds.
+func Limit(e Entitlement) int64 {
+	if e.MaxCount != nil && !e.AllowsOverage() {
+		return min(*e.MaxCount, MaxQuantity)
+	}
+	return MaxQuantity
+}
+
+// Available is how many more units of e a checkout may take from a pool
+// that has u of them drawn and in use. The sum is checked: a pool whose
+// counters add up past what an int64 holds has nothing left, where a
+// wrapped sum would have had almost everything left.
+func Available(e Entitlement, u Usage) int64 {
+	used, ok := checked.Add(u.Drawn, u.InUse)
+	if !ok || used < 0 {
+		return 0
+	}
+	return max(Limit(e)-used, 0) // both are between 0 and MaxInt64: no overflow
+}
+
+// CheckCapacity refuses a draw larger than what its pool, with u drawn and
+// in use, has left.
+func CheckCapacity(licenseArn string, d Draw, u Usage) error {
+	if left := Available(d.Entitlement, u); d.Quantity > left {
+		return errNoEntitlements("entitlement %s of license %s: %d requested, %d of %d left", d.Entitlement.Name, licenseArn,
+			d.Quantity, left, Limit(d.Entitlement))
+	}
+	return nil
+}
+
+// StillHeld refuses to renew the units a checkout holds of e when its pool,
+// with u drawn and in use (this checkout's units among them), holds more
+// than MaxCount: the pool gave the checkout's units to others when it
+// expired (counted at a later time, by a replica whose clock runs ahead),
+// or MaxCount was lowered below what is in use. Pools without a limit
+// (tiers, no MaxCount, overage) always renew.
+func StillHeld(licenseArn string, e Entitlement, u Usage) error {
+	if !e.Counted() || e.MaxCount == nil || e.AllowsOverage() {
+		return nil
+	}
+	if used, ok := checked.Add(u.Drawn, u.InUse); !ok || used > *e.MaxCount {
+		return errNoEntitlements("entitlement %s of license %s has %d drawn and %d in use of %d: the units of this checkout went to others when it expired; check out again",
+			e.Name, licenseArn, u.Drawn, u.InUse, *e.MaxCount)
+	}
+	return nil
+}
+
+// CheckIn refuses the early return of a checkout's units that the license
+// does not allow: borrowed units unless the license allows early check-in
+// (earlyCheckIn), and units of an entitlement that does not allow check-in
+// (they return when the checkout expires).
+func CheckIn(licenseArn string, borrowed, earlyCheckIn bool, held []Entitlement, taken []AllowedEntitlement) error {
+	if borrowed && !earlyCheckIn {
+		return errConflict("borrowed entitlements of license %s cannot be checked in early", licenseArn)
+	}
+	for _, a := range taken {
+		if e, ok := find(held, a.Name); ok && e.Counted() && !e.AllowsCheckIn() {
+			return errConflict("entitlement %s does not allow check-in; it returns when the checkout expires", e.Name)
+		}
+	}
+	return nil
+}
