@@ -8,11 +8,11 @@ import (
 	"github.com/tollgate/tollgate/internal/fault/faulttest"
 )
 
-// TestErrorsDeclared: every error code the adapter and the license domain
-// name (fault.Coded) is in licensemanager.Errors, so that metrics label it
-// by name rather than as unknown.
+// TestErrorsDeclared: every error code the adapter, the license domain and
+// its rules name (fault.Coded) is in licensemanager.Errors, so that metrics
+// label it by name rather than as unknown.
 func TestErrorsDeclared(t *testing.T) {
-	for code, where := range faulttest.CodedLiterals(t, ".", "../../license") {
+	for code, where := range faulttest.CodedLiterals(t, ".", "../../license", "../../license/rules") {
 		if !slices.Contains(licensemanager.Errors, code) {
 			t.Errorf("%s: code %q is not in licensemanager.Errors", where[0], code)
 		}
