@@ -151,9 +151,9 @@ func typeLeaves(t reflect.Type, path string) []string {
 			f := t.Field(i)
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 			switch {
-			case !f.IsExported() || name == "-":
-			case f.Anonymous:
+			case f.Anonymous: // an embedded structure's members are the outer one's
 				out = append(out, typeLeaves(f.Type, path)...)
+			case !f.IsExported() || name == "-":
 			default:
 				if name == "" {
 					name = f.Name
