@@ -18,6 +18,7 @@ import (
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/server"
+	"github.com/tollgate/tollgate/internal/store"
 )
 
 // serveOptions are `tollgate serve`'s flags.
@@ -44,6 +45,7 @@ type limits struct {
 	bodyBudget        int64
 	bodyWait          time.Duration
 	shutdownGrace     time.Duration
+	databaseConns     int
 }
 
 func (l *limits) register(cmd *cobra.Command) {
@@ -57,12 +59,15 @@ func (l *limits) register(cmd *cobra.Command) {
 	f.Int64Var(&l.bodyBudget, "body-budget", awsapi.DefaultBodyBudget,
 		"`BYTES` of request bodies held at once, each taken before the body is read and given back once answered; at least the largest body, "+fmt.Sprint(awsapi.MaxBodyBytes))
 	f.DurationVar(&l.bodyWait, "body-wait", awsapi.DefaultBodyWait, "how long (`DURATION`) a request waits for room in --body-budget before it is throttled")
+	f.IntVar(&l.databaseConns, "database-max-conns", store.DefaultPostgresConns,
+		"most connections (`N`) to PostgreSQL; replicas sharing a database must together stay under its max_connections")
 	f.DurationVar(&l.shutdownGrace, "shutdown-grace", server.DefaultShutdownGrace, "how long (`DURATION`) a stopping server lets requests in flight finish")
 }
 
 func (l limits) apply(cfg *app.Config) {
 	cfg.MaxConnections, cfg.IdleTimeout, cfg.ReadHeaderTimeout = l.maxConnections, l.idleTimeout, l.readHeaderTimeout
 	cfg.MaxHeaderBytes, cfg.BodyBudget, cfg.BodyWait, cfg.ShutdownGrace = l.maxHeaderBytes, l.bodyBudget, l.bodyWait, l.shutdownGrace
+	cfg.Store.MaxConns = l.databaseConns
 }
 
 func serveCommand() *cobra.Command {

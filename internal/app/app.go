@@ -154,6 +154,7 @@ func (c *Config) validateLimits() error {
 		{"--body-budget", c.BodyBudget < 0},
 		{"--body-wait", c.BodyWait < 0},
 		{"--shutdown-grace", c.ShutdownGrace < 0},
+		{"--database-max-conns", c.Store.MaxConns < 0},
 	} {
 		if l.negative {
 			return fault.New(fault.Invalid, "%s must not be negative", l.flag)

@@ -60,7 +60,15 @@ type Config struct {
 	// source again when a value needs a key it lacks (keysource.go):
 	// DefaultKeyRereadInterval when zero.
 	KeyRereadInterval time.Duration
+	// MaxConns bounds the connections a PostgreSQL store opens:
+	// DefaultPostgresConns when zero. Replicas sharing a database must
+	// together stay under its max_connections.
+	MaxConns int
 }
+
+// DefaultPostgresConns is how many connections a PostgreSQL store opens at
+// most unless told otherwise.
+const DefaultPostgresConns = 32
 
 // DB is an open store.
 type DB struct {
@@ -89,7 +97,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	var db *DB
 	if cfg.DatabaseURL != "" {
-		db, err = openPostgres(cfg.DatabaseURL)
+		db, err = openPostgres(cfg.DatabaseURL, cfg.MaxConns)
 	} else {
 		db, err = openSQLite(cfg.DataDir)
 	}
@@ -148,13 +156,19 @@ func openSQLite(dir string) (*DB, error) {
 	return &DB{dialect: SQLite, read: read, write: write}, nil
 }
 
-func openPostgres(dsn string) (*DB, error) {
+func openPostgres(dsn string, maxConns int) (*DB, error) {
+	if maxConns < 0 {
+		return nil, fault.New(fault.Invalid, "the most connections to PostgreSQL must be positive, not %d", maxConns)
+	}
+	if maxConns == 0 {
+		maxConns = DefaultPostgresConns
+	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fault.Wrap(err, "open PostgreSQL")
 	}
-	db.SetMaxOpenConns(32)
-	db.SetMaxIdleConns(32)
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	return &DB{dialect: Postgres, read: db, write: db}, nil
 }

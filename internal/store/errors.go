@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -43,6 +44,13 @@ func (db *DB) classify(err error) error {
 			return &fault.Error{Kind: fault.Conflict, Message: "already exists", Err: err}
 		case "23503":
 			return &fault.Error{Kind: fault.NotFound, Message: "refers to something that does not exist", Err: err}
+		}
+		// Class 08 (connection exceptions), class 53 (insufficient
+		// resources: too many connections, out of memory or disk) and
+		// 57P03 (starting up or shutting down) pass: the request may
+		// succeed if tried again.
+		if strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "53") || pgErr.Code == "57P03" {
+			return &fault.Error{Kind: fault.Unavailable, Message: "the database is busy; try again", Err: err}
 		}
 	}
 	return fault.Wrap(err, "database")

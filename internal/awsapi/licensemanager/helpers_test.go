@@ -32,6 +32,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/app"
+	"github.com/tollgate/tollgate/internal/logtest"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
@@ -141,10 +142,11 @@ type env struct {
 func newEnv(t *testing.T, be backend) *env {
 	t.Helper()
 	ctx := context.Background()
+	logs := &logtest.Buffer{}
 	a, err := app.Open(ctx, app.Config{
 		Store: be.store(t),
 		Clock: app.ClockSimulated,
-		Log:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:   slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
 		t.Fatalf("app.Open: %v", err)
@@ -167,6 +169,9 @@ func newEnv(t *testing.T, be backend) *env {
 		}
 		for _, e := range serverErrors {
 			t.Errorf("server error: %s", e)
+		}
+		if len(serverErrors) > 0 {
+			t.Logf("the server's warnings and errors:\n%s", logs.String())
 		}
 	})
 	return &env{t: t, ctx: ctx, app: a, url: srv.URL}

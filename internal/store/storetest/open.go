@@ -40,7 +40,10 @@ func SQLiteConfig(t *testing.T) store.Config {
 // leaves the environment alone, so parallel tests may use it.
 func PostgresConfig(baseURL string) func(t *testing.T) store.Config {
 	return func(t *testing.T) store.Config {
-		return store.Config{DatabaseURL: postgresSchema(t, baseURL), SecretKey: sealed.GenerateKey()}
+		// Few connections each: parallel tests, each with its own store,
+		// must together stay under the server's max_connections (100 by
+		// default), or some would be refused.
+		return store.Config{DatabaseURL: postgresSchema(t, baseURL), SecretKey: sealed.GenerateKey(), MaxConns: 8}
 	}
 }
 
