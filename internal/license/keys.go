@@ -24,15 +24,21 @@ const keyBits = 2048
 // parsed. Checkout tokens are JWS (PS384: RSA-PSS with SHA-384) signed with
 // the key of the license's issuer; the public halves are published as a
 // JWKS so that sellers' software can verify tokens offline.
+//
+// The JWKS is served to anyone, so serving it must not cost a decryption
+// and an RSA parse per issuer per request: the ring keeps each issuer's
+// public JWK once derived (a fingerprint's key never changes), and a request
+// only lists the fingerprints and derives the JWKs of those it has not seen.
 type KeyRing struct {
 	store Store
 	mu    sync.Mutex
 	keys  map[string]*rsa.PrivateKey
+	jwks  map[string]licensetoken.JWK
 }
 
 // NewKeyRing returns a key ring over store.
 func NewKeyRing(store Store) *KeyRing {
-	return &KeyRing{store: store, keys: map[string]*rsa.PrivateKey{}}
+	return &KeyRing{store: store, keys: map[string]*rsa.PrivateKey{}, jwks: map[string]licensetoken.JWK{}}
 }
 
 // Ensure makes sure the issuer with fingerprint has a key.
@@ -76,25 +82,25 @@ func (k *KeyRing) key(ctx context.Context, fingerprint string, create bool) (*rs
 	return k.load(ctx, fingerprint)
 }
 
+// load reads, opens and parses one issuer's key, and keeps it and its
+// public JWK.
 func (k *KeyRing) load(ctx context.Context, fingerprint string) (*rsa.PrivateKey, error) {
-	all, err := k.store.IssuerKeys(ctx)
+	ik, err := k.store.IssuerKey(ctx, fingerprint)
+	if fault.Is(err, fault.NotFound) {
+		return nil, fault.New(fault.NotFound, "no signing key for issuer %s", fingerprint)
+	}
 	if err != nil {
 		return nil, err
 	}
-	for _, ik := range all {
-		if ik.Fingerprint != fingerprint {
-			continue
-		}
-		key, err := parseKey(ik.PrivateKeyPEM)
-		if err != nil {
-			return nil, err
-		}
-		k.mu.Lock()
-		k.keys[fingerprint] = key
-		k.mu.Unlock()
-		return key, nil
+	key, err := parseKey(ik.PrivateKeyPEM)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fault.New(fault.NotFound, "no signing key for issuer %s", fingerprint)
+	k.mu.Lock()
+	k.keys[fingerprint] = key
+	k.jwks[fingerprint] = licensetoken.NewJWK(fingerprint, &key.PublicKey)
+	k.mu.Unlock()
+	return key, nil
 }
 
 func parseKey(pemBytes []byte) (*rsa.PrivateKey, error) {
@@ -136,19 +142,32 @@ func (k *KeyRing) Sign(ctx context.Context, fingerprint string, claims any) (str
 	return signingInput + "." + b64.EncodeToString(sig), nil
 }
 
-// JWKS returns every issuer's public key.
+// JWKS returns every issuer's public key, in fingerprint order. It lists
+// the fingerprints on every request, so that issuers another replica created
+// appear at once, and opens only the keys of issuers it has not seen yet.
 func (k *KeyRing) JWKS(ctx context.Context) (licensetoken.JWKS, error) {
 	out := licensetoken.JWKS{Keys: []licensetoken.JWK{}}
-	all, err := k.store.IssuerKeys(ctx)
+	fingerprints, err := k.store.IssuerFingerprints(ctx)
 	if err != nil {
 		return out, err
 	}
-	for _, ik := range all {
-		key, err := parseKey(ik.PrivateKeyPEM)
-		if err != nil {
-			return out, err
+	out.Keys = make([]licensetoken.JWK, len(fingerprints))
+	var unseen []int
+	k.mu.Lock()
+	for i, fp := range fingerprints {
+		jwk, ok := k.jwks[fp]
+		if !ok {
+			unseen = append(unseen, i)
 		}
-		out.Keys = append(out.Keys, licensetoken.NewJWK(ik.Fingerprint, &key.PublicKey))
+		out.Keys[i] = jwk
+	}
+	k.mu.Unlock()
+	for _, i := range unseen {
+		key, err := k.load(ctx, fingerprints[i])
+		if err != nil {
+			return licensetoken.JWKS{Keys: []licensetoken.JWK{}}, err
+		}
+		out.Keys[i] = licensetoken.NewJWK(fingerprints[i], &key.PublicKey)
 	}
 	return out, nil
 }

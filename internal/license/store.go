@@ -33,6 +33,11 @@ type Store interface {
 	// Checkout returns a checkout by its consumption token.
 	Checkout(ctx context.Context, token string) (Checkout, error)
 	IssuerKeys(ctx context.Context) ([]IssuerKey, error)
+	// IssuerKey returns one issuer's key; fault.NotFound if it has none.
+	IssuerKey(ctx context.Context, fingerprint string) (IssuerKey, error)
+	// IssuerFingerprints returns the fingerprints of all issuer keys, in
+	// order, reading no private key.
+	IssuerFingerprints(ctx context.Context) ([]string, error)
 	ListTokens(ctx context.Context, account string) ([]Token, error)
 	GetTokenBySecret(ctx context.Context, secret string) (Token, error)
 	// Idempotent returns the stored answer to a request with a client token.

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tollgate/tollgate/internal/awsapi"
+	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/requestid"
 )
 
@@ -63,7 +64,7 @@ func Handler(o Options) http.Handler {
 		mux.HandleFunc("GET "+pathJWKS, func(w http.ResponseWriter, r *http.Request) {
 			keys, err := o.JWKS(r.Context())
 			if err != nil {
-				writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "could not read issuer keys"})
+				jwksFailed(o.Log, w, r, err)
 				return
 			}
 			writeJSON(w, http.StatusOK, keys)
@@ -96,6 +97,20 @@ func Handler(o Options) http.Handler {
 			truncate(r.Method), truncate(r.URL.Path), pathHealth, pathMetrics, pathJWKS))(w, r)
 	})
 	return withRequestID(withAccessLog(o.Log, o.Metrics, o.AWS, mux))
+}
+
+// jwksFailed logs why the JWKS could not be read and answers 503 when the
+// store is unavailable (a retry may pass), 500 otherwise: the cause (say, an
+// issuer key sealed under a secret key this server lacks) goes to the log,
+// not to the anonymous client.
+func jwksFailed(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
+	log.LogAttrs(r.Context(), slog.LevelError, "jwks: could not read issuer keys",
+		slog.String("request_id", requestid.From(r.Context())), slog.String("error", err.Error()))
+	if fault.Is(err, fault.Unavailable) {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "issuer keys are unavailable; try again later"})
+		return
+	}
+	writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "could not read issuer keys"})
 }
 
 // methodNotAllowed answers a request to a path that exists with a method it

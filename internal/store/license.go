@@ -266,6 +266,44 @@ func (s *Licenses) Usage(ctx context.Context, arn string, now time.Time) (usage 
 	return out, s.db.classify(rows.Err())
 }
 
+// IssuerKey returns one issuer's signing key, opening only its sealed
+// private key.
+func (s *Licenses) IssuerKey(ctx context.Context, fingerprint string) (k license.IssuerKey, err error) {
+	defer fault.Annotate(&err, "store: issuer key %s", fingerprint)
+	var pemText string
+	var created int64
+	err = s.db.queryRow(ctx, `SELECT fingerprint, private_key_pem, created_at FROM issuer_keys WHERE fingerprint = ?`, fingerprint).
+		Scan(&k.Fingerprint, &pemText, &created)
+	if err != nil {
+		return license.IssuerKey{}, s.db.classify(err)
+	}
+	if k.PrivateKeyPEM, err = s.db.open(pemText, "issuer_keys", k.Fingerprint); err != nil {
+		return license.IssuerKey{}, err
+	}
+	k.CreatedAt = fromNanos(created)
+	return k, nil
+}
+
+// IssuerFingerprints returns every issuer key's fingerprint, in order,
+// without reading (or opening) any private key: the JWKS lists them on
+// every request.
+func (s *Licenses) IssuerFingerprints(ctx context.Context) (out []string, err error) {
+	defer fault.Annotate(&err, "store: issuer fingerprints")
+	rows, err := s.db.query(ctx, `SELECT fingerprint FROM issuer_keys ORDER BY fingerprint`)
+	if err != nil {
+		return nil, s.db.classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var fp string
+		if err := rows.Scan(&fp); err != nil {
+			return nil, s.db.classify(err)
+		}
+		out = append(out, fp)
+	}
+	return out, s.db.classify(rows.Err())
+}
+
 // IssuerKeys returns every issuer's signing key.
 func (s *Licenses) IssuerKeys(ctx context.Context) ([]license.IssuerKey, error) {
 	rows, err := s.db.query(ctx, `SELECT fingerprint, private_key_pem, created_at FROM issuer_keys ORDER BY fingerprint`)
