@@ -76,7 +76,7 @@ type hostileLicense struct {
 func (s *suite) setUpLicense(ctx context.Context) (hostileLicense, error) {
 	w := demo.Parties()
 	seller, buyer := s.lmClient(w.Seller), s.lmClient(w.Buyer)
-	tag := fmt.Sprintf("tollgate-hostile-%s-%d", s.cfg.mode, s.cfg.seed)
+	tag := fmt.Sprintf("tollgate-hostile-%s-%s", s.cfg.mode, s.runID)
 	now := time.Now().UTC()
 	lic, err := seller.CreateLicense(ctx, &licensemanager.CreateLicenseInput{
 		LicenseName: aws.String("Hostile"), ProductName: aws.String("Hostile"), ProductSKU: aws.String(tag),
@@ -146,8 +146,8 @@ func (s *suite) signed(ctx context.Context) error {
 	for _, checkoutType := range []string{"PERPETUAL", "PROVISIONAL"} {
 		ent := map[string]string{"PERPETUAL": "Units", "PROVISIONAL": "Seats"}[checkoutType]
 		for i, v := range hostileValues {
-			body := fmt.Sprintf(`{"ProductSKU":%s,"CheckoutType":%q,"KeyFingerprint":%s,"Entitlements":[{"Name":%q,"Value":%s,"Unit":"Count"}],"ClientToken":"hostile-%d-%s-%d"}`,
-				jsonString(lic.sku), checkoutType, jsonString(lic.fingerprint), ent, v, s.cfg.seed, checkoutType, i)
+			body := fmt.Sprintf(`{"ProductSKU":%s,"CheckoutType":%q,"KeyFingerprint":%s,"Entitlements":[{"Name":%q,"Value":%s,"Unit":"Count"}],"ClientToken":"hostile-%s-%s-%d"}`,
+				jsonString(lic.sku), checkoutType, jsonString(lic.fingerprint), ent, v, s.runID, checkoutType, i)
 			call(fmt.Sprintf("CheckoutLicense %s Value %.40s", checkoutType, v), w.Buyer, "CheckoutLicense", body)
 		}
 	}
@@ -156,8 +156,8 @@ func (s *suite) signed(ctx context.Context) error {
 	if a := call("GetLicenseUsage after the hostile checkouts", w.Seller, "GetLicenseUsage", fmt.Sprintf(`{"LicenseArn":%s}`, jsonString(lic.arn))); a != nil && a.status != http.StatusOK {
 		s.failf("GetLicenseUsage after the hostile checkouts: HTTP %d %s", a.status, a.body)
 	}
-	ok := fmt.Sprintf(`{"ProductSKU":%s,"CheckoutType":"PROVISIONAL","KeyFingerprint":%s,"Entitlements":[{"Name":"Seats","Value":"1","Unit":"Count"}],"ClientToken":"hostile-after-%d"}`,
-		jsonString(lic.sku), jsonString(lic.fingerprint), s.cfg.seed)
+	ok := fmt.Sprintf(`{"ProductSKU":%s,"CheckoutType":"PROVISIONAL","KeyFingerprint":%s,"Entitlements":[{"Name":"Seats","Value":"1","Unit":"Count"}],"ClientToken":"hostile-after-%s"}`,
+		jsonString(lic.sku), jsonString(lic.fingerprint), s.runID)
 	if a := call("a plain checkout after the hostile ones", w.Buyer, "CheckoutLicense", ok); a != nil && a.status != http.StatusOK {
 		s.failf("a plain checkout after the hostile ones: HTTP %d %s", a.status, a.body)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
@@ -91,6 +92,10 @@ type suite struct {
 	cfg  config
 	addr string // host:port
 	out  io.Writer
+	// runID names this run in the client tokens and SKUs it creates, apart
+	// from the seed, so that replaying a seed against the same server
+	// makes new requests rather than reuse the first run's tokens.
+	runID string
 
 	mu       sync.Mutex
 	failures []string
@@ -98,7 +103,7 @@ type suite struct {
 }
 
 func newSuite(cfg config, out io.Writer) (*suite, error) {
-	return &suite{cfg: cfg, addr: cfg.endpoint.Host, out: out, answers: map[int]int{}}, nil
+	return &suite{cfg: cfg, addr: cfg.endpoint.Host, out: out, answers: map[int]int{}, runID: strings.ToLower(rand.Text()[:10])}, nil
 }
 
 // failf records a failure; the run goes on and fails at the end.
