@@ -8,7 +8,7 @@
 # Builds the binary once, then for each run: makes an empty data directory,
 # starts the server on a free loopback port, polls /healthz every millisecond
 # until it answers 200, records the elapsed milliseconds, and stops the server.
-# Prints every run and the median. Target (issue): median under 200 ms.
+# Prints every run and the median. Target: median under 200 ms.
 #
 # Env: TOLLGATE_BIN=path skips the build; BENCH_STARTUP_DEMO=1 adds --demo.
 set -euo pipefail
