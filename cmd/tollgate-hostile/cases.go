@@ -106,7 +106,7 @@ func (s *suite) malformedCases() []rawCase {
 			want: x(awsXML, 0)},
 		{name: "a form body under the wrong content type", req: newRaw("POST", "/", []byte(stsForm), "Content-Type: text/plain"), want: x(ownJSON, 404)},
 		{name: "a form body cut short", req: truncatedForm, halfClose: true, want: x(awsXML, s.authOr(400))},
-		{name: "a body one byte over the limit", req: newRaw("POST", "/", nil, formType, fmt.Sprintf("Content-Length: %d", 8<<20+1)), halfClose: true, want: x(awsXML, s.authOr(400))},
+		{name: "a body one byte over the limit", req: newRaw("POST", "/", nil, formType, fmt.Sprintf("Content-Length: %d", maxBody+1)), halfClose: true, want: x(awsXML, s.authOr(400))},
 		{name: "a chunked body over the limit", req: newRaw("POST", "/", chunked(nine), formType, "Transfer-Encoding: chunked"), want: x(awsXML, s.authOr(400))},
 		// AWS JSON 1.1.
 		{name: "X-Amz-Target operation of invalid UTF-8", req: newRaw("POST", "/", []byte("{}"), lmTarget+"\xff", jsonType), want: x(awsJSON, s.authOr(400))},
@@ -125,7 +125,7 @@ func (s *suite) malformedCases() []rawCase {
 		{name: "raw invalid UTF-8 in a JSON string", req: newRaw("POST", "/", []byte("{\"Filters\":[{\"Name\":\"\xff\xfe\"}]}"), lmTarget+"ListLicenses", jsonType), want: x(awsJSON, 0)},
 		{name: "MaxResults 1e400", req: newRaw("POST", "/", []byte(`{"MaxResults":1e400}`), lmTarget+"ListLicenses", jsonType), want: x(awsJSON, s.authOr(400))},
 		{name: "MaxResults 2^63", req: newRaw("POST", "/", []byte(`{"MaxResults":9223372036854775808}`), lmTarget+"ListLicenses", jsonType), want: x(awsJSON, s.authOr(400))},
-		{name: "a JSON body over the limit", req: newRaw("POST", "/", nil, lmTarget+"ListLicenses", jsonType, fmt.Sprintf("Content-Length: %d", 8<<20+1)), halfClose: true, want: x(awsJSON, s.authOr(400))},
+		{name: "a JSON body over the limit", req: newRaw("POST", "/", nil, lmTarget+"ListLicenses", jsonType, fmt.Sprintf("Content-Length: %d", maxBody+1)), halfClose: true, want: x(awsJSON, s.authOr(400))},
 	}
 }
 

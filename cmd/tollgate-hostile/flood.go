@@ -12,11 +12,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/awsapi"
 	"github.com/tollgate/tollgate/internal/toolmain"
 )
 
-// maxBody is the largest body the server accepts (awsapi.MaxBodyBytes).
-const maxBody = 8 << 20
+// maxBody is the largest body the server accepts.
+const maxBody = awsapi.MaxBodyBytes
 
 // bigBody is an unsigned request with a body of size bytes: a Query form
 // or, with json, a License Manager JSON 1.1 call.

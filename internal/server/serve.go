@@ -70,12 +70,6 @@ func (o *ServeOptions) defaults() {
 	}
 }
 
-// Serve runs an HTTP server on ln until ctx ends, with the default
-// ServeOptions and the given log and shutdown grace.
-func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, grace time.Duration) error {
-	return ServeWith(ctx, ln, h, ServeOptions{Log: log, ShutdownGrace: grace})
-}
-
 // ServeWith runs an HTTP server on ln until ctx ends, then stops accepting,
 // lets in-flight requests finish (up to the shutdown grace), and returns.
 func ServeWith(ctx context.Context, ln net.Listener, h http.Handler, o ServeOptions) error {
