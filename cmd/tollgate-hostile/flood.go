@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/awsapi"
+	"github.com/tollgate/tollgate/internal/procmem"
 	"github.com/tollgate/tollgate/internal/toolmain"
 )
 
@@ -49,9 +50,9 @@ func sendBodies(ctx context.Context, host string, n, size int, mixed bool, pid i
 	go func() { // sample RSS: VmHWM is the process's lifetime peak
 		defer close(sampled)
 		for pid != 0 {
-			if m, err := readMemory(pid); err == nil {
+			if m, err := procmem.Read(pid); err == nil {
 				mu.Lock()
-				res.peak = max(res.peak, m.rss)
+				res.peak = max(res.peak, m.RSS)
 				mu.Unlock()
 			}
 			select {
@@ -110,7 +111,7 @@ func (s *suite) bodyFlood(ctx context.Context) error {
 	}
 	s.logf("   answers by status: %v", statuses)
 	if s.cfg.serverPID != 0 {
-		s.logf("   server RSS %s before, %s at most while they ran", mib(before.rss), mib(res.peak))
+		s.logf("   server RSS %s before, %s at most while they ran", mib(before.RSS), mib(res.peak))
 	}
 	return nil
 }
@@ -166,7 +167,7 @@ func measureBodies(ctx context.Context, c bodiesConfig, out io.Writer) error {
 	if err := raiseFileLimit(c.concurrency + 100); err != nil {
 		return err
 	}
-	before, err := readMemory(c.serverPID)
+	before, err := procmem.Read(c.serverPID)
 	if err != nil {
 		return err
 	}
@@ -174,7 +175,7 @@ func measureBodies(ctx context.Context, c bodiesConfig, out io.Writer) error {
 	res := sendBodies(ctx, c.endpoint.Host, c.concurrency, c.size, c.mixed, c.serverPID, c.timeout)
 	elapsed := time.Since(start)
 	time.Sleep(2 * time.Second) // let the garbage collector catch up
-	after, err := readMemory(c.serverPID)
+	after, err := procmem.Read(c.serverPID)
 	if err != nil {
 		return err
 	}
@@ -191,7 +192,7 @@ func measureBodies(ctx context.Context, c bodiesConfig, out io.Writer) error {
 		fmt.Fprintf(out, "  no answer: %v\n", err)
 	}
 	fmt.Fprintf(out, "server RSS: before %s, at most %s while they ran (VmHWM %s), %s two seconds after\n",
-		mib(before.rss), mib(res.peak), mib(after.peak), mib(after.rss))
+		mib(before.RSS), mib(res.peak), mib(after.Peak), mib(after.RSS))
 	return nil
 }
 

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/tollgate/tollgate/internal/procmem"
 )
 
 // raiseFileLimit lifts this process's soft limit on open files to at least
@@ -27,53 +28,19 @@ func raiseFileLimit(n int) error {
 	return syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl)
 }
 
-// memory is a process's resident memory now and at its peak, in bytes.
-type memory struct{ rss, peak int64 }
-
-func (m memory) String() string {
-	return fmt.Sprintf("RSS %s, peak %s", mib(m.rss), mib(m.peak))
+// describe writes a process's memory for the report.
+func describe(m procmem.Memory) string {
+	return fmt.Sprintf("RSS %s, peak %s", mib(m.RSS), mib(m.Peak))
 }
 
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 
-// readMemory reads VmRSS and VmHWM of pid from /proc.
-func readMemory(pid int) (memory, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return memory{}, err
-	}
-	defer f.Close()
-	var m memory
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		name, value, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(value)
-		if len(fields) != 2 || fields[1] != "kB" {
-			continue
-		}
-		kb, err := strconv.ParseInt(fields[0], 10, 64)
-		if err != nil {
-			continue
-		}
-		switch name {
-		case "VmRSS":
-			m.rss = kb << 10
-		case "VmHWM":
-			m.peak = kb << 10
-		}
-	}
-	return m, sc.Err()
-}
-
 // rss reads the server's memory, or the zero memory without --server-pid.
-func (s *suite) rss() memory {
+func (s *suite) rss() procmem.Memory {
 	if s.cfg.serverPID == 0 {
-		return memory{}
+		return procmem.Memory{}
 	}
-	m, err := readMemory(s.cfg.serverPID)
+	m, err := procmem.Read(s.cfg.serverPID)
 	if err != nil {
 		s.failf("reading the server's memory: %v", err)
 	}
@@ -88,15 +55,15 @@ var logProblems = []string{
 
 // checkServer checks the server after the phases: it still answers, its
 // peak memory stayed under the bound, and its log shows no panic.
-func (s *suite) checkServer(before memory) {
+func (s *suite) checkServer(before procmem.Memory) {
 	s.logf("== the server afterwards")
 	a, err := s.exchange(newRaw("GET", "/healthz", nil).bytes(s.addr), false, http.MethodGet)
 	s.check("GET /healthz at the end", a, err, expectation{format: ownJSON, status: http.StatusOK})
 	if s.cfg.serverPID != 0 {
 		after := s.rss()
-		s.logf("   server memory: before %s; after %s", before, after)
-		if after.peak > s.cfg.maxRSS {
-			s.failf("the server's peak RSS reached %s, over the bound of %s", mib(after.peak), mib(s.cfg.maxRSS))
+		s.logf("   server memory: before %s; after %s", describe(before), describe(after))
+		if after.Peak > s.cfg.maxRSS {
+			s.failf("the server's peak RSS reached %s, over the bound of %s", mib(after.Peak), mib(s.cfg.maxRSS))
 		}
 	}
 	if s.cfg.serverLog == "" {

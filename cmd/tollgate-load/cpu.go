@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/procmem"
 )
 
 // clockTicks is Linux's USER_HZ, the unit of /proc/PID/stat's CPU times; it
@@ -39,30 +41,11 @@ func processCPU(pid int) (time.Duration, error) {
 }
 
 // processMemory returns process pid's resident memory (VmRSS) and its peak
-// (VmHWM) in MiB, from /proc/PID/status (Linux); zeros when unknown.
+// (VmHWM) in MiB (Linux); zeros when unknown.
 func processMemory(pid int) (rss, hwm float64) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	m, err := procmem.Read(pid)
 	if err != nil {
 		return 0, 0
 	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		name, value, ok := strings.Cut(line, ":")
-		if !ok || (name != "VmRSS" && name != "VmHWM") {
-			continue
-		}
-		f := strings.Fields(value)
-		if len(f) != 2 || f[1] != "kB" {
-			continue
-		}
-		kb, err := strconv.ParseFloat(f[0], 64)
-		if err != nil {
-			continue
-		}
-		if name == "VmRSS" {
-			rss = kb / 1024
-		} else {
-			hwm = kb / 1024
-		}
-	}
-	return rss, hwm
+	return float64(m.RSS) / (1 << 20), float64(m.Peak) / (1 << 20)
 }
