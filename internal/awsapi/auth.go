@@ -30,14 +30,13 @@ type Identity struct {
 	// format of the service the client meant.
 	Scope string
 
-	pending sigv4.Pending // the signature still to check over the body
-	verify  bool          // whether pending is set
+	pending *sigv4.Pending // the signature still to check over the body; nil: none
 }
 
 // Verify checks the signature over the body, when the authenticator left
 // that to do; it is the last step of authentication.
 func (id *Identity) Verify(r *http.Request, body []byte) error {
-	if !id.verify {
+	if id.pending == nil {
 		return nil
 	}
 	return id.pending.Verify(r, body)
@@ -85,7 +84,7 @@ func (s *Strict) Identify(ctx context.Context, r *http.Request) (Identity, error
 		return id, fault.New(fault.UnknownCredentials, "The security token included in the request is invalid.")
 	}
 	id.Principal = account.Principal{AccountID: key.AccountID, AccessKeyID: key.ID}
-	id.pending, id.verify = p, true
+	id.pending = &p
 	return id, nil
 }
 
