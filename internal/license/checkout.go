@@ -383,7 +383,7 @@ func liveCheckout(tx Tx, caller, token string, now time.Time) (Checkout, error) 
 		return Checkout{}, err
 	}
 	if c.Type == Provisional && !now.Before(c.Expires) {
-		return Checkout{}, errNotFound("license consumption token expired at %s and its units have returned to the pool", formatTime(c.Expires))
+		return Checkout{}, errNotFound("license consumption token expired at %s and its units have returned to the pool", rules.FormatTime(c.Expires))
 	}
 	return c, nil
 }

@@ -277,8 +277,3 @@ type Seat struct {
 	Quantity   int64
 	Expires    time.Time
 }
-
-// isoFormat is how messages show times, as the wire does.
-const isoFormat = "2006-01-02T15:04:05.000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(isoFormat) }

@@ -61,8 +61,8 @@ func CheckAvailable(licenseArn string, status LicenseStatus, v Validity, now tim
 		return errNoEntitlements("license %s is %s", licenseArn, status)
 	}
 	if !v.Contains(now) {
-		return errNoEntitlements("license %s is not valid at %s (validity %s to %s)", licenseArn, formatTime(now),
-			formatTime(v.Begin), formatTime(v.End))
+		return errNoEntitlements("license %s is not valid at %s (validity %s to %s)", licenseArn, FormatTime(now),
+			FormatTime(v.Begin), FormatTime(v.End))
 	}
 	return nil
 }

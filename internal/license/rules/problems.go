@@ -207,6 +207,6 @@ func (p *Problems) BadQuantity(field, shown string) {
 // ValidityWindow checks that a license's validity ends after it begins.
 func (p *Problems) ValidityWindow(v Validity) {
 	if !v.End.IsZero() && !v.Begin.IsZero() && !v.End.After(v.Begin) {
-		p.Add("Validity end %s must be after its begin %s", formatTime(v.End), formatTime(v.Begin))
+		p.Add("Validity end %s must be after its begin %s", FormatTime(v.End), FormatTime(v.Begin))
 	}
 }

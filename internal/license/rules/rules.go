@@ -143,7 +143,9 @@ func Clip(s string) string {
 // isoFormat is how messages show times, as the wire does.
 const isoFormat = "2006-01-02T15:04:05.000Z"
 
-func formatTime(t time.Time) string {
+// FormatTime shows a time in a message; the zero time, none, is the empty
+// string.
+func FormatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
