@@ -463,8 +463,8 @@ func (s *Service) ExtendLicenseConsumption(ctx context.Context, caller string, i
 // conflict with a checkout committing beside the extension.
 func stillHeld(tx Tx, l License, c Checkout, now time.Time) error {
 	for _, a := range c.Entitlements {
-		e, ok := l.entitlement(a.Name)
-		if !ok || !e.Counted() || e.MaxCount == nil || e.AllowsOverage() {
+		e, ok := rules.Find(l.Entitlements, a.Name)
+		if !ok || !e.Limited() {
 			continue
 		}
 		u, err := tx.Usage(l.LicenseArn, e.Name, now)

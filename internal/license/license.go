@@ -17,6 +17,7 @@
 package license
 
 import (
+	"slices"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/license/rules"
@@ -206,16 +207,6 @@ type License struct {
 	Owner string
 }
 
-// entitlement returns the license's entitlement of the given name.
-func (l *License) entitlement(name string) (Entitlement, bool) {
-	for _, e := range l.Entitlements {
-		if e.Name == name {
-			return e, true
-		}
-	}
-	return Entitlement{}, false
-}
-
 // Options are a grant's activation options.
 type Options struct {
 	ActivationOverrideBehavior ActivationOverride
@@ -244,14 +235,7 @@ type Grant struct {
 	IssuerName     string
 }
 
-func (g *Grant) allows(op Operation) bool {
-	for _, o := range g.GrantedOperations {
-		if o == op {
-			return true
-		}
-	}
-	return false
-}
+func (g *Grant) allows(op Operation) bool { return slices.Contains(g.GrantedOperations, op) }
 
 // Checkout is a record of entitlements checked out under a consumption
 // token.

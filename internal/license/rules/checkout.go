@@ -17,7 +17,7 @@ func Plan(licenseArn string, held []Entitlement, requested []EntitlementRequest)
 	var allowed []AllowedEntitlement
 	var draws []Draw
 	for _, r := range requested {
-		e, ok := find(held, r.Name)
+		e, ok := Find(held, r.Name)
 		if !ok || e.Unit != r.Unit {
 			if r.Unit == UnitNone {
 				continue
@@ -45,7 +45,9 @@ func Plan(licenseArn string, held []Entitlement, requested []EntitlementRequest)
 	return allowed, draws, nil
 }
 
-func find(held []Entitlement, name string) (Entitlement, bool) {
+// Find returns the entitlement of the given name among those a license
+// holds.
+func Find(held []Entitlement, name string) (Entitlement, bool) {
 	for _, e := range held {
 		if e.Name == name {
 			return e, true
@@ -69,9 +71,9 @@ func CheckAvailable(licenseArn string, status LicenseStatus, v Validity, now tim
 
 // Limit is the most units of e that may be drawn and in use together: its
 // MaxCount, unless it allows overage, and never more than MaxQuantity, the
-// most a counter holds.
+// most a counter holds. It is given counted entitlements only (draws).
 func Limit(e Entitlement) int64 {
-	if e.MaxCount != nil && !e.AllowsOverage() {
+	if e.Limited() {
 		return min(*e.MaxCount, MaxQuantity)
 	}
 	return MaxQuantity
@@ -106,7 +108,7 @@ func CheckCapacity(licenseArn string, d Draw, u Usage) error {
 // or MaxCount was lowered below what is in use. Pools without a limit
 // (tiers, no MaxCount, overage) always renew.
 func StillHeld(licenseArn string, e Entitlement, u Usage) error {
-	if !e.Counted() || e.MaxCount == nil || e.AllowsOverage() {
+	if !e.Limited() {
 		return nil
 	}
 	if used, ok := checked.Add(u.Drawn, u.InUse); !ok || used > *e.MaxCount {
@@ -125,7 +127,7 @@ func CheckIn(licenseArn string, borrowed, earlyCheckIn bool, held []Entitlement,
 		return errConflict("borrowed entitlements of license %s cannot be checked in early", licenseArn)
 	}
 	for _, a := range taken {
-		if e, ok := find(held, a.Name); ok && e.Counted() && !e.AllowsCheckIn() {
+		if e, ok := Find(held, a.Name); ok && e.Counted() && !e.AllowsCheckIn() {
 			return errConflict("entitlement %s does not allow check-in; it returns when the checkout expires", e.Name)
 		}
 	}

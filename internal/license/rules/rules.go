@@ -60,6 +60,10 @@ func (e Entitlement) Counted() bool { return e.Unit != UnitNone }
 // AllowsOverage says whether checkouts may take units beyond MaxCount.
 func (e Entitlement) AllowsOverage() bool { return e.Overage != nil && *e.Overage }
 
+// Limited says whether MaxCount bounds the units of the entitlement: it is
+// counted, has a MaxCount and does not allow overage.
+func (e Entitlement) Limited() bool { return e.Counted() && e.MaxCount != nil && !e.AllowsOverage() }
+
 // AllowsCheckIn says whether floating units of the entitlement may be
 // checked in before they expire; they may unless the issuer said not.
 func (e Entitlement) AllowsCheckIn() bool { return e.AllowCheckIn == nil || *e.AllowCheckIn }
