@@ -360,13 +360,23 @@ func (s *Service) CheckInLicense(ctx context.Context, caller string, in CheckInL
 // still live is decided inside the transaction.
 func (s *Service) checkoutLicense(ctx context.Context, caller, token string) (string, error) {
 	c, err := s.store.Checkout(ctx, token)
-	if err != nil || c.Account != caller {
-		if err == nil || fault.Is(err, fault.NotFound) {
-			return "", errNoCheckout()
-		}
+	if c, err = callersCheckout(caller, c, err); err != nil {
 		return "", err
 	}
 	return c.LicenseArn, nil
+}
+
+// callersCheckout passes on the result of reading a checkout for the
+// caller, answering as if there were none when it belongs to another
+// account, so that tokens of others are not told apart from missing ones.
+func callersCheckout(caller string, c Checkout, err error) (Checkout, error) {
+	if err == nil && c.Account == caller {
+		return c, nil
+	}
+	if err == nil || fault.Is(err, fault.NotFound) {
+		return Checkout{}, errNoCheckout()
+	}
+	return Checkout{}, err
 }
 
 func errNoCheckout() error {
@@ -376,10 +386,7 @@ func errNoCheckout() error {
 // liveCheckout reads a checkout of the caller's that has not expired.
 func liveCheckout(tx Tx, caller, token string, now time.Time) (Checkout, error) {
 	c, err := tx.Checkout(token)
-	if err != nil || c.Account != caller {
-		if err == nil || fault.Is(err, fault.NotFound) {
-			return Checkout{}, errNoCheckout()
-		}
+	if c, err = callersCheckout(caller, c, err); err != nil {
 		return Checkout{}, err
 	}
 	if c.Type == Provisional && !now.Before(c.Expires) {
