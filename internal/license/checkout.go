@@ -3,7 +3,6 @@ package license
 import (
 	"context"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/fault"
@@ -203,11 +202,8 @@ func claimsOf(c Checkout) licensetoken.Claims {
 	claims := licensetoken.Claims{Expiration: licensetoken.FormatTime(c.Expires), IssuedAt: licensetoken.FormatTime(c.IssuedAt),
 		LicenseArn: c.LicenseArn, LicenseConsumptionToken: c.Token, NodeId: c.NodeID}
 	for _, a := range c.Entitlements {
-		e := licensetoken.Entitlement{Name: a.Name, Value: a.Value, Unit: string(a.Unit)}
-		if a.Unit != UnitNone {
-			e.Value = strconv.FormatInt(a.Quantity, 10)
-		}
-		claims.EntitlementsAllowed = append(claims.EntitlementsAllowed, e)
+		claims.EntitlementsAllowed = append(claims.EntitlementsAllowed,
+			licensetoken.Entitlement{Name: a.Name, Value: a.Text(), Unit: string(a.Unit)})
 	}
 	for _, m := range c.Metadata {
 		claims.CheckoutMetadata = append(claims.CheckoutMetadata, licensetoken.Metadata{Name: m.Name, Value: m.Value})

@@ -141,11 +141,7 @@ func entitlementRequests(p *rules.Problems, list []entitlementData) []license.En
 // allowedOut writes an entitlement a checkout took: a counted one's Value
 // is its quantity.
 func allowedOut(a license.AllowedEntitlement) entitlementData {
-	d := entitlementData{Name: a.Name, Value: a.Value, Unit: string(a.Unit)}
-	if a.Unit != license.UnitNone {
-		d.Value = formatQuantity(a.Quantity)
-	}
-	return d
+	return entitlementData{Name: a.Name, Value: a.Text(), Unit: string(a.Unit)}
 }
 
 type indexedItem[T any] struct {

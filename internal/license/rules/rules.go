@@ -13,6 +13,7 @@
 package rules
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/fault"
@@ -84,6 +85,15 @@ type AllowedEntitlement struct {
 	Unit     Unit
 	Quantity int64
 	Value    string
+}
+
+// Text is the value an allowed entitlement is shown with (in a token's
+// claims, on the wire): a counted one's quantity in decimal, a tier's value.
+func (a AllowedEntitlement) Text() string {
+	if a.Unit != UnitNone {
+		return strconv.FormatInt(a.Quantity, 10)
+	}
+	return a.Value
 }
 
 // Validity is the window in which a license can be checked out: from Begin,
