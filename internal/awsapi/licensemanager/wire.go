@@ -127,39 +127,26 @@ func formatQuantity(n int64) string { return strconv.FormatInt(n, 10) }
 // entitlementRequests maps the entitlements a checkout asks for: a counted
 // one's Value is its quantity, a tier's is kept as it is.
 func entitlementRequests(p *rules.Problems, list []entitlementData) []license.EntitlementRequest {
-	return mapSlice(indexed(list), func(e indexedItem[entitlementData]) license.EntitlementRequest {
-		r := license.EntitlementRequest{Name: e.v.Name, Unit: license.Unit(e.v.Unit)}
+	if list == nil {
+		return nil
+	}
+	out := make([]license.EntitlementRequest, len(list))
+	for i, e := range list {
+		r := license.EntitlementRequest{Name: e.Name, Unit: license.Unit(e.Unit)}
 		if r.Unit == license.UnitNone {
-			r.Value = e.v.Value
+			r.Value = e.Value
 		} else {
-			r.Quantity = parseQuantity(p, fmt.Sprintf("entitlements.%d.member.value", e.i+1), e.v.Value)
+			r.Quantity = parseQuantity(p, fmt.Sprintf("entitlements.%d.member.value", i+1), e.Value)
 		}
-		return r
-	})
+		out[i] = r
+	}
+	return out
 }
 
 // allowedOut writes an entitlement a checkout took: a counted one's Value
 // is its quantity.
 func allowedOut(a license.AllowedEntitlement) entitlementData {
 	return entitlementData{Name: a.Name, Value: a.Text(), Unit: string(a.Unit)}
-}
-
-type indexedItem[T any] struct {
-	i int
-	v T
-}
-
-// indexed pairs each item of a list with its position, for messages that
-// name it.
-func indexed[T any](list []T) []indexedItem[T] {
-	if list == nil {
-		return nil
-	}
-	out := make([]indexedItem[T], len(list))
-	for i, v := range list {
-		out[i] = indexedItem[T]{i, v}
-	}
-	return out
 }
 
 // mapEnum converts a list of strings to a list of an enumeration's type.
