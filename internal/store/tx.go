@@ -99,7 +99,7 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 // alone, and UpdateLocked is Update.
 func (db *DB) UpdateLocked(ctx context.Context, key string, fn func(*Tx) error) error {
 	if db.commits != nil {
-		return db.commits.submit(ctx, db, fn)
+		return db.Update(ctx, fn)
 	}
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
