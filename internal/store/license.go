@@ -270,18 +270,8 @@ func (s *Licenses) Usage(ctx context.Context, arn string, now time.Time) (usage 
 // private key.
 func (s *Licenses) IssuerKey(ctx context.Context, fingerprint string) (k license.IssuerKey, err error) {
 	defer fault.Annotate(&err, "store: issuer key %s", fingerprint)
-	var pemText string
-	var created int64
-	err = s.db.queryRow(ctx, `SELECT fingerprint, private_key_pem, created_at FROM issuer_keys WHERE fingerprint = ?`, fingerprint).
-		Scan(&k.Fingerprint, &pemText, &created)
-	if err != nil {
-		return license.IssuerKey{}, s.db.classify(err)
-	}
-	if k.PrivateKeyPEM, err = s.db.open(pemText, "issuer_keys", k.Fingerprint); err != nil {
-		return license.IssuerKey{}, err
-	}
-	k.CreatedAt = fromNanos(created)
-	return k, nil
+	k, err = scanIssuerKey(s.db, s.db.queryRow(ctx, selectIssuerKey, fingerprint))
+	return k, s.db.classify(err)
 }
 
 // IssuerFingerprints returns every issuer key's fingerprint, in order,
@@ -313,16 +303,10 @@ func (s *Licenses) IssuerKeys(ctx context.Context) ([]license.IssuerKey, error) 
 	defer rows.Close()
 	var out []license.IssuerKey
 	for rows.Next() {
-		var k license.IssuerKey
-		var pemText string
-		var created int64
-		if err := rows.Scan(&k.Fingerprint, &pemText, &created); err != nil {
+		k, err := scanIssuerKey(s.db, rows)
+		if err != nil {
 			return nil, s.db.classify(err)
 		}
-		if k.PrivateKeyPEM, err = s.db.open(pemText, "issuer_keys", k.Fingerprint); err != nil {
-			return nil, err
-		}
-		k.CreatedAt = fromNanos(created)
 		out = append(out, k)
 	}
 	return out, s.db.classify(rows.Err())

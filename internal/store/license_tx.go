@@ -224,18 +224,28 @@ func (t *licenseTx) DeleteClientTokens(cutoff time.Time, limit int) (n int, err 
 		cutoff.UnixNano(), limit))
 }
 
-func (t *licenseTx) IssuerKey(fingerprint string) (license.IssuerKey, error) {
+// selectIssuerKey reads an issuer's key by its fingerprint.
+const selectIssuerKey = `SELECT fingerprint, private_key_pem, created_at FROM issuer_keys WHERE fingerprint = ?`
+
+// scanIssuerKey reads an issuer's key and opens its sealed private key.
+func scanIssuerKey(db *DB, row scanner) (license.IssuerKey, error) {
 	var k license.IssuerKey
 	var pemText string
 	var created int64
-	err := t.tx.QueryRow(`SELECT fingerprint, private_key_pem, created_at FROM issuer_keys WHERE fingerprint = ?`, fingerprint).
-		Scan(&k.Fingerprint, &pemText, &created)
-	if err != nil {
-		return k, t.classify(err)
+	if err := row.Scan(&k.Fingerprint, &pemText, &created); err != nil {
+		return license.IssuerKey{}, err
 	}
-	k.PrivateKeyPEM, err = t.tx.db.open(pemText, "issuer_keys", k.Fingerprint)
+	var err error
+	if k.PrivateKeyPEM, err = db.open(pemText, "issuer_keys", k.Fingerprint); err != nil {
+		return license.IssuerKey{}, err
+	}
 	k.CreatedAt = fromNanos(created)
-	return k, err
+	return k, nil
+}
+
+func (t *licenseTx) IssuerKey(fingerprint string) (license.IssuerKey, error) {
+	k, err := scanIssuerKey(t.tx.db, t.tx.QueryRow(selectIssuerKey, fingerprint))
+	return k, t.classify(err)
 }
 
 // PutIssuerKey stores an issuer's key with the private key sealed, bound to
