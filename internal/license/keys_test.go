@@ -12,6 +12,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/storetest"
 	"github.com/tollgate/tollgate/pkg/licensetoken"
 )
 
@@ -24,12 +25,6 @@ type countingStore struct {
 func (s *countingStore) IssuerKey(ctx context.Context, fingerprint string) (license.IssuerKey, error) {
 	s.opened.Add(1)
 	return s.Store.IssuerKey(ctx, fingerprint)
-}
-
-func (s *countingStore) IssuerKeys(ctx context.Context) ([]license.IssuerKey, error) {
-	ks, err := s.Store.IssuerKeys(ctx)
-	s.opened.Add(int64(len(ks)))
-	return ks, err
 }
 
 func TestJWKSCachedSQLite(t *testing.T) { testJWKSCached(t, openSQLite(t)) }
@@ -105,7 +100,7 @@ func testJWKSCached(t *testing.T, db *store.DB) {
 // parsed, in the store's fingerprint order.
 func derivedJWKS(t *testing.T, db *store.DB) licensetoken.JWKS {
 	t.Helper()
-	all, err := db.Licenses().IssuerKeys(t.Context())
+	all, err := storetest.AllIssuerKeys(t.Context(), db.Licenses())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,6 @@ type Store interface {
 	Usage(ctx context.Context, licenseArn string, now time.Time) (map[string]Usage, error)
 	// Checkout returns a checkout by its consumption token.
 	Checkout(ctx context.Context, token string) (Checkout, error)
-	IssuerKeys(ctx context.Context) ([]IssuerKey, error)
 	// IssuerKey returns one issuer's key; fault.NotFound if it has none.
 	IssuerKey(ctx context.Context, fingerprint string) (IssuerKey, error)
 	// IssuerFingerprints returns the fingerprints of all issuer keys, in

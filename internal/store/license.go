@@ -294,24 +294,6 @@ func (s *Licenses) IssuerFingerprints(ctx context.Context) (out []string, err er
 	return out, s.db.classify(rows.Err())
 }
 
-// IssuerKeys returns every issuer's signing key.
-func (s *Licenses) IssuerKeys(ctx context.Context) ([]license.IssuerKey, error) {
-	rows, err := s.db.query(ctx, `SELECT fingerprint, private_key_pem, created_at FROM issuer_keys ORDER BY fingerprint`)
-	if err != nil {
-		return nil, s.db.classify(err)
-	}
-	defer rows.Close()
-	var out []license.IssuerKey
-	for rows.Next() {
-		k, err := scanIssuerKey(s.db, rows)
-		if err != nil {
-			return nil, s.db.classify(err)
-		}
-		out = append(out, k)
-	}
-	return out, s.db.classify(rows.Err())
-}
-
 // scanToken reads a refresh token. Its secret is kept only as a hash
 // (sealed.HashToken), so the token comes back without it.
 func scanToken(row scanner) (license.Token, error) {

@@ -78,7 +78,7 @@ func testSecretsMigration(t *testing.T, conn *sql.DB, dialect store.Dialect, cfg
 	if err != nil || k.Secret != secret {
 		t.Errorf("the old key reads back as %q, %v", k.Secret, err)
 	}
-	ik, err := db.Licenses().IssuerKeys(ctx)
+	ik, err := storetest.AllIssuerKeys(ctx, db.Licenses())
 	if err != nil || len(ik) != 1 || string(ik[0].PrivateKeyPEM) != pemText {
 		t.Errorf("the old issuer key reads back as %v, %v", ik, err)
 	}

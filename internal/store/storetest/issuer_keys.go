@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/fault"
@@ -57,4 +58,23 @@ func IssuerKeys(t *testing.T, open Opener) {
 	fps, err = db.Licenses().IssuerFingerprints(ctx)
 	NoError(t, err, "list fingerprints beside a damaged key")
 	Diff(t, "fingerprints beside a damaged key", want, fps)
+}
+
+// AllIssuerKeys reads every issuer's key, in fingerprint order, each private
+// key opened: what tests compare against what they stored. The server never
+// needs them all at once, so the store has no such read.
+func AllIssuerKeys(ctx context.Context, s license.Store) ([]license.IssuerKey, error) {
+	fps, err := s.IssuerFingerprints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]license.IssuerKey, 0, len(fps))
+	for _, fp := range fps {
+		k, err := s.IssuerKey(ctx, fp)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, nil
 }

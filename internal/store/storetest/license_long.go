@@ -71,7 +71,7 @@ func LicenseLongValues(t *testing.T, open Opener) {
 	if len(gs) != 1 || gs[0].GrantArn != g.GrantArn {
 		t.Errorf("the checkout lookup found %d grants", len(gs))
 	}
-	keys, err := db.Licenses().IssuerKeys(t.Context())
+	keys, err := AllIssuerKeys(t.Context(), db.Licenses())
 	NoError(t, err, "issuer keys")
 	if len(keys) != 1 || keys[0].Fingerprint != fingerprint {
 		t.Errorf("found %d issuer keys, want the one with the longest fingerprint", len(keys))

@@ -73,7 +73,7 @@ func putSecrets(t *testing.T, db *store.DB) secretsFixture {
 	k2 := NewKey(a.ID, 1, Epoch)
 	NoError(t, db.Accounts().CreateAccessKey(ctx, k2), "create second key")
 	NoError(t, license.NewKeyRing(db.Licenses()).Ensure(ctx, secretsIssuer), "create issuer key")
-	ik, err := db.Licenses().IssuerKeys(ctx)
+	ik, err := AllIssuerKeys(ctx, db.Licenses())
 	NoError(t, err, "read issuer keys")
 	if len(ik) != 1 || !bytes.HasPrefix(ik[0].PrivateKeyPEM, []byte("-----BEGIN PRIVATE KEY-----")) {
 		t.Fatalf("issuer keys read back: %d, want one PEM key", len(ik))
@@ -650,7 +650,7 @@ func secretsTampered(t *testing.T, cfg store.Config) {
 
 	pemValue := rawColumn(t, db, `SELECT private_key_pem FROM issuer_keys`)[0]
 	rawExec(t, db, `UPDATE issuer_keys SET private_key_pem = ?`, pemValue[:len(pemValue)-4]+"AAAA")
-	_, err = db.Licenses().IssuerKeys(t.Context())
+	_, err = AllIssuerKeys(t.Context(), db.Licenses())
 	WantKind(t, err, fault.Internal)
 }
 
@@ -705,7 +705,7 @@ func secretsReset(t *testing.T, cfg store.Config) {
 	if got.Secret != k.Secret || got.AccountID != a.ID {
 		t.Errorf("key after reset: %+v", got)
 	}
-	ik, err := db.Licenses().IssuerKeys(t.Context())
+	ik, err := AllIssuerKeys(t.Context(), db.Licenses())
 	NoError(t, err, "issuer keys after reset")
 	if len(ik) != 1 || !bytes.Equal(ik[0].PrivateKeyPEM, f.pem) {
 		t.Errorf("issuer keys after reset: %d", len(ik))
