@@ -91,7 +91,7 @@ const SQLiteFile = "tollgate.db"
 // Open opens (creating if needed) the store, applies pending migrations, and
 // checks that the secret key opens the store's secrets (Config).
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	keys, keySource, keyFile, err := cfg.secretKeys()
+	keys, origin, err := cfg.secretKeys()
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.commits = newGroupCommitter(db.write)
 		db.readStmts, db.writeStmts = newStmtCache(db.read), newStmtCache(db.write)
 	}
-	if err := db.openSecrets(ctx, cfg, keys, keySource, keyFile); err != nil {
+	if err := db.openSecrets(ctx, cfg, keys, origin); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,7 +28,6 @@ const DefaultKeyRereadInterval = time.Second
 // they came from when a value needs one it lacks.
 type keySource struct {
 	where    string                          // where the keys come from, for messages: "file /path", "TOLLGATE_SECRET_KEY"
-	file     string                          // the key file, when the keys come from one
 	read     func() (*sealed.Keyring, error) // reads the source; nil when there is none to read again
 	first    *sealed.Keyring                 // keys kept first whatever the source holds (a rotation's new key)
 	interval time.Duration
@@ -71,11 +69,9 @@ func (s *keySource) holding(id string) (*sealed.Keyring, error) {
 
 // reload reads the source, now, and holds its keys first, then those held
 // before: a key the source no longer lists may still open values a
-// rotation has not re-sealed yet. The caller holds mu, or is Open.
+// rotation has not re-sealed yet. The caller holds mu, and has checked that
+// there is a source to read.
 func (s *keySource) reload() (*sealed.Keyring, error) {
-	if s.read == nil {
-		return s.current(), nil
-	}
 	s.reads.Add(1)
 	fresh, err := s.read()
 	if err != nil {
@@ -103,21 +99,12 @@ func (s *keySource) missing(id string, readErr error) error {
 		Message: "this server has not been given the current secret key, which the request needs; try again later"}
 }
 
-// newKeySource returns the source cfg names (as Config.secretKeys found it)
-// holding keys.
-func newKeySource(cfg Config, keys *sealed.Keyring, where, file string) *keySource {
-	s := &keySource{where: where, file: file, first: cfg.NewSecretKeys, interval: cfg.KeyRereadInterval, now: time.Now}
+// newKeySource returns the source origin names (as Config.secretKeys found
+// it) holding keys.
+func newKeySource(cfg Config, keys *sealed.Keyring, origin keyOrigin) *keySource {
+	s := &keySource{where: origin.where, read: origin.read, first: cfg.NewSecretKeys, interval: cfg.KeyRereadInterval, now: time.Now}
 	if s.interval <= 0 {
 		s.interval = DefaultKeyRereadInterval
-	}
-	switch {
-	case file != "":
-		s.read = func() (*sealed.Keyring, error) { return sealed.ReadKeyFile(file) }
-	case cfg.SecretKey != "":
-		text := cfg.SecretKey
-		s.read = func() (*sealed.Keyring, error) { return sealed.ParseKeys(text) }
-	case where == SecretKeyEnv:
-		s.read = func() (*sealed.Keyring, error) { return sealed.ParseKeys(os.Getenv(SecretKeyEnv)) }
 	}
 	s.keys.Store(keys)
 	return s

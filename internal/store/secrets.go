@@ -85,37 +85,50 @@ const noKeyForPostgres = "no secret key given: a PostgreSQL store's access-key s
 	"outside the database, and every replica needs the same one. Give it with --secret-key-file FILE, or " + SecretKeyFileEnv +
 	" or " + SecretKeyEnv + " (the base64 of 32 random bytes: `openssl rand -base64 32`)"
 
+// keyOrigin is where a store's keys came from, and how to read them again.
+type keyOrigin struct {
+	where string                          // for messages: "file /path", "TOLLGATE_SECRET_KEY"
+	file  string                          // the key file, when the keys came from one
+	read  func() (*sealed.Keyring, error) // reads them again; nil when there is nothing to read
+}
+
+// fileOrigin is the origin of keys read from the key file path.
+func fileOrigin(where, path string) keyOrigin {
+	return keyOrigin{where: where, file: path, read: func() (*sealed.Keyring, error) { return sealed.ReadKeyFile(path) }}
+}
+
 // secretKeys returns the keys the configuration or the environment gives,
-// where they came from, and the key file (made absolute, so that it is read
-// again from the same place) when they came from one; no keys and no error
-// when an SQLite store should use the key file in its data directory.
-func (cfg Config) secretKeys() (keys *sealed.Keyring, source, file string, err error) {
+// and where they came from: the key file (made absolute, so that it is read
+// again from the same place), the configuration's text or the environment
+// variable; no keys and no error when an SQLite store should use the key
+// file in its data directory.
+func (cfg Config) secretKeys() (keys *sealed.Keyring, origin keyOrigin, err error) {
 	file, text, from := cfg.SecretKeyFile, cfg.SecretKey, ""
 	if file == "" && text == "" {
 		file, text, from = os.Getenv(SecretKeyFileEnv), os.Getenv(SecretKeyEnv), " (environment)"
 	}
 	switch {
 	case file != "" && text != "":
-		return nil, "", "", fault.New(fault.Invalid, "the secret key is given twice, as a file and as text%s: give one", from)
+		return nil, keyOrigin{}, fault.New(fault.Invalid, "the secret key is given twice, as a file and as text%s: give one", from)
 	case file != "":
 		file = absolute(file)
-		source = "file " + file + from
+		origin = fileOrigin("file "+file+from, file)
 		keys, err = sealed.ReadKeyFile(file)
+	case text != "" && from != "":
+		origin = keyOrigin{where: SecretKeyEnv, read: func() (*sealed.Keyring, error) { return sealed.ParseKeys(os.Getenv(SecretKeyEnv)) }}
+		keys, err = sealed.ParseKeys(text)
 	case text != "":
-		source = "text" + from
-		if from != "" {
-			source = SecretKeyEnv
-		}
+		origin = keyOrigin{where: "text", read: func() (*sealed.Keyring, error) { return sealed.ParseKeys(text) }}
 		keys, err = sealed.ParseKeys(text)
 	case cfg.DatabaseURL != "" && cfg.NewSecretKeys == nil:
-		return nil, "", "", fault.New(fault.Invalid, "%s", noKeyForPostgres)
+		return nil, keyOrigin{}, fault.New(fault.Invalid, "%s", noKeyForPostgres)
 	default:
-		return nil, "", "", nil
+		return nil, keyOrigin{}, nil
 	}
 	if err != nil {
-		return nil, "", "", fault.New(fault.Invalid, "secret key (%s): %v", source, err)
+		return nil, keyOrigin{}, fault.New(fault.Invalid, "secret key (%s): %v", origin.where, err)
 	}
-	return keys, source, file, nil
+	return keys, origin, nil
 }
 
 // absolute returns path made absolute, or as it is if that fails.
@@ -129,18 +142,18 @@ func absolute(path string) string {
 // openSecrets settles the store's keys: the default key file of an SQLite
 // store if none was given, the check that they open every secret the store
 // holds, and the sealing of values an older version left in plain text.
-func (db *DB) openSecrets(ctx context.Context, cfg Config, keys *sealed.Keyring, source, file string) error {
-	info := SecretsInfo{Source: source}
+func (db *DB) openSecrets(ctx context.Context, cfg Config, keys *sealed.Keyring, origin keyOrigin) error {
+	var info SecretsInfo
 	if keys == nil && cfg.DatabaseURL == "" {
 		var err error
 		if keys, info.Created, err = db.defaultKeyFile(ctx, cfg); err != nil {
 			return err
 		}
 		path := absolute(filepath.Join(cfg.DataDir, SecretKeyFileName))
+		origin = keyOrigin{where: "file " + path}
 		if keys != nil {
-			file = path
+			origin = fileOrigin(origin.where, path)
 		}
-		info.Source = "file " + path
 	}
 	switch {
 	case keys == nil:
@@ -151,7 +164,7 @@ func (db *DB) openSecrets(ctx context.Context, cfg Config, keys *sealed.Keyring,
 	if keys == nil {
 		return fault.New(fault.Invalid, "%s", noKeyForPostgres)
 	}
-	db.keys = newKeySource(cfg, keys, info.Source, file)
+	db.keys = newKeySource(cfg, keys, origin)
 	var err error
 	if info.Sealing, err = db.checkAndListKeys(ctx, cfg.NewSecretKeys != nil); err != nil {
 		return err
@@ -159,7 +172,7 @@ func (db *DB) openSecrets(ctx context.Context, cfg Config, keys *sealed.Keyring,
 	if info.Upgraded, err = db.sealPlainSecrets(ctx); err != nil {
 		return err
 	}
-	info.File = file
+	info.Source, info.File = origin.where, origin.file
 	db.secretsInfo = info
 	return nil
 }
