@@ -296,6 +296,7 @@ func (db *DB) checkKeys(keys *sealed.Keyring, listed map[string]string) error {
 // listed, and marks it as the key the store seals under, in place of any
 // other.
 func (t *Tx) markSealing(keys *sealed.Keyring, id string) error {
+	t.sealKeys = nil // the key read before may no longer be the one
 	canary, err := keys.SealWith(id, []byte(canaryText), "secret_keys", id)
 	if err != nil {
 		return fault.Wrap(err, "seal the secret key's canary")
@@ -311,8 +312,13 @@ func (t *Tx) markSealing(keys *sealed.Keyring, id string) error {
 // read in the transaction that seals, so that nothing is sealed under a key
 // after a rotation has moved to another one. A process that lacks the key
 // reads its key source again; if that does not give it either, the write
-// fails rather than seal under a key other processes are retiring.
+// fails rather than seal under a key other processes are retiring. It is
+// read once per transaction: what the transaction reads of the listing
+// cannot change under it, and only markSealing, which forgets it, changes it.
 func (t *Tx) sealingKey() (string, *sealed.Keyring, error) {
+	if t.sealKeys != nil {
+		return t.sealID, t.sealKeys, nil
+	}
 	var id string
 	err := t.QueryRow(`SELECT key_id FROM secret_keys WHERE sealing = 1`).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -324,7 +330,11 @@ func (t *Tx) sealingKey() (string, *sealed.Keyring, error) {
 		return "", nil, err
 	}
 	keys, err := t.db.keys.holding(id)
-	return id, keys, err
+	if err != nil {
+		return "", nil, err
+	}
+	t.sealID, t.sealKeys = id, keys
+	return id, keys, nil
 }
 
 // seal seals plain for a row of table under the store's sealing key.

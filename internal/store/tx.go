@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/sealed"
 )
 
 // Tx is a write transaction. Its methods take ?-style placeholders on both
@@ -22,6 +23,11 @@ type Tx struct {
 	ctx context.Context
 	tx  *sql.Tx
 	now time.Time
+
+	// The key the transaction seals under, and keys that hold it, once
+	// read (sealingKey): a batch that seals many values reads it once.
+	sealID   string
+	sealKeys *sealed.Keyring
 }
 
 // Now is the transaction's time: read once from the store's clock when the
