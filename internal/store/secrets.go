@@ -541,18 +541,9 @@ func (t *Tx) retireKeys(primary string) (retired, kept []string, err error) {
 		if id == primary || id == sealing {
 			continue
 		}
-		used := false
-		for _, c := range secretColumns {
-			if c.hashed {
-				continue
-			}
-			var n int
-			err := t.QueryRow(`SELECT COUNT(*) FROM `+c.table+` WHERE substr(`+c.column+`, 1, ?) = ?`,
-				sealed.HeaderLen, sealed.Prefix+id+":").Scan(&n)
-			if err != nil {
-				return nil, nil, err
-			}
-			used = used || n > 0
+		used, err := t.sealedUnder(id)
+		if err != nil {
+			return nil, nil, err
 		}
 		if used {
 			kept = append(kept, id)
@@ -564,4 +555,21 @@ func (t *Tx) retireKeys(primary string) (retired, kept []string, err error) {
 		retired = append(retired, id)
 	}
 	return retired, kept, nil
+}
+
+// sealedUnder says whether any value is sealed under the key id, stopping
+// at the first one found.
+func (t *Tx) sealedUnder(id string) (bool, error) {
+	for _, c := range secretColumns {
+		if c.hashed {
+			continue
+		}
+		var used bool
+		err := t.QueryRow(`SELECT EXISTS (SELECT 1 FROM `+c.table+` WHERE substr(`+c.column+`, 1, ?) = ?)`,
+			sealed.HeaderLen, sealed.Prefix+id+":").Scan(&used)
+		if err != nil || used {
+			return used, err
+		}
+	}
+	return false, nil
 }
