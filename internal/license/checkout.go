@@ -1,6 +1,7 @@
 package license
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -75,17 +76,53 @@ func (s *Service) CheckoutLicense(ctx context.Context, caller string, in Checkou
 	if err := in.Validate(); err != nil {
 		return CheckoutOutput{}, err
 	}
-	if in.Beneficiary != "" && in.Beneficiary != caller {
-		return CheckoutOutput{}, errAccessDenied("Beneficiary %s is not the calling account", clip(in.Beneficiary))
-	}
 	return s.checkout(ctx, checkoutRequest{
 		op: OpCheckoutLicense, caller: caller, clientToken: in.ClientToken, hash: requestHash(in),
-		typ: in.CheckoutType, nodeID: in.NodeId, entitlements: in.Entitlements,
+		typ: in.CheckoutType, nodeID: in.NodeId, beneficiary: in.Beneficiary, entitlements: in.Entitlements,
 		find: func(ctx context.Context) (Grant, License, error) {
-			return s.findCheckoutGrant(ctx, caller, in.ProductSKU, in.KeyFingerprint, OpCheckoutLicense)
+			return s.findCheckoutLicense(ctx, caller, in)
 		},
 		ttl: func(l License) (time.Duration, error) { return l.ConsumptionConfiguration.ProvisionalTTL(), nil },
 	})
+}
+
+// findCheckoutLicense finds the license a CheckoutLicense draws from. With a
+// Beneficiary, the caller checks out, on that beneficiary's behalf, a
+// license it issued to it for the product (the SaaS flow: an ISV checks out
+// the licenses it created for its customers, identified by an account or by
+// any identifier such as user@domain.com), with no grant. Otherwise, and
+// when the caller names itself and issued it nothing, the caller checks out
+// through its active grant for the product.
+func (s *Service) findCheckoutLicense(ctx context.Context, caller string, in CheckoutLicenseInput) (Grant, License, error) {
+	if in.Beneficiary != "" {
+		l, found, err := s.findIssuedLicense(ctx, caller, in.ProductSKU, in.KeyFingerprint, in.Beneficiary)
+		if found || err != nil {
+			return Grant{}, l, err
+		}
+		if in.Beneficiary != caller {
+			return Grant{}, License{}, errNoEntitlements("your account issued no license for product %s from issuer %s to beneficiary %s",
+				clip(in.ProductSKU), clip(in.KeyFingerprint), clip(in.Beneficiary))
+		}
+	}
+	return s.findCheckoutGrant(ctx, caller, in.ProductSKU, in.KeyFingerprint, OpCheckoutLicense)
+}
+
+// findIssuedLicense finds a license the caller issued for a product and
+// issuer to beneficiary: of several (a customer may hold an expired
+// contract beside its renewal), the first one available now, or else the
+// first one, whose checkout then says why it is not available.
+func (s *Service) findIssuedLicense(ctx context.Context, caller, sku, fingerprint, beneficiary string) (License, bool, error) {
+	ls, err := s.store.IssuedLicenses(ctx, caller, sku, fingerprint, beneficiary)
+	if err != nil || len(ls) == 0 {
+		return License{}, false, err
+	}
+	now := s.clock.Now()
+	for _, l := range ls {
+		if rules.CheckAvailable(l.LicenseArn, l.Status, l.Validity, now) == nil {
+			return l, true, nil
+		}
+	}
+	return ls[0], true, nil
 }
 
 // CheckoutBorrowLicense borrows entitlements for offline use for the
@@ -123,6 +160,7 @@ type checkoutRequest struct {
 	typ               CheckoutType
 	borrow            bool
 	nodeID            string
+	beneficiary       string // on whose behalf the license's issuer checks out; "" for a grantee
 	metadata          []Metadata
 	entitlements      []EntitlementRequest
 	find              func(ctx context.Context) (Grant, License, error)
@@ -178,7 +216,7 @@ func (s *Service) checkoutOnce(ctx context.Context, r checkoutRequest) (Checkout
 		return CheckoutOutput{}, err
 	}
 	c := Checkout{Token: newID(32), Account: r.caller, LicenseArn: lic.LicenseArn, GrantArn: grant.GrantArn, Type: r.typ, Borrow: r.borrow,
-		NodeID: r.nodeID, IssuedAt: now, Expires: now.Add(ttl), Entitlements: allowed, Metadata: r.metadata}
+		NodeID: r.nodeID, Beneficiary: beneficiaryOf(grant, lic), IssuedAt: now, Expires: now.Add(ttl), Entitlements: allowed, Metadata: r.metadata}
 	out := CheckoutOutput{LicenseArn: lic.LicenseArn, LicenseConsumptionToken: c.Token, CheckoutType: c.Type, EntitlementsAllowed: allowed,
 		NodeId: c.NodeID, IssuedAt: c.IssuedAt, Expiration: c.Expires, CheckoutMetadata: c.Metadata}
 	if out.SignedToken, err = s.keys.Sign(ctx, lic.Issuer.KeyFingerprint, claimsOf(c)); err != nil {
@@ -224,12 +262,8 @@ var errStale = fault.Coded(fault.Conflict, "ConflictException", "the license cha
 // sooner.
 func (s *Service) commitCheckout(tx Tx, p plan, c Checkout) error {
 	now := tx.Now()
-	g, err := tx.Grant(p.grant.GrantArn)
-	if err != nil {
+	if err := grantStillActive(tx, p.grant.GrantArn); err != nil {
 		return err
-	}
-	if g.GrantStatus != GrantActive {
-		return errNoEntitlements("grant %s is no longer active", g.GrantArn)
 	}
 	l, err := tx.License(p.license.LicenseArn)
 	if err != nil {
@@ -264,6 +298,31 @@ func (s *Service) commitCheckout(tx Tx, p plan, c Checkout) error {
 		}
 	}
 	return tx.PutCheckout(c)
+}
+
+// beneficiaryOf is on whose behalf a checkout is made: the license's
+// beneficiary when its issuer checks out (no grant), none for a grantee.
+func beneficiaryOf(g Grant, l License) string {
+	if g.GrantArn == "" {
+		return l.Beneficiary
+	}
+	return ""
+}
+
+// grantStillActive refuses a checkout whose grant stopped being active
+// since it was planned. An issuer's own checkout has no grant.
+func grantStillActive(tx Tx, grantArn string) error {
+	if grantArn == "" {
+		return nil
+	}
+	g, err := tx.Grant(grantArn)
+	if err != nil {
+		return err
+	}
+	if g.GrantStatus != GrantActive {
+		return errNoEntitlements("grant %s is no longer active", g.GrantArn)
+	}
+	return nil
 }
 
 // findCheckoutGrant finds the caller's active grant for product and issuer
@@ -328,16 +387,15 @@ func (s *Service) CheckInLicense(ctx context.Context, caller string, in CheckInL
 		if c.Type == Perpetual {
 			return errConflict("a PERPETUAL checkout is consumed for good and cannot be checked in")
 		}
+		if in.Beneficiary != "" && in.Beneficiary != cmp.Or(c.Beneficiary, caller) {
+			return errNoCheckout()
+		}
 		l, err := tx.License(c.LicenseArn)
 		if err != nil {
 			return err
 		}
-		g, err := tx.Grant(c.GrantArn)
-		if err != nil {
+		if err := grantAllows(tx, c.GrantArn, OpCheckInLicense, false); err != nil {
 			return err
-		}
-		if !g.allows(OpCheckInLicense) {
-			return errAccessDenied("grant %s does not allow CheckInLicense", g.GrantArn)
 		}
 		if err := rules.CheckIn(l.LicenseArn, c.Borrow, l.ConsumptionConfiguration.EarlyCheckIn(), l.Entitlements, c.Entitlements); err != nil {
 			return err
@@ -348,6 +406,24 @@ func (s *Service) CheckInLicense(ctx context.Context, caller string, in CheckInL
 		return tx.DeleteCheckout(c.Token)
 	})
 	return struct{}{}, err
+}
+
+// grantAllows refuses an operation on a checkout whose grant does not allow
+// it (or, when active is set, is no longer active). A checkout the
+// license's issuer made for a beneficiary has no grant: the issuer may do
+// anything with its own license.
+func grantAllows(tx Tx, grantArn string, op Operation, active bool) error {
+	if grantArn == "" {
+		return nil
+	}
+	g, err := tx.Grant(grantArn)
+	if err != nil {
+		return err
+	}
+	if (active && g.GrantStatus != GrantActive) || !g.allows(op) {
+		return errAccessDenied("grant %s does not allow %s", g.GrantArn, op)
+	}
+	return nil
 }
 
 // checkoutLicense returns the license of a checkout of the caller's, the
@@ -433,12 +509,8 @@ func (s *Service) ExtendLicenseConsumption(ctx context.Context, caller string, i
 		if c.Type != Provisional || c.Borrow {
 			return errValidation("only PROVISIONAL checkouts can be extended")
 		}
-		g, err := tx.Grant(c.GrantArn)
-		if err != nil {
+		if err := grantAllows(tx, c.GrantArn, OpExtendConsumption, true); err != nil {
 			return err
-		}
-		if g.GrantStatus != GrantActive || !g.allows(OpExtendConsumption) {
-			return errAccessDenied("grant %s does not allow ExtendConsumptionLicense", g.GrantArn)
 		}
 		l, err := tx.License(c.LicenseArn)
 		if err != nil {

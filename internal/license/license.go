@@ -240,13 +240,16 @@ func (g *Grant) allows(op Operation) bool { return slices.Contains(g.GrantedOper
 // Checkout is a record of entitlements checked out under a consumption
 // token.
 type Checkout struct {
-	Token        string
-	Account      string
-	LicenseArn   string
-	GrantArn     string
-	Type         CheckoutType
-	Borrow       bool
-	NodeID       string
+	Token      string
+	Account    string
+	LicenseArn string
+	GrantArn   string
+	Type       CheckoutType
+	Borrow     bool
+	NodeID     string
+	// Beneficiary is on whose behalf the license's issuer checked out
+	// (GrantArn is then empty); empty for a grantee's checkout.
+	Beneficiary  string
 	IssuedAt     time.Time
 	Expires      time.Time
 	Entitlements []AllowedEntitlement

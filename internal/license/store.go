@@ -26,6 +26,10 @@ type Store interface {
 	GetGrant(ctx context.Context, arn, version string) (Grant, error)
 	ListGrantsByGrantor(ctx context.Context, account, after string, limit int, narrow Narrowing) ([]Grant, error)
 	ListGrantsByGrantee(ctx context.Context, account string) ([]Grant, error)
+	// IssuedLicenses returns the licenses owner issued for a product and
+	// issuer to beneficiary, in ARN order: the lookup of a checkout by
+	// beneficiary.
+	IssuedLicenses(ctx context.Context, owner, productSKU, fingerprint, beneficiary string) ([]License, error)
 	// GranteeProductGrants returns a grantee's grants for one product and
 	// issuer, the lookup every checkout makes.
 	GranteeProductGrants(ctx context.Context, grantee, productSKU, fingerprint string) ([]Grant, error)

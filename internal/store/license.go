@@ -148,6 +148,16 @@ func (s *Licenses) ListLicenseVersions(ctx context.Context, arn string) (ls []li
 	return s.listLicenses(ctx, selectLicenseVersion+` WHERE v.arn = ?`, arn)
 }
 
+// IssuedLicenses returns the licenses owner issued for a product and issuer
+// to beneficiary, in ARN order. The index licenses_by_beneficiary keys the
+// first 256 characters of the beneficiary (PostgreSQL refuses longer index
+// rows), which the query names as the index does.
+func (s *Licenses) IssuedLicenses(ctx context.Context, owner, sku, fingerprint, beneficiary string) (ls []license.License, err error) {
+	defer fault.Annotate(&err, "store: licenses %s issued to a beneficiary", owner)
+	return s.listLicenses(ctx, selectLicense+` WHERE owner = ? AND substr(beneficiary, 1, 256) = substr(?, 1, 256)
+		AND beneficiary = ? AND product_sku = ? AND fingerprint = ? ORDER BY arn`, owner, beneficiary, beneficiary, sku, fingerprint)
+}
+
 const grantColumns = `arn, version, license_arn, grantor, grantee, product_sku, fingerprint, issuer_name, doc`
 
 // granteeProductGrants selects a grantee's grants for one product and issuer

@@ -256,6 +256,7 @@ func (d tokenDoc) token(id, account, licenseArn string, expires time.Time) licen
 type checkoutDoc struct {
 	Entitlements []checkoutEntitlementDoc `json:"e"`
 	Metadata     []checkoutPairDoc        `json:"m,omitempty"`
+	Beneficiary  string                   `json:"beneficiary,omitempty"`
 }
 
 // checkoutEntitlementDoc is an entitlement a checkout took: Value is a
@@ -280,7 +281,8 @@ func checkoutDocOf(c license.Checkout) checkoutDoc {
 			}
 			return d
 		}),
-		Metadata: mapSlice(c.Metadata, func(m license.Metadata) checkoutPairDoc { return checkoutPairDoc{Name: m.Name, Value: m.Value} }),
+		Metadata:    mapSlice(c.Metadata, func(m license.Metadata) checkoutPairDoc { return checkoutPairDoc{Name: m.Name, Value: m.Value} }),
+		Beneficiary: c.Beneficiary,
 	}
 }
 
@@ -304,5 +306,6 @@ func (d checkoutDoc) fill(c *license.Checkout) error {
 		c.Entitlements = append(c.Entitlements, a)
 	}
 	c.Metadata = mapSlice(d.Metadata, func(m checkoutPairDoc) license.Metadata { return license.Metadata{Name: m.Name, Value: m.Value} })
+	c.Beneficiary = d.Beneficiary
 	return nil
 }
