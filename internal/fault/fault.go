@@ -78,7 +78,38 @@ type Error struct {
 	Kind    Kind
 	Code    string
 	Message string
-	Err     error // the underlying cause, never shown to clients
+	// Fields names every invalid field of a request at once, for wire
+	// formats that can list them (the native API's problem details, the
+	// console's forms); empty when the error is not about fields.
+	Fields []FieldError
+	Err    error // the underlying cause, never shown to clients
+}
+
+// FieldError is one invalid field of a request.
+type FieldError struct {
+	// Field is the field's path in the request as the client wrote it:
+	// dotted names and map keys, [i] for list items
+	// ("Pricing.Hourly.m5.large", "Pricing.Usage[2].Price").
+	Field string
+	// Code is a stable, machine-readable name for the rule broken
+	// ("required", "not_decimal", "too_many_places", "unknown_instance_type").
+	Code string
+	// Message says what to fix, in a sentence.
+	Message string
+}
+
+// InvalidFields returns an Invalid error that lists fields; its message
+// summarises them. It returns nil when fields is empty, so that a validator
+// can end with `return fault.InvalidFields(problems)`.
+func InvalidFields(fields []FieldError) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	msg := fields[0].Field + ": " + fields[0].Message
+	if len(fields) > 1 {
+		msg = fmt.Sprintf("%d fields are invalid; the first, %s", len(fields), msg)
+	}
+	return &Error{Kind: Invalid, Message: msg, Fields: fields}
 }
 
 func (e *Error) Error() string {
