@@ -32,6 +32,12 @@ type Options struct {
 	// JWKS returns the license issuers' public keys.
 	JWKS     func(ctx context.Context) (any, error)
 	Emulator bool
+	// Native is the native API, served under /v1/; nil: not served.
+	Native http.Handler
+	// Console is the web console, served under /console/ and at the
+	// purchase URLs under /purchase/; GET / redirects to it. nil: not
+	// served.
+	Console http.Handler
 }
 
 // The paths served besides the AWS APIs at "/".
@@ -87,9 +93,20 @@ func Handler(o Options) http.Handler {
 		})
 		mux.HandleFunc(path, methodNotAllowed(http.MethodPost, "POST to it to delete all state"))
 	}
+	if o.Native != nil {
+		mux.Handle("/v1/", o.Native)
+	}
+	if o.Console != nil {
+		mux.Handle("/console/", o.Console)
+		mux.Handle("/purchase/", o.Console)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if awsapi.Matches(r) {
 			o.AWS.ServeHTTP(w, r)
+			return
+		}
+		if o.Console != nil && r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			http.Redirect(w, r, "/console/", http.StatusSeeOther)
 			return
 		}
 		notFound(fmt.Sprintf("no endpoint answers %s %s: AWS API requests are POST / with an X-Amz-Target header (JSON 1.1) "+
