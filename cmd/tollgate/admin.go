@@ -56,7 +56,7 @@ func adminCommand(cmd *cobra.Command, spec argSpec, create bool,
 }
 
 func accountCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "account", Annotations: tree, Short: "create and list accounts"}
+	cmd := &cobra.Command{Use: "account", Annotations: tree, Short: "create and list accounts, and set their console passwords"}
 	var name, email string
 	var operator bool
 	create := adminCommand(&cobra.Command{
@@ -95,7 +95,7 @@ here. This command creates the store if there is none yet, and says so.` + store
 		}
 		return printJSON(cmd.OutOrStdout(), out)
 	})
-	cmd.AddCommand(create, list)
+	cmd.AddCommand(create, list, accountPasswordCommand())
 	return cmd
 }
 

@@ -188,7 +188,7 @@ func TestUsageErrors(t *testing.T) {
 		message    string
 	}{
 		{"UnknownCommand", "tollgate", []string{"acount", "list"}, `unknown command "acount": want serve, account, key, clock, secrets, version or completion (did you mean account?)`},
-		{"UnknownSubcommand", "tollgate account", []string{"account", "lst"}, `unknown account subcommand "lst": want create or list (did you mean list?)`},
+		{"UnknownSubcommand", "tollgate account", []string{"account", "lst"}, `unknown account subcommand "lst": want create, list or password (did you mean list?)`},
 		{"NoSubcommand", "tollgate clock", []string{"clock"}, "clock needs a subcommand: show, advance or set"},
 		{"UnknownFlag", "tollgate account list", []string{"account", "list", "--bogus"}, "unknown flag: --bogus"},
 		{"UnknownShorthand", "tollgate serve", []string{"serve", "-x"}, "unknown shorthand flag: 'x' in -x"},
@@ -326,6 +326,7 @@ func TestAdminStoreNote(t *testing.T) {
 	for _, args := range [][]string{
 		{"account", "list"}, {"clock", "show"}, {"clock", "advance", "61m"}, {"clock", "set", "2030-01-01T00:00:00Z"},
 		{"key", "create", "--account", "123456789012"}, {"key", "delete", "--access-key-id", "AKIAEXAMPLEEXAMPLE00"},
+		{"account", "password", "123456789012", "--password-stdin"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			wantFailure(t, cli(t, args...), "no store at "+path+"; start the server with `tollgate serve` first or pass --data")

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -54,6 +55,29 @@ type Store interface {
 	CreateAccessKey(ctx context.Context, key AccessKey) error
 	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
 	DeleteAccessKey(ctx context.Context, id string) error
+
+	// SetPassword stores an account's password hash, replacing any;
+	// NotFound if the account does not exist.
+	SetPassword(ctx context.Context, accountID, hash string, at time.Time) error
+	// PasswordHash returns an account's password hash; NotFound if the
+	// account does not exist or has no password.
+	PasswordHash(ctx context.Context, accountID string) (string, error)
+
+	// CreateSession stores a new session; NotFound if its account does
+	// not exist.
+	CreateSession(ctx context.Context, s Session) error
+	// GetSession returns a session by ID; NotFound if there is none.
+	GetSession(ctx context.Context, id string) (Session, error)
+	// TouchSession records a session's use at lastSeen; NotFound if there
+	// is no such session.
+	TouchSession(ctx context.Context, id string, lastSeen time.Time) error
+	// DeleteSession ends a session; NotFound if there is none.
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteAccountSessions ends every session of an account.
+	DeleteAccountSessions(ctx context.Context, accountID string) error
+	// DeleteEndedSessions deletes the sessions that expire at or before
+	// now, or were last seen at or before idleSince, and returns how many.
+	DeleteEndedSessions(ctx context.Context, now, idleSince time.Time) (int, error)
 }
 
 // Service creates accounts and keys.
@@ -61,12 +85,23 @@ type Service struct {
 	store  Store
 	clock  clock.Clock
 	random io.Reader
+	// hash is the cost new passwords are hashed at; dummyHash a hash of
+	// nothing at that cost, which sign-ins for accounts without a password
+	// are checked against (checkPassword).
+	hash      hashParams
+	dummyHash func() string
 }
 
-// NewService returns an account service that draws identifiers from
-// crypto/rand.
+// NewService returns an account service that draws identifiers, salts and
+// session tokens from crypto/rand.
 func NewService(store Store, clk clock.Clock) *Service {
-	return &Service{store: store, clock: clk, random: rand.Reader}
+	s := &Service{store: store, clock: clk, random: rand.Reader, hash: defaultHashParams}
+	// Made on first use: most services (admin commands, tests) never
+	// check a password.
+	s.dummyHash = sync.OnceValue(func() string {
+		return s.hash.encode(s.randomBytes(MinPasswordLength), s.randomBytes(s.hash.saltLen))
+	})
+	return s
 }
 
 // CreateAccountInput describes a new account.

@@ -96,10 +96,14 @@ type fakeStore struct {
 	conflicts int
 	err       error
 	attempts  []string // the account or key IDs writes were tried with
+	passwords map[string]string
+	sessions  map[string]Session
+	touches   int // TouchSession calls
 }
 
 func newFakeStore() *fakeStore {
-	return &fakeStore{accounts: map[string]Account{}, keys: map[string]AccessKey{}}
+	return &fakeStore{accounts: map[string]Account{}, keys: map[string]AccessKey{},
+		passwords: map[string]string{}, sessions: map[string]Session{}}
 }
 
 func (f *fakeStore) write(id string) error {

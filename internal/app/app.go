@@ -57,8 +57,9 @@ type Config struct {
 	WallClock clock.Clock
 	// MarketplaceFingerprint identifies licenses the marketplace issues.
 	MarketplaceFingerprint string
-	// SweepInterval is how often expired checkouts and old client-token
-	// answers are deleted (license.Service.Sweep): a minute unless set.
+	// SweepInterval is how often expired checkouts, old client-token
+	// answers (license.Service.Sweep) and ended console sessions
+	// (account.Service.SweepSessions) are deleted: a minute unless set.
 	SweepInterval time.Duration
 
 	// Limits against clients that would exhaust the server. Zero takes the
@@ -345,8 +346,8 @@ func (a *App) useClock(ctx context.Context, mode string) error {
 	return nil
 }
 
-// sweep deletes expired checkouts and old client-token answers every
-// SweepInterval until ctx ends. A failed sweep is logged and tried again at
+// sweep deletes expired checkouts, old client-token answers and ended
+// console sessions every SweepInterval until ctx ends. A failed sweep is logged and tried again at
 // the next tick: nothing depends on it but the size of the store.
 func (a *App) sweep(ctx context.Context) {
 	clock.Every(ctx, a.cfg.SweepInterval, func(ctx context.Context) {
@@ -357,6 +358,13 @@ func (a *App) sweep(ctx context.Context) {
 		case r != (license.SweepResult{}):
 			a.cfg.Log.Debug("swept", "checkouts", r.Checkouts, "client_tokens", r.ClientTokens)
 		}
+		n, err := a.Accounts.SweepSessions(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.cfg.Log.Warn("session sweep failed", "err", err)
+		case n > 0:
+			a.cfg.Log.Debug("swept", "console_sessions", n)
+		}
 	})
 }
 
@@ -366,6 +374,9 @@ func (a *App) seedDemo(ctx context.Context) error {
 		return err
 	}
 	if err := demo.SeedLicense(ctx, a.Licenses, w, a.Clock.Now()); err != nil {
+		return err
+	}
+	if err := demo.SeedPasswords(ctx, a.Accounts, w); err != nil {
 		return err
 	}
 	a.Demo = &w

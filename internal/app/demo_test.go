@@ -4,8 +4,10 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
+	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/license"
@@ -83,5 +85,42 @@ func TestDemoContract(t *testing.T) {
 	defer a.Close()
 	if again := received(a); len(again) != 0 {
 		t.Errorf("after the grant was deleted and the server restarted, the buyer received %d licenses, want none", len(again))
+	}
+}
+
+// TestDemoPasswords: a --demo server's accounts sign in to the console with
+// the passwords the instructions print; a password changed since survives a
+// restart.
+func TestDemoPasswords(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	open := func() *app.App {
+		a, err := app.Open(ctx, app.Config{Store: store.Config{DataDir: dir}, Demo: true, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	w := demo.Parties()
+	a := open()
+	for _, p := range []demo.Party{w.Operator, w.Seller, w.Buyer} {
+		if _, _, err := a.Accounts.SignIn(ctx, account.SignInInput{AccountID: p.Account.ID, Password: p.Password}); err != nil {
+			t.Errorf("demo %s signs in with %q: %v", p.Role, p.Password, err)
+		}
+		if !strings.Contains(demo.Instructions(*a.Demo, "http://127.0.0.1:7070"), p.Account.ID+"  password "+p.Password) {
+			t.Errorf("the instructions do not print the %s's password", p.Role)
+		}
+	}
+	const changed = "the buyer's own password"
+	if err := a.Accounts.SetPassword(ctx, account.SetPasswordInput{AccountID: w.Buyer.Account.ID, Password: changed}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a = open()
+	defer a.Close()
+	if _, _, err := a.Accounts.SignIn(ctx, account.SignInInput{AccountID: w.Buyer.Account.ID, Password: changed}); err != nil {
+		t.Errorf("after a restart the buyer's changed password no longer works: %v", err)
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/app"
+	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/license/licensetest"
 )
@@ -39,6 +41,41 @@ func TestSweepRunsInTheBackground(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the checkout was not swept within 10 s: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSweepEndsIdleSessions: a running server deletes a console session
+// from the store once the (simulated) clock is past its idle limit, without
+// anyone presenting it.
+func TestSweepEndsIdleSessions(t *testing.T) {
+	ctx := context.Background()
+	ts := startServer(t, app.Config{Clock: app.ClockSimulated, SweepInterval: 10 * time.Millisecond}, 0)
+	acct, _ := createAccount(t, ts.App, "Buyer")
+	const pw = "a long enough password"
+	if err := ts.App.Accounts.SetPassword(ctx, account.SetPasswordInput{AccountID: acct.ID, Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	_, sess, err := ts.App.Accounts.SignIn(ctx, account.SignInInput{AccountID: acct.ID, Password: pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // a few sweeps: the fresh session stays
+	if _, err := ts.App.DB.Accounts().GetSession(ctx, sess.ID); err != nil {
+		t.Fatalf("a fresh session was swept: %v", err)
+	}
+	if _, err := ts.App.Simulated.Advance(ctx, account.SessionIdle); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := ts.App.DB.Accounts().GetSession(ctx, sess.ID)
+		if fault.Is(err, fault.NotFound) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the idle session was not swept within 10 s: %v", err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

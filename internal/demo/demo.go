@@ -14,11 +14,14 @@ import (
 	"github.com/tollgate/tollgate/internal/fault"
 )
 
-// Party is one demo account with its key.
+// Party is one demo account with its key and console password.
 type Party struct {
 	Role    string
 	Account account.Account
 	Key     account.AccessKey
+	// Password is the console password the demo sets, unless the account
+	// already has one (SeedPasswords).
+	Password string
 }
 
 // World is the seeded demo world.
@@ -30,9 +33,10 @@ func party(role, id, name, keyID string, operator bool) Party {
 	secret := "tollgate-demo-" + role + "-secret-"
 	secret += strings.Repeat("0", 40-len(secret))
 	return Party{
-		Role:    role,
-		Account: account.Account{ID: id, Name: name, Email: role + "@demo.tollgate.invalid", Operator: operator},
-		Key:     account.AccessKey{ID: keyID, Secret: secret, AccountID: id},
+		Role:     role,
+		Account:  account.Account{ID: id, Name: name, Email: role + "@demo.tollgate.invalid", Operator: operator},
+		Key:      account.AccessKey{ID: keyID, Secret: secret, AccountID: id},
+		Password: "tollgate-demo-" + role + "-password",
 	}
 }
 
@@ -69,6 +73,10 @@ func Instructions(w World, endpoint string) string {
 	fmt.Fprintf(&b, "Tollgate demo world is ready at %s\n\n", endpoint)
 	for _, p := range []Party{w.Operator, w.Seller, w.Buyer} {
 		fmt.Fprintf(&b, "  %-8s account %s  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", p.Role, p.Account.ID, p.Key.ID, p.Key.Secret)
+	}
+	fmt.Fprintf(&b, "\nSign in to the console at %s/console/ with an account ID and its password:\n\n", endpoint)
+	for _, p := range []Party{w.Operator, w.Seller, w.Buyer} {
+		fmt.Fprintf(&b, "  %-8s account %s  password %s\n", p.Role, p.Account.ID, p.Password)
 	}
 	fmt.Fprintf(&b, "\nTry, as the buyer:\n\n")
 	fmt.Fprintf(&b, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\n", w.Buyer.Key.ID, w.Buyer.Key.Secret)

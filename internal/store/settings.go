@@ -32,7 +32,7 @@ func (db *DB) PutSetting(ctx context.Context, name, value string) error {
 var dataTables = []string{
 	"license_tokens", "client_tokens", "license_checkouts", "license_seats", "license_drawn",
 	"grant_versions", "grants", "license_versions", "licenses",
-	"access_keys", "accounts", "settings",
+	"console_sessions", "account_passwords", "access_keys", "accounts", "settings",
 }
 
 // Reset deletes all data; emulator users' test harnesses call it between
