@@ -108,17 +108,23 @@ func Sum(amounts ...Amount) (Amount, error) {
 // hours unused. den must be positive and num must not be negative.
 func Prorate(a Amount, num, den int64) (Amount, error) {
 	if den <= 0 || num < 0 {
-		return 0, fmt.Errorf("money: prorate by %d/%d", num, den)
+		return 0, fault.New(fault.Internal, "money: prorate by %d/%d", num, den)
 	}
 	p := new(big.Int).Mul(big.NewInt(int64(a)), big.NewInt(num))
 	return fromRat(new(big.Rat).SetFrac(p, big.NewInt(den)), 1)
 }
 
 // Round returns a rounded half to even to the currency's places: what an
-// invoice line bills.
+// invoice line bills. Within half a cent of the int64 limits, where the
+// rounded amount would not fit, it rounds toward zero instead: no amount a
+// client can cause gets there (Max is far below), and a wrapped or zeroed
+// amount would be worse than a cent's difference.
 func (a Amount) Round() Amount {
 	step := int64(unit / pow10(Places))
-	r, _ := fromRat(new(big.Rat).SetFrac(big.NewInt(int64(a)), big.NewInt(step)), step)
+	r, err := fromRat(new(big.Rat).SetFrac(big.NewInt(int64(a)), big.NewInt(step)), step)
+	if err != nil {
+		return a - a%Amount(step)
+	}
 	return r
 }
 
