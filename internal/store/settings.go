@@ -32,6 +32,7 @@ func (db *DB) PutSetting(ctx context.Context, name, value string) error {
 var dataTables = []string{
 	"license_tokens", "client_tokens", "license_checkouts", "license_seats", "license_drawn",
 	"grant_versions", "grants", "license_versions", "licenses",
+	"offer_buyers", "offers", "price_versions", "products", "instance_types",
 	"console_sessions", "account_passwords", "access_keys", "accounts", "settings",
 }
 
