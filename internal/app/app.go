@@ -23,6 +23,7 @@ import (
 	"github.com/tollgate/tollgate/internal/awsapi"
 	"github.com/tollgate/tollgate/internal/awsapi/licensemanager"
 	"github.com/tollgate/tollgate/internal/awsapi/sts"
+	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/fault"
@@ -98,6 +99,7 @@ type App struct {
 	Simulated *clock.Simulated // nil with the real clock
 	Accounts  *account.Service
 	Licenses  *license.Service
+	Catalog   *catalog.Service
 	Metrics   *server.Metrics
 	Handler   http.Handler
 	Demo      *demo.World
@@ -295,6 +297,7 @@ func (a *App) buildServices() {
 	a.Accounts = account.NewService(a.DB.Accounts(), a.Clock)
 	a.Licenses = license.NewService(a.DB.Licenses(), a.Clock, operators{a.DB.Accounts()},
 		license.Config{MarketplaceFingerprint: a.cfg.MarketplaceFingerprint})
+	a.Catalog = catalog.NewService(a.DB.Catalog(), a.Clock)
 }
 
 // clockModeSetting is the setting that records the clock mode of the last
