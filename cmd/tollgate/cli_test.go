@@ -139,6 +139,9 @@ func TestHelpContents(t *testing.T) {
 			"TOLLGATE_DATA", "TOLLGATE_DATABASE_URL"}},
 		{[]string{"account", "create", "--help"}, []string{"--name NAME", "(required)", "--email EMAIL", "--operator", "creates the store"}},
 		{[]string{"completion", "--help"}, []string{"bash", "zsh", "fish"}},
+		{[]string{"instance-types", "load", "--help"}, []string{"load FILE", `"-" reads`, `{"Name": "m5.large", "VCpus": 2, "MemoryMiB": 8192, "BaseHourly": "0.096"}`,
+			"at most six", "nothing is loaded unless", "tollgate instance-types list > types.json"}},
+		{[]string{"instance-types", "list", "--help"}, []string{"built-in default list", `format "instance-types load"`}},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			o := cli(t, tc.args...)
@@ -187,7 +190,7 @@ func TestUsageErrors(t *testing.T) {
 		args       []string
 		message    string
 	}{
-		{"UnknownCommand", "tollgate", []string{"acount", "list"}, `unknown command "acount": want serve, account, key, clock, secrets, version or completion (did you mean account?)`},
+		{"UnknownCommand", "tollgate", []string{"acount", "list"}, `unknown command "acount": want serve, account, key, clock, instance-types, secrets, version or completion (did you mean account?)`},
 		{"UnknownSubcommand", "tollgate account", []string{"account", "lst"}, `unknown account subcommand "lst": want create, list or password (did you mean list?)`},
 		{"NoSubcommand", "tollgate clock", []string{"clock"}, "clock needs a subcommand: show, advance or set"},
 		{"UnknownFlag", "tollgate account list", []string{"account", "list", "--bogus"}, "unknown flag: --bogus"},
@@ -196,6 +199,7 @@ func TestUsageErrors(t *testing.T) {
 		{"ExtraArgument", "tollgate account list", []string{"account", "list", "everything"}, `account list takes no arguments, got ["everything"]`},
 		{"ServeArgument", "tollgate serve", []string{"serve", "now"}, `serve takes no arguments, got ["now"]`},
 		{"MissingArgument", "tollgate clock advance", []string{"clock", "advance"}, "clock advance takes one DURATION, such as 61m or 30d"},
+		{"MissingFile", "tollgate instance-types load", []string{"instance-types", "load"}, `instance-types load takes one FILE, or "-" for standard input`},
 		{"TwoArguments", "tollgate clock set", []string{"clock", "set", "2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z"}, "clock set takes one RFC 3339 TIME"},
 		{"MissingRequiredFlag", "tollgate account create", []string{"account", "create"}, "account create needs --name"},
 		{"MissingKeyFlag", "tollgate key delete", []string{"key", "delete"}, "key delete needs --access-key-id"},
@@ -327,6 +331,7 @@ func TestAdminStoreNote(t *testing.T) {
 		{"account", "list"}, {"clock", "show"}, {"clock", "advance", "61m"}, {"clock", "set", "2030-01-01T00:00:00Z"},
 		{"key", "create", "--account", "123456789012"}, {"key", "delete", "--access-key-id", "AKIAEXAMPLEEXAMPLE00"},
 		{"account", "password", "123456789012", "--password-stdin"},
+		{"instance-types", "list"}, {"instance-types", "load", "types.json"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			wantFailure(t, cli(t, args...), "no store at "+path+"; start the server with `tollgate serve` first or pass --data")

@@ -19,8 +19,8 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 		Long: `tollgate: a self-hostable marketplace for paid machine images and licensed software.
 
 "tollgate serve" runs the server; the other commands administer its store
-(accounts, access keys, the simulated clock, the key that seals secrets),
-while a server runs on it too. Every command takes --data DIR or
+(accounts, access keys, the simulated clock, the catalogue of instance
+types, the key that seals secrets), while a server runs on it too. Every command takes --data DIR or
 --database-url URL (or TOLLGATE_DATA / TOLLGATE_DATABASE_URL) to find the
 store and --secret-key-file FILE for its key, and admin commands print JSON.`,
 		Version:       version(),
@@ -41,7 +41,7 @@ store and --secret-key-file FILE for its key, and admin commands print JSON.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%s", err) })
 	root.SetVersionTemplate("tollgate {{.Version}}\n")
 	root.SetUsageTemplate(usageTemplate)
-	root.AddCommand(serveCommand(), accountCommand(), keyCommand(), clockCommand(), secretsCommand(), versionCommand())
+	root.AddCommand(serveCommand(), accountCommand(), keyCommand(), clockCommand(), instanceTypesCommand(), secretsCommand(), versionCommand())
 	root.SetHelpCommand(helpCommand())
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
