@@ -382,6 +382,9 @@ func (a *App) seedDemo(ctx context.Context) error {
 	if err := demo.SeedPasswords(ctx, a.Accounts, w); err != nil {
 		return err
 	}
+	if w.ImageProduct, err = demo.SeedProduct(ctx, a.Catalog, w); err != nil {
+		return err
+	}
 	a.Demo = &w
 	return nil
 }

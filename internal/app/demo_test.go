@@ -9,6 +9,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/app"
+	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/store"
@@ -122,5 +123,42 @@ func TestDemoPasswords(t *testing.T) {
 	defer a.Close()
 	if _, _, err := a.Accounts.SignIn(ctx, account.SignInInput{AccountID: w.Buyer.Account.ID, Password: changed}); err != nil {
 		t.Errorf("after a restart the buyer's changed password no longer works: %v", err)
+	}
+}
+
+// TestDemoProduct: a --demo server sells the seller's paid image with hourly
+// and annual prices at a purchase URL that is the same in every demo store
+// and after restarts, and a restart registers it only once.
+func TestDemoProduct(t *testing.T) {
+	ctx := context.Background()
+	codes := map[string]bool{}
+	for _, dir := range []string{t.TempDir(), t.TempDir()} {
+		for range 2 { // a restart on the same store
+			a, err := app.Open(ctx, app.Config{Store: store.Config{DataDir: dir}, Demo: true, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := a.Demo.ImageProduct
+			codes[p.Code] = true
+			page, err := a.Catalog.ListProducts(ctx, demo.Parties().Seller.Account.ID, catalog.ListInput{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Products) != 1 || page.Products[0].ID != p.ID {
+				t.Errorf("the demo seller has %d products, want the demo image once", len(page.Products))
+			}
+			if p.Kind != catalog.PaidImage || len(p.Pricing.Hourly) == 0 || len(p.Pricing.Annual) == 0 {
+				t.Errorf("demo product %+v: want a paid image with hourly and annual prices", p)
+			}
+			if !strings.Contains(demo.Instructions(*a.Demo, "http://h"), "http://h"+catalog.PurchasePath(p.Code)) {
+				t.Errorf("the demo's instructions do not print the purchase URL of %s", p.Code)
+			}
+			if err := a.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(codes) != 1 {
+		t.Errorf("demo stores got product codes %v, want one and the same", codes)
 	}
 }

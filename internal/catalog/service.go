@@ -29,6 +29,14 @@ func NewService(store Store, clk clock.Clock) *Service {
 	return &Service{store: store, clock: clk, random: rand.Reader}
 }
 
+// WithRandom returns a catalog that draws IDs, codes and tokens from r
+// instead of crypto/rand: the demo's fixed product code, and tests.
+func (s *Service) WithRandom(r io.Reader) *Service {
+	c := *s
+	c.random = r
+	return &c
+}
+
 // PurchasePath is the path of a product's purchase page; the adapters put
 // the server's address before it.
 func PurchasePath(code string) string { return "/purchase/" + code }

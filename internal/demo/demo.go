@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/account"
+	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/fault"
 )
 
@@ -27,6 +28,9 @@ type Party struct {
 // World is the seeded demo world.
 type World struct {
 	Operator, Seller, Buyer Party
+	// ImageProduct is the seller's paid-image product (SeedProduct); its
+	// code is zero until it is seeded.
+	ImageProduct catalog.Product
 }
 
 func party(role, id, name, keyID string, operator bool) Party {
@@ -77,6 +81,13 @@ func Instructions(w World, endpoint string) string {
 	fmt.Fprintf(&b, "\nSign in to the console at %s/console/ with an account ID and its password:\n\n", endpoint)
 	for _, p := range []Party{w.Operator, w.Seller, w.Buyer} {
 		fmt.Fprintf(&b, "  %-8s account %s  password %s\n", p.Role, p.Account.ID, p.Password)
+	}
+	if code := w.ImageProduct.Code; code != "" {
+		fmt.Fprintf(&b, "\nThe seller's paid image %q (product code %s) is for sale at its purchase URL:\n\n  %s%s\n",
+			w.ImageProduct.Name, code, endpoint, catalog.PurchasePath(code))
+		fmt.Fprintf(&b, "\nSign in there as the buyer to subscribe, or from the command line:\n\n")
+		fmt.Fprintf(&b, "  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s tollgate subscribe --endpoint-url %s --product-code %s --annual m5.large=1\n",
+			w.Buyer.Key.ID, w.Buyer.Key.Secret, endpoint, code)
 	}
 	fmt.Fprintf(&b, "\nTry, as the buyer:\n\n")
 	fmt.Fprintf(&b, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=us-east-1\n", w.Buyer.Key.ID, w.Buyer.Key.Secret)
