@@ -28,6 +28,7 @@ import (
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/license"
+	"github.com/tollgate/tollgate/internal/nativeapi"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/store"
 )
@@ -402,6 +403,10 @@ func (a *App) buildHandler() {
 	a.Metrics.WatchBodyBudget(router.Budget())
 	opts := server.Options{Log: a.cfg.Log, Metrics: a.Metrics, AWS: router, Health: a.DB.Ping,
 		JWKS: func(ctx context.Context) (any, error) { return a.Licenses.Keys().JWKS(ctx) }}
+	// The native API authenticates as the AWS APIs do (the same keys, cache
+	// and mode), or by the console's session.
+	opts.Native = nativeapi.New(nativeapi.Config{Auth: auth, Sessions: a.Accounts.Session,
+		Catalog: a.Catalog, Clock: a.Clock, Log: a.cfg.Log})
 	if a.cfg.Auth == AuthEmulator {
 		opts.Reset = a.Reset
 	}

@@ -47,6 +47,7 @@ const (
 	pathJWKS      = "/.well-known/jwks.json"
 	pathReset     = "/_tollgate/reset"
 	pathMotoReset = "/moto-api/reset"
+	pathNative    = "/v1/"
 )
 
 // Handler returns the root HTTP handler.
@@ -94,7 +95,7 @@ func Handler(o Options) http.Handler {
 		mux.HandleFunc(path, methodNotAllowed(http.MethodPost, "POST to it to delete all state"))
 	}
 	if o.Native != nil {
-		mux.Handle("/v1/", o.Native)
+		mux.Handle(pathNative, o.Native)
 	}
 	if o.Console != nil {
 		mux.Handle("/console/", o.Console)
@@ -215,11 +216,15 @@ func withAccessLog(log *slog.Logger, m *Metrics, aws *awsapi.Router, next http.H
 	})
 }
 
-// route names a path for metrics, from a closed set.
+// route names a path for metrics, from a closed set: the native API is one
+// route, whatever its path, so that clients cannot grow the label set.
 func route(path string) string {
 	switch path {
 	case pathHealth, pathMetrics, pathReset, pathMotoReset, pathJWKS:
 		return path
+	}
+	if strings.HasPrefix(path, pathNative) {
+		return "native"
 	}
 	return "aws"
 }

@@ -308,3 +308,43 @@ func TestTimeouts(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestNativeRouteLabel: every request under /v1/ counts under one route
+// label, whatever its path, so that clients cannot grow the label set; and
+// a native API request that carries a SigV4 signature goes to the native
+// API, not to the AWS router.
+func TestNativeRouteLabel(t *testing.T) {
+	m := server.NewMetrics()
+	native := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	h := server.Handler(server.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m,
+		AWS: awsapi.NewRouter(okAuth{}, slog.Default(), nil, sts.Service()), Native: native,
+		Health: func(context.Context) error { return nil }})
+	for _, path := range []string{"/v1/products/prod-1", "/v1/whatever-" + strings.Repeat("x", 50)} {
+		r := httptest.NewRequest(http.MethodGet, path, nil)
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AK/20250101/us-east-1/tollgate/aws4_request, SignedHeaders=host, Signature=00")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusTeapot {
+			t.Errorf("%s went elsewhere than the native API: %d", path, w.Code)
+		}
+	}
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "tollgate_http_requests_total" {
+			continue
+		}
+		for _, metric := range f.GetMetric() {
+			for _, l := range metric.GetLabel() {
+				if l.GetName() == "route" && l.GetValue() != "native" {
+					t.Errorf("route label %q", l.GetValue())
+				}
+				if l.GetName() == "route" && l.GetValue() == "native" && metric.GetCounter().GetValue() != 2 {
+					t.Errorf("native requests counted %v times, want 2", metric.GetCounter().GetValue())
+				}
+			}
+		}
+	}
+}
