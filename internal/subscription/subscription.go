@@ -3,6 +3,35 @@
 // the licenses contract sign-ups are issued, and the one entitlement check
 // that every launch, checkout and metering call asks: is this account
 // entitled to this product code (and instance type) now.
+//
+// Money rules, in one place (each is applied where its charge is built, in
+// charges.go):
+//
+//   - Every charge is quantity × unit price with checked arithmetic, except
+//     the two prorated ones below, whose Amount is the prorated part of
+//     Quantity × UnitPrice. Charges carry micro-unit amounts; rounding to
+//     the currency's places happens once, when the billing issue invoices.
+//   - The one-time sign-up fee is charged at every sign-up, again after a
+//     cancellation.
+//   - The first monthly fee is prorated by the days left in the calendar
+//     month (UTC), the day of sign-up counted whole: signing up on the 14th
+//     of a 31-day month charges 18/31 of the fee, for the period up to the
+//     1st of the next month. Within a free trial there is no first fee; the
+//     billing issue charges from the trial's end.
+//   - Cancelling refunds the unused part of the monthly fee of the period
+//     the cancellation falls in: the whole days after the day of
+//     cancellation (that day is used), at the rate the period was charged.
+//   - Annual subscriptions are charged upfront, price × quantity per
+//     instance type, for 12 months; cancelled within 48 hours of sign-up,
+//     and not from a private offer, they are refunded in full.
+//   - Contracts are charged upfront: Σ quantity × unit price for the chosen
+//     duration, plus the chosen tier's price; no refund on cancellation.
+//   - Private offers price from the offer, for the offer's term; when the
+//     offer has an installment schedule, its installments are charged (due
+//     at their offsets from sign-up) instead of the upfront charge.
+//     Installments stay due after a cancellation: the offer is a commitment.
+//   - Public-plan charges name the price version that produced them; offer
+//     charges name the offer (and price version 0).
 package subscription
 
 import (
@@ -43,7 +72,8 @@ type Subscription struct {
 	OfferID string
 	Status  Status
 	// PriceVersion is the product's price version at sign-up (public
-	// plan); charges name the version that produced them.
+	// plan), or after a contract change the version that priced it;
+	// charges name the version that produced them. Zero for offers.
 	PriceVersion int
 	// Annual is the number of annual subscriptions bought per instance
 	// type; each covers one running instance of that type for the term.
@@ -51,17 +81,39 @@ type Subscription struct {
 	// Contract is what a contract sign-up bought; nil otherwise.
 	Contract *ContractTerms
 	// LicenseArn is the license a contract sign-up was issued.
-	LicenseArn  string
+	LicenseArn string
+	// LicenseRevision counts the changes of the contract since sign-up:
+	// the license should be at version LicenseRevision+1.
+	LicenseRevision int
+	// LicensePending says the license does not yet match the subscription:
+	// it is being issued (Pending), revised (after a change) or
+	// deactivated (Cancelled). The step that does it clears the flag in the
+	// same transaction that records its result; a crash before then leaves
+	// the flag for Service.SyncLicenses (or a retried request) to finish,
+	// idempotently.
+	LicensePending bool
+	// ClientToken is the token the sign-up was made with ("" if none).
+	ClientToken string
 	StartedAt   time.Time
 	TrialEndsAt time.Time // zero without a free trial
 	// TermEndsAt ends an annual, contract or private-offer term; zero for
-	// open-ended plans. Contract entitlement ends with it; annual
+	// open-ended plans. Contract and offer entitlement ends with it; annual
 	// coverage ends with it and hourly charges take over.
 	TermEndsAt  time.Time
 	CancelledAt time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
+
+// TermLimitsAccess says whether entitlement ends with the term: it does
+// for contracts and private offers, not for annual subscriptions of the
+// public plan (after their term, hourly prices apply).
+func (s Subscription) TermLimitsAccess() bool {
+	return !s.TermEndsAt.IsZero() && (s.Contract != nil || s.OfferID != "")
+}
+
+// Live says whether the subscription is not cancelled.
+func (s Subscription) Live() bool { return s.Status != Cancelled }
 
 // ContractTerms is what a contract sign-up bought.
 type ContractTerms struct {
@@ -94,18 +146,42 @@ type Charge struct {
 	ProductID      string
 	ProductCode    string
 	OfferID        string
-	// PriceVersion is the price version the charge was rated at.
+	// PriceVersion is the price version the charge was rated at (0 for
+	// charges of a private offer, which name OfferID).
 	PriceVersion int
 	Kind         ChargeKind
 	Description  string
 	Quantity     int64
 	UnitPrice    money.Amount
-	Amount       money.Amount
-	PeriodStart  time.Time
-	PeriodEnd    time.Time
+	// Amount is Quantity × UnitPrice, or for a prorated charge (a first
+	// monthly fee, a refund) the prorated part of it.
+	Amount      money.Amount
+	PeriodStart time.Time
+	PeriodEnd   time.Time
 	// DueAt is when it falls due: at sign-up, or an installment's date.
-	DueAt     time.Time
+	DueAt time.Time
+	// Refunds names the charge a refund gives money back for.
+	Refunds   string
 	CreatedAt time.Time
+}
+
+// Key names what the entitlement check caches: one account's
+// subscriptions to one product code.
+type Key struct {
+	Account, ProductCode string
+}
+
+// Changes is what changed in the store after an epoch.
+type Changes struct {
+	// Epoch is the store's epoch now.
+	Epoch int64
+	// Keys are the (buyer, product code) pairs whose subscriptions changed
+	// after the epoch asked about, up to Epoch.
+	Keys []Key
+	// Complete is false when Keys leaves some out: more changed than the
+	// limit asked for, or the log of changes no longer reaches back that
+	// far. A cache then drops everything.
+	Complete bool
 }
 
 // Store is what subscriptions need from storage. Getters return
@@ -114,17 +190,24 @@ type Store interface {
 	// Update runs fn in one transaction, durable when it returns nil.
 	Update(ctx context.Context, fn func(Tx) error) error
 	GetSubscription(ctx context.Context, id string) (Subscription, error)
-	// ListByBuyer and ListBySeller return at most limit subscriptions whose
-	// ID sorts after after, in ID order; productID "" means all.
+	// ListByBuyer, ListBySeller and ListAll return at most limit
+	// subscriptions whose ID sorts after after, in ID order; productID ""
+	// means all.
 	ListByBuyer(ctx context.Context, buyer, productID, after string, limit int) ([]Subscription, error)
 	ListBySeller(ctx context.Context, seller, productID, after string, limit int) ([]Subscription, error)
+	ListAll(ctx context.Context, productID, after string, limit int) ([]Subscription, error)
 	// ForAccountAndCode returns an account's subscriptions to a product
 	// code that are not cancelled: the entitlement check's one read.
 	ForAccountAndCode(ctx context.Context, account, code string) ([]Subscription, error)
+	// LicensePending returns at most limit subscriptions whose license
+	// work is unfinished (Subscription.LicensePending), in ID order.
+	LicensePending(ctx context.Context, limit int) ([]Subscription, error)
+	// Charges returns a subscription's charges in the order they were
+	// added.
 	Charges(ctx context.Context, subscriptionID string) ([]Charge, error)
-	// Epoch is a counter every change of a subscription's status raises;
-	// entitlement caches on other replicas compare it to drop what changed.
-	Epoch(ctx context.Context) (int64, error)
+	// Changes returns the epoch, and the keys whose subscriptions changed
+	// after epoch after: at most limit of them (Changes.Complete).
+	Changes(ctx context.Context, after int64, limit int) (Changes, error)
 }
 
 // Tx is a write transaction.
@@ -132,12 +215,18 @@ type Tx interface {
 	// Now is the transaction's one time.
 	Now() time.Time
 	Subscription(id string) (Subscription, error)
+	// SubscriptionByClientToken returns the buyer's subscription made with
+	// a client token.
+	SubscriptionByClientToken(buyer, clientToken string) (Subscription, error)
 	// PutSubscription inserts or replaces a subscription, and raises the
-	// epoch.
+	// epoch, recording its (buyer, product code) as changed. A second
+	// subscription of a buyer to a product that is not cancelled is
+	// fault.Conflict, as is a client token used twice by one buyer.
 	PutSubscription(s Subscription) error
 	// LiveSubscriptions returns the buyer's subscriptions to a product that
 	// are not cancelled.
 	LiveSubscriptions(buyer, productID string) ([]Subscription, error)
+	// AddCharge adds a charge after the subscription's others.
 	AddCharge(c Charge) error
 	Charges(subscriptionID string) ([]Charge, error)
 }
