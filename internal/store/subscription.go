@@ -28,11 +28,16 @@ func (s *Subscriptions) Update(ctx context.Context, fn func(subscription.Tx) err
 	return s.db.UpdateLocked(ctx, subscriptionsLock, func(tx *Tx) error { return fn(&subscriptionTx{tx: tx}) })
 }
 
-const subscriptionColumns = `id, buyer, seller, product_id, product_code, kind, offer_id, status, price_version,
+// subscriptionColumns are the columns PutSubscription writes;
+// selectSubscription reads them all but access_until, which is derived.
+const (
+	subscriptionColumns = `id, buyer, seller, product_id, product_code, kind, offer_id, status, price_version,
 	license_arn, license_revision, license_pending, client_token,
-	started_at, trial_ends_at, term_ends_at, cancelled_at, created_at, updated_at, doc`
-
-const selectSubscription = `SELECT ` + subscriptionColumns + ` FROM subscriptions`
+	started_at, trial_ends_at, term_ends_at, access_until, cancelled_at, created_at, updated_at, doc`
+	selectSubscription = `SELECT id, buyer, seller, product_id, product_code, kind, offer_id, status, price_version,
+	license_arn, license_revision, license_pending, client_token,
+	started_at, trial_ends_at, term_ends_at, cancelled_at, created_at, updated_at, doc FROM subscriptions`
+)
 
 func scanSubscription(row scanner) (s subscription.Subscription, err error) {
 	var pending int
@@ -116,10 +121,27 @@ func (s *Subscriptions) listBy(ctx context.Context, column, key, productID, afte
 		key, productID, after, limit))
 }
 
-// ForAccountAndCode returns an account's live subscriptions to a code.
-func (s *Subscriptions) ForAccountAndCode(ctx context.Context, account, code string) (_ []subscription.Subscription, err error) {
+// ForAccountAndCode returns what the entitlement check needs of an
+// account's live subscriptions to a code, from one index.
+func (s *Subscriptions) ForAccountAndCode(ctx context.Context, account, code string) (_ []subscription.Access, err error) {
 	defer fault.Annotate(&err, "store: subscriptions of %s to a product code", account)
-	return s.collect(s.db.query(ctx, selectSubscription+` WHERE buyer = ? AND product_code = ? AND status <> 'cancelled' ORDER BY id`, account, code))
+	rows, err := s.db.query(ctx, `SELECT id, status, access_until FROM subscriptions
+		WHERE buyer = ? AND product_code = ? AND status <> 'cancelled' ORDER BY id`, account, code)
+	if err != nil {
+		return nil, s.db.classify(err)
+	}
+	defer rows.Close()
+	var out []subscription.Access
+	for rows.Next() {
+		var a subscription.Access
+		var until int64
+		if err := rows.Scan(&a.SubscriptionID, &a.Status, &until); err != nil {
+			return nil, s.db.classify(err)
+		}
+		a.Until = timeOrZero(until)
+		out = append(out, a)
+	}
+	return out, s.db.classify(rows.Err())
 }
 
 // LicensePending returns subscriptions whose license work is unfinished.

@@ -40,15 +40,15 @@ func (t *subscriptionTx) PutSubscription(s subscription.Subscription) (err error
 		return err
 	}
 	if _, err := t.tx.Exec(`INSERT INTO subscriptions (`+subscriptionColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET status = excluded.status, price_version = excluded.price_version,
 			license_arn = excluded.license_arn, license_revision = excluded.license_revision, license_pending = excluded.license_pending,
-			trial_ends_at = excluded.trial_ends_at, term_ends_at = excluded.term_ends_at, cancelled_at = excluded.cancelled_at,
-			updated_at = excluded.updated_at, doc = excluded.doc`,
+			trial_ends_at = excluded.trial_ends_at, term_ends_at = excluded.term_ends_at, access_until = excluded.access_until,
+			cancelled_at = excluded.cancelled_at, updated_at = excluded.updated_at, doc = excluded.doc`,
 		s.ID, s.Buyer, s.Seller, s.ProductID, s.ProductCode, string(s.Kind), s.OfferID, string(s.Status), s.PriceVersion,
 		s.LicenseArn, s.LicenseRevision, boolInt(s.LicensePending), s.ClientToken,
-		nanosOrZero(s.StartedAt), nanosOrZero(s.TrialEndsAt), nanosOrZero(s.TermEndsAt), nanosOrZero(s.CancelledAt),
-		nanosOrZero(s.CreatedAt), nanosOrZero(s.UpdatedAt), doc); err != nil {
+		nanosOrZero(s.StartedAt), nanosOrZero(s.TrialEndsAt), nanosOrZero(s.TermEndsAt), nanosOrZero(s.AccessUntil()),
+		nanosOrZero(s.CancelledAt), nanosOrZero(s.CreatedAt), nanosOrZero(s.UpdatedAt), doc); err != nil {
 		return t.classify(err)
 	}
 	return t.raiseEpoch(s.Buyer, s.ProductCode)

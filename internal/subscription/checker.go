@@ -130,15 +130,7 @@ type shard struct {
 
 // entry is what a key's live subscriptions say, immutable once built.
 type entry struct {
-	subs []held
-}
-
-// held is what the check needs of one subscription.
-type held struct {
-	id         string
-	status     Status
-	termEndsAt time.Time
-	termLimits bool
+	subs []Access
 }
 
 type productEntry struct {
@@ -199,16 +191,17 @@ func (c *Checker) Check(ctx context.Context, q Query) (Decision, error) {
 // decide applies the rules to a key's subscriptions.
 func (e *entry) decide(q Query) Decision {
 	d := Decision{ProductCode: q.ProductCode}
-	for _, h := range e.subs {
+	for _, a := range e.subs {
+		id := a.SubscriptionID
 		switch {
-		case h.status == Active && (!h.termLimits || q.At.Before(h.termEndsAt)):
-			return Decision{Entitled: true, SubscriptionID: h.id, ProductCode: q.ProductCode}
-		case h.status == Active:
-			d.SubscriptionID, d.Reason = h.id, "the term of subscription "+h.id+" to product "+q.ProductCode+" ended at "+h.termEndsAt.Format(time.RFC3339)
-		case h.status == Pending:
-			d.SubscriptionID, d.Reason = h.id, "subscription "+h.id+" to product "+q.ProductCode+" is pending: its license is being issued"
-		case h.status == Suspended:
-			d.SubscriptionID, d.Reason = h.id, "subscription "+h.id+" to product "+q.ProductCode+" is suspended until the account's balance is paid"
+		case a.Status == Active && (a.Until.IsZero() || q.At.Before(a.Until)):
+			return Decision{Entitled: true, SubscriptionID: id, ProductCode: q.ProductCode}
+		case a.Status == Active:
+			d.SubscriptionID, d.Reason = id, "the term of subscription "+id+" to product "+q.ProductCode+" ended at "+a.Until.Format(time.RFC3339)
+		case a.Status == Pending:
+			d.SubscriptionID, d.Reason = id, "subscription "+id+" to product "+q.ProductCode+" is pending: its license is being issued"
+		case a.Status == Suspended:
+			d.SubscriptionID, d.Reason = id, "subscription "+id+" to product "+q.ProductCode+" is suspended until the account's balance is paid"
 		}
 	}
 	if d.Reason == "" {
@@ -278,10 +271,7 @@ func (c *Checker) load(ctx context.Context, k Key) (*entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &entry{subs: make([]held, 0, len(subs))}
-	for _, s := range subs {
-		e.subs = append(e.subs, held{id: s.ID, status: s.Status, termEndsAt: s.TermEndsAt, termLimits: s.TermLimitsAccess()})
-	}
+	e := &entry{subs: subs}
 	if c.perShard == 0 {
 		return e, nil
 	}

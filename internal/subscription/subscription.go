@@ -105,11 +105,21 @@ type Subscription struct {
 	UpdatedAt   time.Time
 }
 
-// TermLimitsAccess says whether entitlement ends with the term: it does
-// for contracts and private offers, not for annual subscriptions of the
-// public plan (after their term, hourly prices apply).
-func (s Subscription) TermLimitsAccess() bool {
-	return !s.TermEndsAt.IsZero() && (s.Contract != nil || s.OfferID != "")
+// AccessUntil is when entitlement ends: with the term for contracts and
+// private offers, never (zero) for annual subscriptions of the public plan
+// (after their term, hourly prices apply) and open-ended plans.
+func (s Subscription) AccessUntil() time.Time {
+	if s.Contract != nil || s.OfferID != "" {
+		return s.TermEndsAt
+	}
+	return time.Time{}
+}
+
+// Access is what the entitlement check reads of a live subscription.
+type Access struct {
+	SubscriptionID string
+	Status         Status
+	Until          time.Time // Subscription.AccessUntil
 }
 
 // Live says whether the subscription is not cancelled.
@@ -196,9 +206,10 @@ type Store interface {
 	ListByBuyer(ctx context.Context, buyer, productID, after string, limit int) ([]Subscription, error)
 	ListBySeller(ctx context.Context, seller, productID, after string, limit int) ([]Subscription, error)
 	ListAll(ctx context.Context, productID, after string, limit int) ([]Subscription, error)
-	// ForAccountAndCode returns an account's subscriptions to a product
-	// code that are not cancelled: the entitlement check's one read.
-	ForAccountAndCode(ctx context.Context, account, code string) ([]Subscription, error)
+	// ForAccountAndCode returns what the entitlement check needs of an
+	// account's subscriptions to a product code that are not cancelled:
+	// its one read, in ID order.
+	ForAccountAndCode(ctx context.Context, account, code string) ([]Access, error)
 	// LicensePending returns at most limit subscriptions whose license
 	// work is unfinished (Subscription.LicensePending), in ID order.
 	LicensePending(ctx context.Context, limit int) ([]Subscription, error)

@@ -212,13 +212,26 @@ func subscriptionForAccountAndCode(t *testing.T, db *store.DB) {
 	cancelled.Status = subscription.Cancelled
 	suspended := NewSubscription(3, buyer, 2)
 	suspended.Status = subscription.Suspended
-	PutSubscriptions(t, db, live, cancelled, suspended, NewSubscription(4, "222222222222", 1))
+	term := Epoch.AddDate(1, 0, 0)
+	annual := NewSubscription(4, buyer, 3) // its term does not end access
+	annual.Annual, annual.TermEndsAt = map[string]int64{"m5.large": 1}, term
+	contract := NewSubscription(5, buyer, 4)
+	contract.Contract, contract.TermEndsAt = &subscription.ContractTerms{Duration: "P12M"}, term
+	offer := NewSubscription(6, buyer, 5)
+	offer.OfferID, offer.TermEndsAt = "offer-00000000000000001", term
+	PutSubscriptions(t, db, live, cancelled, suspended, annual, contract, offer, NewSubscription(7, "222222222222", 1))
+	access := func(s subscription.Subscription, until time.Time) []subscription.Access {
+		return []subscription.Access{{SubscriptionID: s.ID, Status: s.Status, Until: until}}
+	}
 	for _, tc := range []struct {
 		account, code string
-		want          []subscription.Subscription
+		want          []subscription.Access
 	}{
-		{buyer, live.ProductCode, []subscription.Subscription{live}},
-		{buyer, suspended.ProductCode, []subscription.Subscription{suspended}},
+		{buyer, live.ProductCode, access(live, time.Time{})},
+		{buyer, suspended.ProductCode, access(suspended, time.Time{})},
+		{buyer, annual.ProductCode, access(annual, time.Time{})},
+		{buyer, contract.ProductCode, access(contract, term)},
+		{buyer, offer.ProductCode, access(offer, term)},
 		{buyer, "nosuchcode", nil},
 		{"333333333333", live.ProductCode, nil},
 	} {
@@ -226,6 +239,12 @@ func subscriptionForAccountAndCode(t *testing.T, db *store.DB) {
 		NoError(t, err, "for account and code")
 		Diff(t, tc.account+" "+tc.code, tc.want, got)
 	}
+	// A renewal moves the end of access.
+	contract.TermEndsAt = term.AddDate(1, 0, 0)
+	PutSubscriptions(t, db, contract)
+	got, err := db.Subscriptions().ForAccountAndCode(t.Context(), buyer, contract.ProductCode)
+	NoError(t, err, "for account and code after a renewal")
+	Diff(t, "after a renewal", access(contract, contract.TermEndsAt), got)
 }
 
 func subscriptionCharges(t *testing.T, db *store.DB) {

@@ -20,6 +20,9 @@ CREATE TABLE subscriptions (
     started_at       BIGINT NOT NULL,
     trial_ends_at    BIGINT NOT NULL,
     term_ends_at     BIGINT NOT NULL,
+    -- When access ends: term_ends_at for contracts and private offers,
+    -- whose terms end access; 0 when no term does.
+    access_until     BIGINT NOT NULL,
     cancelled_at     BIGINT NOT NULL,
     created_at       BIGINT NOT NULL,
     updated_at       BIGINT NOT NULL,
@@ -31,8 +34,8 @@ CREATE INDEX subscriptions_by_buyer_product ON subscriptions (buyer, product_id,
 -- A seller's subscribers, all or for one product, in ID order (pages).
 CREATE INDEX subscriptions_by_seller ON subscriptions (seller, id);
 CREATE INDEX subscriptions_by_seller_product ON subscriptions (seller, product_id, id);
--- The entitlement check's one read.
-CREATE INDEX subscriptions_by_buyer_code ON subscriptions (buyer, product_code);
+-- The entitlement check's one read, answered from the index alone.
+CREATE INDEX subscriptions_by_buyer_code ON subscriptions (buyer, product_code, status, id, access_until);
 -- One live (not cancelled) subscription per buyer and product, whatever
 -- the interleaving of sign-ups.
 CREATE UNIQUE INDEX subscriptions_live ON subscriptions (buyer, product_id) WHERE status <> 'cancelled';
