@@ -187,6 +187,7 @@ type env struct {
 	catalog  *fakeCatalog
 	licenses *license.Service
 	svc      *subscription.Service
+	tokens   int // client tokens drawn
 }
 
 type backend func(t *testing.T) *store.DB

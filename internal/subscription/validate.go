@@ -196,6 +196,7 @@ func checkContract(p *problems, prefix string, in ContractInput, c catalog.Contr
 		p.add(prefix+".Duration", "required", "choose one of %s", durationList(&c))
 	case !slices.Contains(c.Durations, d):
 		p.add(prefix+".Duration", "not_offered", "%s is not sold; choose one of %s", clip(string(d)), durationList(&c))
+		d = "" // nothing is priced for it: say so once
 	}
 	terms := &ContractTerms{Duration: d, Quantities: map[string]int64{}, Tier: in.Tier}
 	var configurable, tiers []string
