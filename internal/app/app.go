@@ -31,6 +31,7 @@ import (
 	"github.com/tollgate/tollgate/internal/nativeapi"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/subscription"
 )
 
 // Clock and auth modes.
@@ -101,9 +102,12 @@ type App struct {
 	Accounts  *account.Service
 	Licenses  *license.Service
 	Catalog   *catalog.Service
-	Metrics   *server.Metrics
-	Handler   http.Handler
-	Demo      *demo.World
+	// Subscriptions are sign-ups, and the one entitlement check
+	// (Subscriptions.Checker()).
+	Subscriptions *subscription.Service
+	Metrics       *server.Metrics
+	Handler       http.Handler
+	Demo          *demo.World
 
 	cfg    Config
 	keys   *awsapi.KeyCache
@@ -299,6 +303,11 @@ func (a *App) buildServices() {
 	a.Licenses = license.NewService(a.DB.Licenses(), a.Clock, operators{a.DB.Accounts()},
 		license.Config{MarketplaceFingerprint: a.cfg.MarketplaceFingerprint})
 	a.Catalog = catalog.NewService(a.DB.Catalog(), a.Clock)
+	// The entitlement cache measures its staleness on the wall clock: the
+	// simulated clock may stand still, and other replicas' cancellations
+	// must still be seen within a second.
+	a.Subscriptions = subscription.NewService(a.DB.Subscriptions(), a.Catalog, a.Licenses, operators{a.DB.Accounts()}, a.Clock,
+		subscription.WithChecker(subscription.CheckerConfig{Fresh: a.cfg.WallClock}))
 }
 
 // clockModeSetting is the setting that records the clock mode of the last
@@ -361,6 +370,13 @@ func (a *App) sweep(ctx context.Context) {
 			a.cfg.Log.Warn("sweep failed", "err", err)
 		case r != (license.SweepResult{}):
 			a.cfg.Log.Debug("swept", "checkouts", r.Checkouts, "client_tokens", r.ClientTokens)
+		}
+		synced, err := a.Subscriptions.SyncLicenses(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.cfg.Log.Warn("finishing contract licenses failed", "err", err)
+		case synced > 0:
+			a.cfg.Log.Info("finished contract licenses", "subscriptions", synced)
 		}
 		n, err := a.Accounts.SweepSessions(ctx)
 		switch {

@@ -12,11 +12,11 @@ import (
 // maps of what was bought, in the store's own shape (see license_doc.go for
 // the rules these documents follow). Everything else is a column.
 type subscriptionDoc struct {
-	Annual   map[string]int64 `json:"annual,omitempty"`
-	Contract *contractDoc     `json:"contract,omitempty"`
+	Annual   map[string]int64  `json:"annual,omitempty"`
+	Contract *contractTermsDoc `json:"contract,omitempty"`
 }
 
-type contractDoc struct {
+type contractTermsDoc struct {
 	Duration   string           `json:"duration"`
 	Quantities map[string]int64 `json:"quantities,omitempty"`
 	Tier       string           `json:"tier,omitempty"`
@@ -25,7 +25,7 @@ type contractDoc struct {
 func subscriptionDocOf(s subscription.Subscription) subscriptionDoc {
 	d := subscriptionDoc{Annual: maps.Clone(s.Annual)}
 	if c := s.Contract; c != nil {
-		d.Contract = &contractDoc{Duration: string(c.Duration), Quantities: maps.Clone(c.Quantities), Tier: c.Tier}
+		d.Contract = &contractTermsDoc{Duration: string(c.Duration), Quantities: maps.Clone(c.Quantities), Tier: c.Tier}
 	}
 	return d
 }

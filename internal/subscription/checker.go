@@ -119,13 +119,14 @@ type Checker struct {
 	refreshedAt atomic.Int64 // freshness-clock nanoseconds when that was read
 	primed      atomic.Bool  // whether epoch was ever read
 
-	productMu sync.RWMutex
-	productsC map[string]productEntry
 }
 
+// shard is one part of the cache: some keys' subscriptions, and some
+// product codes' instance types.
 type shard struct {
-	mu sync.RWMutex
-	m  map[Key]*entry
+	mu       sync.RWMutex
+	m        map[Key]*entry
+	products map[string]productEntry
 }
 
 // entry is what a key's live subscriptions say, immutable once built.
@@ -154,12 +155,12 @@ func NewChecker(store Store, products Products, cfg CheckerConfig) *Checker {
 	if cfg.ProductTTL <= 0 {
 		cfg.ProductTTL = DefaultProductTTL
 	}
-	c := &Checker{store: store, products: products, cfg: cfg, seed: maphash.MakeSeed(), productsC: map[string]productEntry{}}
+	c := &Checker{store: store, products: products, cfg: cfg, seed: maphash.MakeSeed()}
 	if cfg.MaxEntries > 0 {
 		c.perShard = max(1, cfg.MaxEntries/shardCount)
 	}
 	for i := range c.shards {
-		c.shards[i].m = map[Key]*entry{}
+		c.shards[i].m, c.shards[i].products = map[Key]*entry{}, map[string]productEntry{}
 	}
 	return c
 }
@@ -170,7 +171,8 @@ func (c *Checker) Check(ctx context.Context, q Query) (Decision, error) {
 	if q.At.IsZero() {
 		return Decision{}, fault.New(fault.Internal, "entitlement check of %s for %s without a time", q.Account, q.ProductCode)
 	}
-	if err := c.refresh(ctx); err != nil {
+	now := c.cfg.Fresh.Now().UnixNano()
+	if err := c.refresh(ctx, now); err != nil {
 		return Decision{}, err
 	}
 	k := Key{Account: q.Account, ProductCode: q.ProductCode}
@@ -185,7 +187,7 @@ func (c *Checker) Check(ctx context.Context, q Query) (Decision, error) {
 	if !d.Entitled || q.InstanceType == "" {
 		return d, nil
 	}
-	return c.checkInstanceType(ctx, q, d)
+	return c.checkInstanceType(ctx, q, d, now)
 }
 
 // decide applies the rules to a key's subscriptions.
@@ -212,8 +214,8 @@ func (e *entry) decide(q Query) Decision {
 
 // checkInstanceType refuses an instance type an image product does not run
 // on.
-func (c *Checker) checkInstanceType(ctx context.Context, q Query, d Decision) (Decision, error) {
-	p, err := c.product(ctx, q.ProductCode)
+func (c *Checker) checkInstanceType(ctx context.Context, q Query, d Decision, now int64) (Decision, error) {
+	p, err := c.product(ctx, q.ProductCode, now)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -227,11 +229,13 @@ func (c *Checker) checkInstanceType(ctx context.Context, q Query, d Decision) (D
 		Reason: "product " + q.ProductCode + " does not run on instance type " + clip(q.InstanceType) + "; it runs on " + quoteList(p.types)}, nil
 }
 
-func (c *Checker) product(ctx context.Context, code string) (productEntry, error) {
-	now := c.cfg.Fresh.Now().UnixNano()
-	c.productMu.RLock()
-	p, ok := c.productsC[code]
-	c.productMu.RUnlock()
+// product returns a product's kind and instance types, read again after
+// ProductTTL; now is the freshness clock's.
+func (c *Checker) product(ctx context.Context, code string, now int64) (productEntry, error) {
+	s := &c.shards[maphash.String(c.seed, code)%shardCount]
+	s.mu.RLock()
+	p, ok := s.products[code]
+	s.mu.RUnlock()
 	if ok && now < p.expiresAt {
 		return p, nil
 	}
@@ -240,14 +244,17 @@ func (c *Checker) product(ctx context.Context, code string) (productEntry, error
 		return productEntry{}, err
 	}
 	p = productEntry{kind: prod.Kind, types: slices.Sorted(slices.Values(prod.InstanceTypes)), expiresAt: now + int64(c.cfg.ProductTTL)}
-	c.productMu.Lock()
-	if len(c.productsC) >= max(c.perShard, 1)*shardCount {
-		clear(c.productsC)
+	s.mu.Lock()
+	if len(s.products) >= maxProductsPerShard {
+		clear(s.products) // start over rather than grow
 	}
-	c.productsC[code] = p
-	c.productMu.Unlock()
+	s.products[code] = p
+	s.mu.Unlock()
 	return p, nil
 }
+
+// maxProductsPerShard bounds the products whose instance types are kept.
+const maxProductsPerShard = 100_000 / shardCount
 
 func (c *Checker) shard(k Key) *shard {
 	h := maphash.String(c.seed, k.Account) ^ maphash.String(c.seed, k.ProductCode)*0x9e3779b97f4a7c15
@@ -312,10 +319,11 @@ func (c *Checker) clearAll() {
 }
 
 // refresh reads the store's changes if the cache last did more than
-// RefreshEvery ago, and drops what they name.
-func (c *Checker) refresh(ctx context.Context) error {
+// RefreshEvery before now (the freshness clock's), and drops what they
+// name.
+func (c *Checker) refresh(ctx context.Context, now int64) error {
 	every := int64(c.cfg.RefreshEvery)
-	if c.cfg.Fresh.Now().UnixNano()-c.refreshedAt.Load() < every && c.primed.Load() {
+	if now-c.refreshedAt.Load() < every && c.primed.Load() {
 		return nil
 	}
 	c.refreshMu.Lock()
@@ -342,7 +350,7 @@ func (c *Checker) refresh(ctx context.Context) error {
 	return nil
 }
 
-// describe is for tests' failure messages.
+// String describes a decision, for logs and failure messages.
 func (d Decision) String() string {
 	if d.Entitled {
 		return "entitled by " + d.SubscriptionID

@@ -259,3 +259,29 @@ func TestCheckerLoadOvertakenByChange(t *testing.T) {
 		t.Errorf("after the cancellation and a refresh: %v", d)
 	}
 }
+
+// TestCheckInstanceTypesChange: a seller's change to a product's instance
+// types applies to launches once the cached ones are ProductTTL old.
+func TestCheckInstanceTypesChange(t *testing.T) {
+	e := newEnv(t, sqlite)
+	p := e.put(hourlyProduct())
+	e.subscribe(buyer, subscription.SubscribeInput{ProductCode: p.Code})
+	if d := e.check(buyer, p.Code, "m5.large"); !d.Entitled {
+		t.Fatalf("m5.large: %v", d)
+	}
+	p.InstanceTypes = []string{"c5.large"}
+	if err := e.catalog.UpdateProduct(t.Context(), p); err != nil {
+		t.Fatal(err)
+	}
+	e.fresh.Advance(subscription.DefaultProductTTL - time.Nanosecond)
+	if d := e.check(buyer, p.Code, "m5.large"); !d.Entitled {
+		t.Errorf("m5.large within the TTL: %v", d)
+	}
+	e.fresh.Advance(time.Nanosecond)
+	if d := e.check(buyer, p.Code, "m5.large"); d.Entitled {
+		t.Errorf("m5.large after the TTL: %v", d)
+	}
+	if d := e.check(buyer, p.Code, "c5.large"); !d.Entitled {
+		t.Errorf("c5.large after the TTL: %v", d)
+	}
+}
