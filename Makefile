@@ -23,15 +23,25 @@ BENCHPKG ?= ./...
 # Extra flags for `make serve`, such as SERVE_FLAGS='--auth emulator'.
 SERVE_FLAGS ?=
 
-# The checks `make check` (and so CI) runs, in order.
-CHECKS := vet staticcheck test test-postgres test-race e2e
+# The console's browser tests run in the headless Chromium this names
+# (/usr/bin/chromium from Debian's chromium package); they skip without it.
+# Their screenshots go to TOLLGATE_SCREENSHOTS.
+TOLLGATE_TEST_CHROMIUM ?=
+TOLLGATE_SCREENSHOTS ?= screenshots
 
-.PHONY: help check $(CHECKS) lint build serve fuzz bench
+# The checks `make check` (and so CI) runs, in order; the browser tests
+# when TOLLGATE_TEST_CHROMIUM names a browser.
+CHECKS := vet staticcheck test test-postgres test-race e2e
+ifneq ($(TOLLGATE_TEST_CHROMIUM),)
+CHECKS += test-browser
+endif
+
+.PHONY: help check $(CHECKS) test-browser lint build serve fuzz bench
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z0-9_-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
 
-check: ## everything CI runs: vet, staticcheck, tests, PostgreSQL tests, race detector, end-to-end
+check: ## everything CI runs: vet, staticcheck, tests, PostgreSQL tests, race detector, end-to-end, browser tests (with TOLLGATE_TEST_CHROMIUM)
 	@for t in $(CHECKS); do \
 		start=$$SECONDS; \
 		echo "==> make $$t"; \
@@ -62,6 +72,9 @@ RACE_PKGS ?= ./internal/app ./internal/awsapi/... ./internal/clock ./internal/li
 
 test-race: ## the concurrent packages' tests under the race detector, on SQLite and PostgreSQL
 	TOLLGATE_TEST_POSTGRES='$(TOLLGATE_TEST_POSTGRES)' $(GO) test -race -count=1 $(RACE_PKGS)
+
+test-browser: ## the console's browser tests in headless Chromium (TOLLGATE_TEST_CHROMIUM=/usr/bin/chromium), screenshots in screenshots/
+	TOLLGATE_TEST_CHROMIUM='$(TOLLGATE_TEST_CHROMIUM)' TOLLGATE_SCREENSHOTS='$(TOLLGATE_SCREENSHOTS)' scripts/test-browser.sh
 
 test-postgres: ## the PostgreSQL tests, verbosely, failing if any is skipped
 	TOLLGATE_TEST_POSTGRES='$(TOLLGATE_TEST_POSTGRES)' scripts/test-postgres.sh

@@ -25,6 +25,7 @@ import (
 	"github.com/tollgate/tollgate/internal/awsapi/sts"
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/clock"
+	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/license"
@@ -204,7 +205,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
-	a.buildHandler()
+	if err := a.buildHandler(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.bg.Go(func() { a.sweep(bg) })
 	return a, nil
 }
@@ -360,8 +364,9 @@ func (a *App) useClock(ctx context.Context, mode string) error {
 }
 
 // sweep deletes expired checkouts, old client-token answers and ended
-// console sessions every SweepInterval until ctx ends. A failed sweep is logged and tried again at
-// the next tick: nothing depends on it but the size of the store.
+// console sessions, and finishes contract licenses, every SweepInterval
+// until ctx ends. A failed sweep is logged and tried again at the next
+// tick.
 func (a *App) sweep(ctx context.Context) {
 	clock.Every(ctx, a.cfg.SweepInterval, func(ctx context.Context) {
 		r, err := a.Licenses.Sweep(ctx)
@@ -406,7 +411,7 @@ func (a *App) seedDemo(ctx context.Context) error {
 	return nil
 }
 
-func (a *App) buildHandler() {
+func (a *App) buildHandler() error {
 	wall := a.cfg.WallClock.Now
 	a.keys = awsapi.NewKeyCache(a.DB.Accounts().GetAccessKey, time.Second, wall)
 	var auth awsapi.Authenticator = awsapi.NewStrict(a.keys.Lookup, wall)
@@ -426,7 +431,14 @@ func (a *App) buildHandler() {
 	if a.cfg.Auth == AuthEmulator {
 		opts.Reset = a.Reset
 	}
+	con, err := console.New(console.Config{Accounts: a.Accounts, Catalog: a.Catalog, Subscriptions: a.Subscriptions,
+		Clock: a.Clock, Log: a.cfg.Log})
+	if err != nil {
+		return err
+	}
+	opts.Console = con
 	a.Handler = server.Handler(opts)
+	return nil
 }
 
 // Serve serves the handler on ln until ctx ends, within the configured

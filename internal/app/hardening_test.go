@@ -94,11 +94,19 @@ func TestWrongMethods(t *testing.T) {
 		{app.AuthStrict, http.MethodPut, "/metrics", want{405, "GET, HEAD", "GET it"}},
 		{app.AuthEmulator, http.MethodPost, "/.well-known/jwks.json", want{405, "GET, HEAD", "GET it"}},
 		{app.AuthStrict, http.MethodGet, "/nothing/here", want{404, "", "no endpoint answers GET /nothing/here"}},
-		{app.AuthStrict, http.MethodGet, "/", want{404, "", "AWS API requests are POST /"}},
+		{app.AuthStrict, http.MethodDelete, "/", want{404, "", "AWS API requests are POST /"}},
 	}
 	servers := map[string]*testServer{
 		app.AuthStrict:   startServer(t, app.Config{Auth: app.AuthStrict}, 0),
 		app.AuthEmulator: startServer(t, app.Config{Auth: app.AuthEmulator}, 0),
+	}
+	// GET / is the console's front door.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if resp, err := noFollow.Get(servers[app.AuthStrict].URL + "/"); err != nil || resp.StatusCode != http.StatusSeeOther ||
+		resp.Header.Get("Location") != "/console/" {
+		t.Errorf("GET /: %v %v, want a redirect to /console/", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode+" "+tt.method+" "+tt.path, func(t *testing.T) {
