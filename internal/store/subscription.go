@@ -122,11 +122,14 @@ func (s *Subscriptions) listBy(ctx context.Context, column, key, productID, afte
 }
 
 // ForAccountAndCode returns what the entitlement check needs of an
-// account's live subscriptions to a code, from one index.
+// account's live subscriptions to a code, from one index that holds it all
+// (subscriptions_by_buyer_code). No ORDER BY: a buyer has at most one live
+// subscription to a product, and asking for an order makes SQLite's planner
+// prefer the index that gives it, which holds none of the columns.
 func (s *Subscriptions) ForAccountAndCode(ctx context.Context, account, code string) (_ []subscription.Access, err error) {
 	defer fault.Annotate(&err, "store: subscriptions of %s to a product code", account)
 	rows, err := s.db.query(ctx, `SELECT id, status, access_until FROM subscriptions
-		WHERE buyer = ? AND product_code = ? AND status <> 'cancelled' ORDER BY id`, account, code)
+		WHERE buyer = ? AND product_code = ? AND status <> 'cancelled'`, account, code)
 	if err != nil {
 		return nil, s.db.classify(err)
 	}

@@ -208,7 +208,7 @@ type Store interface {
 	ListAll(ctx context.Context, productID, after string, limit int) ([]Subscription, error)
 	// ForAccountAndCode returns what the entitlement check needs of an
 	// account's subscriptions to a product code that are not cancelled:
-	// its one read, in ID order.
+	// its one read.
 	ForAccountAndCode(ctx context.Context, account, code string) ([]Access, error)
 	// LicensePending returns at most limit subscriptions whose license
 	// work is unfinished (Subscription.LicensePending), in ID order.
