@@ -2,6 +2,7 @@ package subscription
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -164,7 +165,7 @@ func newSubscription(buyer string, in SubscribeInput, buy purchase, terms *Contr
 	p := buy.product
 	sub := Subscription{
 		ID: newID("sub-"), Buyer: buyer, Seller: p.Seller, ProductID: p.ID, ProductCode: p.Code, Kind: p.Kind,
-		OfferID: offerID(buy.offer), Status: Active, PriceVersion: buy.version, Annual: in.Annual, Contract: terms,
+		OfferID: offerID(buy.offer), Status: Active, PriceVersion: buy.version, Annual: maps.Clone(in.Annual), Contract: terms,
 		ClientToken: in.ClientToken, StartedAt: now, CreatedAt: now, UpdatedAt: now,
 	}
 	if terms != nil {
