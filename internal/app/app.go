@@ -427,7 +427,7 @@ func (a *App) buildHandler() error {
 	// The native API authenticates as the AWS APIs do (the same keys, cache
 	// and mode), or by the console's session.
 	opts.Native = nativeapi.New(nativeapi.Config{Auth: auth, Sessions: a.Accounts.Session,
-		Catalog: a.Catalog, Clock: a.Clock, Log: a.cfg.Log})
+		Catalog: a.Catalog, Subscriptions: a.Subscriptions, Clock: a.Clock, Log: a.cfg.Log})
 	if a.cfg.Auth == AuthEmulator {
 		opts.Reset = a.Reset
 	}

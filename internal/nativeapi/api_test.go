@@ -424,3 +424,203 @@ func TestEmulatorMode(t *testing.T) {
 func accountSignIn(p demo.Party) account.SignInInput {
 	return account.SignInInput{AccountID: p.Account.ID, Password: p.Password}
 }
+
+// third adds an account that is neither the demo seller nor its buyer, nor
+// an operator, and returns a client signing as it.
+func (e *env) third(t *testing.T) (*apitest.Client, string) {
+	t.Helper()
+	acct, key, err := e.App.Accounts.Create(context.Background(), account.CreateAccountInput{Name: "Third Party"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.Buyer.As(key.ID, key.Secret), acct.ID
+}
+
+func TestSubscriptions(t *testing.T)         { testSubscriptions(t, start(t, app.AuthStrict)) }
+func TestSubscriptionsPostgres(t *testing.T) { testSubscriptions(t, startPostgres(t)) }
+
+func testSubscriptions(t *testing.T, e *env) {
+	p := createProduct(t, e.Seller, acmeAnalytics("Subscribed"))
+	third, thirdID := e.third(t)
+	r := e.Buyer.Do(http.MethodPost, "/v1/subscriptions",
+		nativeapi.SubscribeRequest{ProductCode: p.ProductCode, Annual: map[string]int64{"m5.large": 2}}).Want(t, http.StatusCreated)
+	var s nativeapi.Subscription
+	r.JSON(t, &s)
+	if r.Header.Get("Location") != "/v1/subscriptions/"+s.SubscriptionId || !strings.HasPrefix(s.SubscriptionId, "sub-") {
+		t.Errorf("Location %q for %s", r.Header.Get("Location"), s.SubscriptionId)
+	}
+	if s.Status != "active" || s.BuyerAccountId != e.BuyerID || s.SellerAccountId != e.SellerID || s.ProductId != p.ProductId ||
+		s.Annual["m5.large"] != 2 || s.TermEndsAt == nil || s.PriceVersion != 1 {
+		t.Errorf("subscription %+v", s)
+	}
+	path := "/v1/subscriptions/" + s.SubscriptionId
+
+	t.Run("who sees it", func(t *testing.T) {
+		for _, c := range []*apitest.Client{e.Buyer, e.Seller, e.Operator} {
+			var got nativeapi.Subscription
+			c.Do(http.MethodGet, path, nil).Want(t, 200).JSON(t, &got)
+			if got.SubscriptionId != s.SubscriptionId {
+				t.Errorf("got %+v", got)
+			}
+		}
+		if pr := problem(t, third.Do(http.MethodGet, path, nil).Want(t, 404)); pr.Code != "not_found" {
+			t.Errorf("a third account: %s", pr.Code)
+		}
+		lists := []struct {
+			c     *apitest.Client
+			query string
+			sees  bool
+		}{
+			{e.Buyer, "", true}, {e.Seller, "?Role=seller", true}, {e.Seller, "", false},
+			{third, "", false}, {third, "?Role=seller", false}, {e.Buyer, "?Role=seller", false},
+			{e.Seller, "?Role=seller&ProductId=" + p.ProductId, true},
+		}
+		for _, l := range lists {
+			var list nativeapi.SubscriptionList
+			l.c.Do(http.MethodGet, "/v1/subscriptions"+l.query, nil).Want(t, 200).JSON(t, &list)
+			seen := slices.ContainsFunc(list.Subscriptions, func(x nativeapi.Subscription) bool { return x.SubscriptionId == s.SubscriptionId })
+			if seen != l.sees {
+				t.Errorf("%s lists %s: %v, want %v", l.c.Key, l.query, seen, l.sees)
+			}
+		}
+		pr := problem(t, third.Do(http.MethodGet, "/v1/subscriptions?Role=operator", nil).Want(t, 403))
+		if pr.Code != "forbidden" {
+			t.Errorf("a non-operator lists every subscription: %s", pr.Code)
+		}
+	})
+
+	t.Run("the seller's subscribers", func(t *testing.T) {
+		var list nativeapi.SubscriptionList
+		e.Seller.Do(http.MethodGet, "/v1/products/"+p.ProductId+"/subscribers", nil).Want(t, 200).JSON(t, &list)
+		if len(list.Subscriptions) != 1 || list.Subscriptions[0].SubscriptionId != s.SubscriptionId {
+			t.Errorf("subscribers %+v", list)
+		}
+		for _, c := range []*apitest.Client{third, e.Buyer} {
+			if pr := problem(t, c.Do(http.MethodGet, "/v1/products/"+p.ProductId+"/subscribers", nil).Want(t, 403)); pr.Code != "forbidden" {
+				t.Errorf("another account lists the subscribers: %s", pr.Code)
+			}
+		}
+	})
+
+	t.Run("charges", func(t *testing.T) {
+		var list nativeapi.ChargeList
+		e.Buyer.Do(http.MethodGet, path+"/charges", nil).Want(t, 200).JSON(t, &list)
+		kinds := map[string]string{}
+		for _, c := range list.Charges {
+			kinds[c.Kind] = c.Amount
+			if c.Currency != "USD" || c.PriceVersion != 1 || c.SubscriptionId != s.SubscriptionId {
+				t.Errorf("charge %+v", c)
+			}
+		}
+		if kinds["sign-up-fee"] != "10.00" || kinds["annual-fee"] != "6000.00" {
+			t.Errorf("charges %v", kinds)
+		}
+		problem(t, third.Do(http.MethodGet, path+"/charges", nil).Want(t, 404))
+	})
+
+	t.Run("confirmation and entitlement", func(t *testing.T) {
+		var c nativeapi.Confirmation
+		e.Seller.Do(http.MethodGet, apitest.Query("/v1/subscription-confirmations", "ProductCode", p.ProductCode, "AccountId", e.BuyerID), nil).
+			Want(t, 200).JSON(t, &c)
+		if !c.Subscribed || c.SubscriptionId != s.SubscriptionId || c.Status != "active" {
+			t.Errorf("confirmation %+v", c)
+		}
+		e.Seller.Do(http.MethodGet, apitest.Query("/v1/subscription-confirmations", "ProductCode", p.ProductCode, "AccountId", thirdID), nil).
+			Want(t, 200).JSON(t, &c)
+		if c.Subscribed {
+			t.Errorf("a non-subscriber confirmed: %+v", c)
+		}
+		third.Do(http.MethodGet, apitest.Query("/v1/subscription-confirmations", "ProductCode", p.ProductCode, "AccountId", e.BuyerID), nil).
+			Want(t, 404)
+		if pr := problem(t, e.Seller.Do(http.MethodGet, "/v1/subscription-confirmations", nil).Want(t, 400)); len(pr.Errors) != 2 {
+			t.Errorf("no parameters: %+v", pr)
+		}
+		checkEntitled(t, e.Buyer, p.ProductCode, "m5.large", true)
+		checkEntitled(t, third, p.ProductCode, "m5.large", false)
+		checkEntitled(t, e.Buyer, p.ProductCode, "c5.large", false) // not one of the product's types
+	})
+
+	t.Run("cancel", func(t *testing.T) {
+		problem(t, third.Do(http.MethodDelete, path, nil).Want(t, 404))
+		var got nativeapi.Subscription
+		e.Buyer.Do(http.MethodDelete, path, nil).Want(t, 200).JSON(t, &got)
+		if got.Status != "cancelled" || got.CancelledAt == nil {
+			t.Errorf("cancelled %+v", got)
+		}
+		checkEntitled(t, e.Buyer, p.ProductCode, "m5.large", false)
+		var list nativeapi.ChargeList
+		e.Buyer.Do(http.MethodGet, path+"/charges", nil).Want(t, 200).JSON(t, &list)
+		if !slices.ContainsFunc(list.Charges, func(c nativeapi.Charge) bool { return c.Kind == "refund" && strings.HasPrefix(c.Amount, "-") }) {
+			t.Errorf("no refund in %+v", list.Charges)
+		}
+	})
+
+	t.Run("bad sign-ups", func(t *testing.T) {
+		for _, tc := range []struct {
+			name   string
+			body   any
+			status int
+			field  string
+		}{
+			{"unknown product code", nativeapi.SubscribeRequest{ProductCode: "nosuchproductcode0000000"}, 404, ""},
+			{"no product", nativeapi.SubscribeRequest{}, 400, "ProductCode"},
+			{"a negative quantity", nativeapi.SubscribeRequest{ProductCode: p.ProductCode, Annual: map[string]int64{"m5.large": -1}}, 400, "Annual.m5.large"},
+			{"a quantity that is not a number", `{"ProductCode": "` + p.ProductCode + `", "Annual": {"m5.large": "two"}}`, 400, "Annual.m5.large"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				pr := problem(t, third.Do(http.MethodPost, "/v1/subscriptions", tc.body).Want(t, tc.status))
+				if tc.field != "" && !slices.ContainsFunc(pr.Errors, func(f nativeapi.FieldProblem) bool { return f.Field == tc.field }) {
+					t.Errorf("no error for %s: %+v", tc.field, pr)
+				}
+			})
+		}
+	})
+}
+
+func checkEntitled(t *testing.T, c *apitest.Client, code, instanceType string, want bool) {
+	t.Helper()
+	var ent nativeapi.Entitlement
+	c.Do(http.MethodGet, apitest.Query("/v1/entitlements", "ProductCode", code, "InstanceType", instanceType), nil).Want(t, 200).JSON(t, &ent)
+	if ent.Entitled != want || ent.ProductCode != code || (!want && ent.Reason == "") {
+		t.Errorf("entitlement of %s to %s on %s: %+v, want %v", c.Key, code, instanceType, ent, want)
+	}
+}
+
+// TestContractAndOffer: a contract bought through the API is issued a
+// license, and changes; a private offer is signed up to by its buyer only.
+func TestContractAndOffer(t *testing.T) {
+	e := start(t, app.AuthStrict)
+	contract := createProduct(t, e.Seller, map[string]any{"Name": "Acme Seats", "Kind": "contract",
+		"Pricing": map[string]any{"Contract": map[string]any{"Durations": []string{"P1M", "P12M"}, "Dimensions": []any{
+			map[string]any{"Name": "Seats", "Unit": "Count", "Type": "Configurable", "Price": map[string]string{"P1M": "10.00", "P12M": "100.00"}},
+			map[string]any{"Name": "Edition", "Type": "Tiered", "Tiers": map[string]any{
+				"BasicTier": map[string]string{"P1M": "0.00", "P12M": "0.00"}, "ProfessionalTier": map[string]string{"P1M": "50.00", "P12M": "500.00"}}}}}}})
+	var s nativeapi.Subscription
+	e.Buyer.Do(http.MethodPost, "/v1/subscriptions", nativeapi.SubscribeRequest{ProductCode: contract.ProductCode,
+		Contract: &nativeapi.ContractTerms{Duration: "P12M", Quantities: map[string]int64{"Seats": 3}, Tier: "ProfessionalTier"}}).
+		Want(t, http.StatusCreated).JSON(t, &s)
+	if s.LicenseArn == "" || s.Contract == nil || s.Contract.Quantities["Seats"] != 3 || s.Contract.Tier != "ProfessionalTier" {
+		t.Errorf("contract %+v", s)
+	}
+	var changed nativeapi.Subscription
+	e.Buyer.Do(http.MethodPost, "/v1/subscriptions/"+s.SubscriptionId+"/change", nativeapi.ChangeSubscriptionRequest{
+		Contract: &nativeapi.ContractTerms{Duration: "P12M", Quantities: map[string]int64{"Seats": 5}, Tier: "ProfessionalTier"}}).
+		Want(t, 200).JSON(t, &changed)
+	if changed.Contract == nil || changed.Contract.Quantities["Seats"] != 5 || changed.LicenseArn != s.LicenseArn {
+		t.Errorf("changed %+v", changed)
+	}
+
+	image := createProduct(t, e.Seller, acmeAnalytics("Offered"))
+	var o nativeapi.Offer
+	e.Seller.Do(http.MethodPost, "/v1/offers", nativeapi.CreateOfferRequest{ProductId: image.ProductId, Buyers: []string{e.BuyerID},
+		DurationMonths: 12, Pricing: nativeapi.Pricing{Hourly: map[string]string{"m5.large": "0.40", "m5.xlarge": "0.80"},
+			Annual: map[string]string{"m5.large": "2500.00", "m5.xlarge": "5000.00"}}}).Want(t, http.StatusCreated).JSON(t, &o)
+	third, _ := e.third(t)
+	problem(t, third.Do(http.MethodPost, "/v1/subscriptions", nativeapi.SubscribeRequest{OfferId: o.OfferId}).Want(t, 404))
+	var viaOffer nativeapi.Subscription
+	e.Buyer.Do(http.MethodPost, "/v1/subscriptions", nativeapi.SubscribeRequest{OfferId: o.OfferId,
+		Annual: map[string]int64{"m5.large": 1}}).Want(t, http.StatusCreated).JSON(t, &viaOffer)
+	if viaOffer.OfferId != o.OfferId || viaOffer.ProductId != image.ProductId {
+		t.Errorf("offer sign-up %+v", viaOffer)
+	}
+}

@@ -30,6 +30,7 @@ import (
 	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/requestid"
+	"github.com/tollgate/tollgate/internal/subscription"
 )
 
 // Prefix is where the API is served.
@@ -62,8 +63,9 @@ type Config struct {
 	Auth awsapi.Authenticator
 	// Sessions looks up the console's session cookie; nil: cookies are
 	// not accepted.
-	Sessions SessionLookup
-	Catalog  *catalog.Service
+	Sessions      SessionLookup
+	Catalog       *catalog.Service
+	Subscriptions *subscription.Service
 	// Clock is the marketplace's clock (the simulated one in tests and
 	// demos): entitlement checks ask "now" by it.
 	Clock clock.Clock

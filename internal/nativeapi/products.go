@@ -146,7 +146,7 @@ func (a *API) listProducts(ctx context.Context, in *listProductsInput) (*product
 	}
 	page, err := a.cfg.Catalog.ListProducts(ctx, seller, catalog.ListInput{Next: in.NextToken, Limit: in.limit()})
 	if err != nil {
-		return nil, renameField(err, "Next", "NextToken")
+		return nil, renameField(err, "Next", "NextToken", "Limit", "MaxResults")
 	}
 	out := ProductList{Products: []Product{}, NextToken: page.Next}
 	for _, p := range page.Products {

@@ -14,8 +14,10 @@ import (
 func registerRoutes(a *API) {
 	a.registerWhoAmI()
 	a.registerProducts()
+	a.registerSubscriptions()
 	a.registerOffers()
 	a.registerInstanceTypes()
+	a.registerEntitlements()
 }
 
 // The statuses of the problems every operation may answer, documented on
