@@ -3,7 +3,8 @@
 # server with the demo world, and drives it with the real AWS clients: every
 # e2e/*_cli.sh (AWS CLI v2), e2e/*_boto3.py (boto3) and e2e/*_go.sh (Go
 # programs from cmd/, such as the hostile-client suite), first against a
-# strict-auth server, then against an emulator-mode one. See e2e/README.md.
+# strict-auth server, then against an emulator-mode one; every e2e/*_curl.sh
+# (curl --aws-sigv4 against the native API) too. See e2e/README.md.
 #
 #   e2e/run.sh                  everything
 #   E2E_RUN=sts e2e/run.sh      only scripts whose file name matches the regex
@@ -93,7 +94,7 @@ fi
 # --- scripts ---------------------------------------------------------------
 
 scripts=()
-for f in "$e2e"/*_cli.sh "$e2e"/*_boto3.py "$e2e"/*_go.sh; do
+for f in "$e2e"/*_cli.sh "$e2e"/*_curl.sh "$e2e"/*_boto3.py "$e2e"/*_go.sh; do
 	[[ -e "$f" ]] || continue
 	name=$(basename "$f")
 	if [[ -n "$run_filter" ]] && ! [[ "$name" =~ $run_filter ]]; then

@@ -18,11 +18,15 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 		Short: "a self-hostable marketplace for paid machine images and licensed software",
 		Long: `tollgate: a self-hostable marketplace for paid machine images and licensed software.
 
-"tollgate serve" runs the server; the other commands administer its store
-(accounts, access keys, the simulated clock, the catalogue of instance
-types, the key that seals secrets), while a server runs on it too. Every command takes --data DIR or
---database-url URL (or TOLLGATE_DATA / TOLLGATE_DATABASE_URL) to find the
-store and --secret-key-file FILE for its key, and admin commands print JSON.`,
+"tollgate serve" runs the server. The admin commands (account, key, clock,
+instance-types, secrets) administer its store, while a server runs on it
+too: they take --data DIR or --database-url URL (or TOLLGATE_DATA /
+TOLLGATE_DATABASE_URL) to find the store and --secret-key-file FILE for its
+key. The client commands (product, subscribe, subscription, offer,
+entitlement, whoami) call a running server's native API with an account's
+access keys, from flags or the usual AWS environment variables
+(AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY). Every command
+prints JSON.`,
 		Version:       version(),
 		SilenceErrors: true, // run reports errors, once
 		SilenceUsage:  true,
@@ -41,7 +45,9 @@ store and --secret-key-file FILE for its key, and admin commands print JSON.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%s", err) })
 	root.SetVersionTemplate("tollgate {{.Version}}\n")
 	root.SetUsageTemplate(usageTemplate)
-	root.AddCommand(serveCommand(), accountCommand(), keyCommand(), clockCommand(), instanceTypesCommand(), secretsCommand(), versionCommand())
+	root.AddCommand(serveCommand(), accountCommand(), keyCommand(), clockCommand(), instanceTypesCommand(), secretsCommand(),
+		productCommand(), subscribeCommand(), subscriptionCommand(), offerCommand(), entitlementCommand(), whoamiCommand(),
+		versionCommand())
 	root.SetHelpCommand(helpCommand())
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
@@ -271,8 +277,8 @@ Examples:
 {{.Example}}{{end}}{{if .HasAvailableSubCommands}}
 
 Commands:{{range .Commands}}{{if or .IsAvailableCommand (eq .Name "help")}}{{if and (not $.HasParent) (index .Annotations "tree")}}{{range .Commands}}{{if .IsAvailableCommand}}
-  {{rpad (print .Parent.Name " " .Name) 16}} {{.Short}}{{end}}{{end}}{{else}}
-  {{rpad .Name 16}} {{.Short}}{{end}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
+  {{rpad (print .Parent.Name " " .Name) 20}} {{.Short}}{{end}}{{end}}{{else}}
+  {{rpad .Name 20}} {{.Short}}{{end}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
 
 Flags:
 {{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
