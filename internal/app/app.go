@@ -425,9 +425,10 @@ func (a *App) buildHandler() error {
 	opts := server.Options{Log: a.cfg.Log, Metrics: a.Metrics, AWS: router, Health: a.DB.Ping,
 		JWKS: func(ctx context.Context) (any, error) { return a.Licenses.Keys().JWKS(ctx) }}
 	// The native API authenticates as the AWS APIs do (the same keys, cache
-	// and mode), or by the console's session.
+	// and mode), or by the console's session, and reads bodies within the
+	// same budget.
 	opts.Native = nativeapi.New(nativeapi.Config{Auth: auth, Sessions: a.Accounts.Session,
-		Catalog: a.Catalog, Subscriptions: a.Subscriptions, Clock: a.Clock, Log: a.cfg.Log})
+		Catalog: a.Catalog, Subscriptions: a.Subscriptions, Clock: a.Clock, Log: a.cfg.Log, Bodies: router.Budget()})
 	if a.cfg.Auth == AuthEmulator {
 		opts.Reset = a.Reset
 	}

@@ -121,3 +121,11 @@ func (b *BodyBudget) release(n int64) {
 	b.freed = make(chan struct{})
 	b.mu.Unlock()
 }
+
+// Acquire takes n bytes for a body read outside the router (the native
+// API's), waiting as the router's requests do; false: no room in time.
+// The two share one budget, so that together they hold at most its size.
+func (b *BodyBudget) Acquire(ctx context.Context, n int64) bool { return b.acquire(ctx, n) }
+
+// Release gives back n bytes that Acquire took.
+func (b *BodyBudget) Release(n int64) { b.release(n) }

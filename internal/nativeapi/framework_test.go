@@ -93,11 +93,17 @@ type testServer struct {
 // strict over testKeys).
 func startTest(t *testing.T, auth awsapi.Authenticator, sessions SessionLookup) *testServer {
 	t.Helper()
-	if auth == nil {
-		auth = awsapi.NewStrict(lookupKey, time.Now)
+	return startTestConfig(t, Config{Auth: auth, Sessions: sessions})
+}
+
+func startTestConfig(t *testing.T, cfg Config) *testServer {
+	t.Helper()
+	if cfg.Auth == nil {
+		cfg.Auth = awsapi.NewStrict(lookupKey, time.Now)
 	}
 	var log logtest.Buffer
-	api := build(Config{Auth: auth, Sessions: sessions, Log: slog.New(slog.NewTextHandler(&log, nil))}, testRoutes)
+	cfg.Log = slog.New(slog.NewTextHandler(&log, nil))
+	api := build(cfg, testRoutes)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	c := &apitest.Client{T: t, BaseURL: srv.URL, Key: "AKIABUYER00000000001", Secret: "buyer-secret"}
@@ -413,5 +419,24 @@ func checkRoutesDocumented(t *testing.T, routes []string, paths map[string]map[s
 	}
 	if n == 0 {
 		t.Fatal("no routes registered")
+	}
+}
+
+// TestBodyBudget: bodies are read within the budget shared with the AWS
+// router; a body that finds no room is throttled, and every byte taken is
+// given back once the request is answered, whatever its outcome.
+func TestBodyBudget(t *testing.T) {
+	budget := awsapi.NewBodyBudget(4<<10, 10*time.Millisecond)
+	s := startTestConfig(t, Config{Bodies: budget})
+	small := echoBody{Name: strings.Repeat("s", 100)}
+	s.Client.Do(http.MethodPost, "/v1/test/echo", small).Want(t, http.StatusCreated)
+	r := s.Client.Do(http.MethodPost, "/v1/test/echo", echoBody{Name: strings.Repeat("b", 8<<10)})
+	if p := problemOf(t, r.Want(t, http.StatusTooManyRequests)); p.Code != "throttled" {
+		t.Errorf("code %s", p.Code)
+	}
+	s.Client.Do(http.MethodPost, "/v1/test/echo", `{"Name": 5}`).Want(t, http.StatusBadRequest)
+	s.Client.As("AKIABUYER00000000001", "wrong").Do(http.MethodPost, "/v1/test/echo", small).Want(t, http.StatusUnauthorized)
+	if n := budget.InUse(); n != 0 {
+		t.Errorf("%d bytes of the budget still held after the requests were answered", n)
 	}
 }

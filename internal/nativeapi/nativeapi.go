@@ -70,6 +70,10 @@ type Config struct {
 	// demos): entitlement checks ask "now" by it.
 	Clock clock.Clock
 	Log   *slog.Logger
+	// Bodies bounds the bytes of request bodies held at once, shared with
+	// the AWS router; nil: a budget of the API's own, of
+	// awsapi.DefaultBodyBudget bytes.
+	Bodies *awsapi.BodyBudget
 }
 
 // API is the native API's HTTP handler.
@@ -93,6 +97,9 @@ func build(cfg Config, register func(*API)) *API {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
+	}
+	if cfg.Bodies == nil {
+		cfg.Bodies = awsapi.NewBodyBudget(awsapi.DefaultBodyBudget, awsapi.DefaultBodyWait)
 	}
 	a := &API{cfg: cfg, mux: &recordingMux{ServeMux: http.NewServeMux()}, origin: http.NewCrossOriginProtection()}
 	a.api = humago.New(a.mux, humaConfig())
@@ -156,6 +163,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, err := a.authenticate(r, info)
+	defer a.cfg.Bodies.Release(info.held)
 	if err == nil {
 		_, pattern := a.mux.Handler(r)
 		err = a.bodies.check(pattern, r.Header.Get("Content-Type"), body)
@@ -198,7 +206,7 @@ func (a *API) authenticate(r *http.Request, info *requestInfo) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := readBody(r)
+	body, err := a.readBody(r, info)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +250,7 @@ func (a *API) sessionAuth(r *http.Request, info *requestInfo, token string) ([]b
 		}
 		return nil, err
 	}
-	body, err := readBody(r) // the same limit as for signed requests
+	body, err := a.readBody(r, info) // the same limits as for signed requests
 	if err != nil {
 		return nil, err
 	}
@@ -252,15 +260,26 @@ func (a *API) sessionAuth(r *http.Request, info *requestInfo, token string) ([]b
 
 // readBody reads r's body, at most MaxBodyBytes, and puts it back for the
 // handler to decode: the signature covers its hash, so it is read before
-// the request is routed.
-func readBody(r *http.Request) ([]byte, error) {
+// the request is routed. The bytes come from the body budget first (the
+// declared length, or the largest body when none is declared); what the
+// body did not use goes back at once, the rest when the request is
+// answered (info.held).
+func (a *API) readBody(r *http.Request, info *requestInfo) ([]byte, error) {
 	if r.ContentLength > MaxBodyBytes {
 		return nil, tooLarge(r.Context())
 	}
-	if r.Body == nil || r.Body == http.NoBody {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
 		return nil, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	want := r.ContentLength
+	if want < 0 {
+		want = MaxBodyBytes + 1
+	}
+	if !a.cfg.Bodies.Acquire(r.Context(), want) {
+		return nil, fault.New(fault.Throttled, "too many request bodies are being received at once; retry shortly")
+	}
+	info.held = want
+	body, err := io.ReadAll(io.LimitReader(r.Body, want))
 	r.Body.Close()
 	if err != nil {
 		return nil, fault.New(fault.Invalid, "could not read the request body: %v", err)
@@ -268,6 +287,8 @@ func readBody(r *http.Request) ([]byte, error) {
 	if len(body) > MaxBodyBytes {
 		return nil, tooLarge(r.Context())
 	}
+	a.cfg.Bodies.Release(want - int64(len(body)))
+	info.held = int64(len(body))
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	return body, nil
@@ -318,6 +339,7 @@ type requestInfo struct {
 	log       *slog.Logger
 	principal account.Principal
 	via       string
+	held      int64 // bytes of the body budget the request holds
 }
 
 type infoKey struct{}

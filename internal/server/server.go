@@ -48,6 +48,8 @@ const (
 	pathReset     = "/_tollgate/reset"
 	pathMotoReset = "/moto-api/reset"
 	pathNative    = "/v1/"
+	pathConsole   = "/console/"
+	pathPurchase  = "/purchase/"
 )
 
 // Handler returns the root HTTP handler.
@@ -98,8 +100,8 @@ func Handler(o Options) http.Handler {
 		mux.Handle(pathNative, o.Native)
 	}
 	if o.Console != nil {
-		mux.Handle("/console/", o.Console)
-		mux.Handle("/purchase/", o.Console)
+		mux.Handle(pathConsole, o.Console)
+		mux.Handle(pathPurchase, o.Console)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if awsapi.Matches(r) {
@@ -217,14 +219,18 @@ func withAccessLog(log *slog.Logger, m *Metrics, aws *awsapi.Router, next http.H
 }
 
 // route names a path for metrics, from a closed set: the native API is one
-// route, whatever its path, so that clients cannot grow the label set.
+// route and the console (its pages and the purchase pages) another,
+// whatever their paths, so that clients cannot grow the label set.
 func route(path string) string {
 	switch path {
 	case pathHealth, pathMetrics, pathReset, pathMotoReset, pathJWKS:
 		return path
 	}
-	if strings.HasPrefix(path, pathNative) {
+	switch {
+	case strings.HasPrefix(path, pathNative):
 		return "native"
+	case strings.HasPrefix(path, pathConsole), strings.HasPrefix(path, pathPurchase):
+		return "console"
 	}
 	return "aws"
 }

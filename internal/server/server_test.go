@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -309,16 +310,24 @@ func TestTimeouts(t *testing.T) {
 	}
 }
 
-// TestNativeRouteLabel: every request under /v1/ counts under one route
-// label, whatever its path, so that clients cannot grow the label set; and
-// a native API request that carries a SigV4 signature goes to the native
-// API, not to the AWS router.
-func TestNativeRouteLabel(t *testing.T) {
+// TestRouteLabels: every request under /v1/ counts under one route label,
+// and every console page under another, whatever their paths, so that
+// clients cannot grow the label set; and a native API request that carries
+// a SigV4 signature goes to the native API, not to the AWS router.
+func TestRouteLabels(t *testing.T) {
 	m := server.NewMetrics()
 	native := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	console := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
 	h := server.Handler(server.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m,
-		AWS: awsapi.NewRouter(okAuth{}, slog.Default(), nil, sts.Service()), Native: native,
+		AWS: awsapi.NewRouter(okAuth{}, slog.Default(), nil, sts.Service()), Native: native, Console: console,
 		Health: func(context.Context) error { return nil }})
+	for _, path := range []string{"/console/products/x-" + strings.Repeat("y", 40), "/purchase/abcdefgh"} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		if w.Code != http.StatusAccepted {
+			t.Errorf("%s went elsewhere than the console: %d", path, w.Code)
+		}
+	}
 	for _, path := range []string{"/v1/products/prod-1", "/v1/whatever-" + strings.Repeat("x", 50)} {
 		r := httptest.NewRequest(http.MethodGet, path, nil)
 		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AK/20250101/us-east-1/tollgate/aws4_request, SignedHeaders=host, Signature=00")
@@ -332,19 +341,20 @@ func TestNativeRouteLabel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	counts := map[string]float64{}
 	for _, f := range families {
 		if f.GetName() != "tollgate_http_requests_total" {
 			continue
 		}
 		for _, metric := range f.GetMetric() {
 			for _, l := range metric.GetLabel() {
-				if l.GetName() == "route" && l.GetValue() != "native" {
-					t.Errorf("route label %q", l.GetValue())
-				}
-				if l.GetName() == "route" && l.GetValue() == "native" && metric.GetCounter().GetValue() != 2 {
-					t.Errorf("native requests counted %v times, want 2", metric.GetCounter().GetValue())
+				if l.GetName() == "route" {
+					counts[l.GetValue()] += metric.GetCounter().GetValue()
 				}
 			}
 		}
+	}
+	if want := map[string]float64{"native": 2, "console": 2}; !maps.Equal(counts, want) {
+		t.Errorf("requests by route label %v, want %v", counts, want)
 	}
 }
