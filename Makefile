@@ -68,7 +68,7 @@ test: ## go test ./... (PostgreSQL tests run too when TOLLGATE_TEST_POSTGRES is 
 
 # The packages whose code runs concurrently: the race detector checks their
 # tests, on SQLite and PostgreSQL (a few minutes: it slows them 2-10x).
-RACE_PKGS ?= ./internal/app ./internal/awsapi/... ./internal/clock ./internal/license/... ./internal/server ./internal/store/...
+RACE_PKGS ?= ./internal/app ./internal/awsapi/... ./internal/clock ./internal/license/... ./internal/nativeapi/... ./internal/server ./internal/store/...
 
 test-race: ## the concurrent packages' tests under the race detector, on SQLite and PostgreSQL
 	TOLLGATE_TEST_POSTGRES='$(TOLLGATE_TEST_POSTGRES)' $(GO) test -race -count=1 $(RACE_PKGS)

@@ -333,6 +333,14 @@ func testOffers(t *testing.T, e *env) {
 	if len(none.Offers) != 0 {
 		t.Errorf("another account lists %+v", none)
 	}
+	r := e.Seller.Do(http.MethodPost, "/v1/offers", `{"ProductId": "prod-1", "ExpiresAt": "next tuesday"}`).Want(t, 400)
+	got := map[string]nativeapi.FieldProblem{}
+	for _, f := range problem(t, r).Errors {
+		got[f.Field] = f
+	}
+	if got["ProductId"].Code != "bad_format" || got["ExpiresAt"].Code != "bad_format" || got["ExpiresAt"].Message != "must be a date-time" {
+		t.Errorf("a malformed offer: %+v", got)
+	}
 	bad := in
 	bad.Buyers = []string{"not-an-account"}
 	bad.Installments = []nativeapi.Installment{{DueAfterMonths: 0, Amount: "-5"}}

@@ -21,8 +21,8 @@ type Entitlement struct {
 
 type (
 	entitlementInput struct {
-		ProductCode  string `query:"ProductCode" required:"true" doc:"The product code to check."`
-		InstanceType string `query:"InstanceType" doc:"For image products: the instance type to run."`
+		ProductCode  string `query:"ProductCode" required:"true" pattern:"^[a-z0-9]{8,25}$" patternDescription:"a product code: 8 to 25 lowercase letters and digits" doc:"The product code to check."`
+		InstanceType string `query:"InstanceType" maxLength:"64" pattern:"^[a-z0-9-]+\\.[a-z0-9-]+$" patternDescription:"an instance type such as m5.large" doc:"For image products: the instance type to run."`
 	}
 	entitlementOutput struct{ Body Entitlement }
 )

@@ -30,7 +30,7 @@ type Installment struct {
 
 // CreateOfferRequest makes a private offer of one of the caller's products.
 type CreateOfferRequest struct {
-	ProductId      string        `json:"ProductId,omitempty" doc:"Required: one of the caller's products."`
+	ProductId      string        `json:"ProductId,omitempty" pattern:"^prod-[0-9a-f]{17}$" doc:"Required: one of the caller's products (prod- and 17 lowercase hex digits)."`
 	Buyers         []string      `json:"Buyers,omitempty" doc:"Required: 1 to 25 buyer account IDs."`
 	Pricing        Pricing       `json:"Pricing,omitzero" doc:"The offer's own prices, validated as a product's are."`
 	DurationMonths int           `json:"DurationMonths,omitempty" doc:"The term: up to 36 months for image products, 60 for contracts."`
@@ -47,7 +47,7 @@ type OfferList struct {
 type (
 	// OfferPath is the path parameter of an offer's routes.
 	OfferPath struct {
-		ID string `path:"id" doc:"The offer ID." example:"offer-0123456789abcdef0"`
+		ID string `path:"id" pattern:"^offer-[0-9a-f]{17}$" patternDescription:"an offer ID: offer- and 17 lowercase hex digits" doc:"The offer ID." example:"offer-0123456789abcdef0"`
 	}
 	createOfferInput struct{ Body CreateOfferRequest }
 	offerOutput      struct {

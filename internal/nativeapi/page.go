@@ -80,22 +80,3 @@ func pageOf[T any](items []T, p PageParams) ([]T, string, error) {
 	}
 	return append(make([]T, 0, end-start), items[start:end]...), next, nil
 }
-
-// renameField renames the fields of an invalid-fields error, given as
-// pairs of the domain's name and the API's: the domain names its page
-// token Next, the API NextToken.
-func renameField(err error, pairs ...string) error {
-	fe := fault.As(err)
-	if fe.Kind != fault.Invalid || len(fe.Fields) == 0 {
-		return err
-	}
-	fields := append([]fault.FieldError(nil), fe.Fields...)
-	for i := range fields {
-		for j := 0; j+1 < len(pairs); j += 2 {
-			if fields[i].Field == pairs[j] {
-				fields[i].Field = pairs[j+1]
-			}
-		}
-	}
-	return fault.InvalidFields(fields)
-}

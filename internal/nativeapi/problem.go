@@ -179,12 +179,43 @@ func problemFor(ctx context.Context, err error) *Problem {
 	}
 	p = newProblem(ctx, w.Status, w.Code, fe.Message)
 	for _, f := range fe.Fields {
-		p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Code: f.Code, Message: f.Message})
+		p.Errors = append(p.Errors, FieldProblem{Field: wireField(f.Field), Code: f.Code, Message: f.Message})
+	}
+	if len(fe.Fields) > 0 {
+		p.Detail = summarize(p.Errors) // with the fields named as the API names them
 	}
 	if w.Status == http.StatusUnauthorized && !strings.HasSuffix(p.Detail, ".") {
 		p.Detail += "."
 	}
 	return p
+}
+
+// domainFields maps the top-level field names the domain's inputs use to
+// the names requests use, where they differ: the domain spells Go's
+// initialisms (ProductID), the wire AWS's (ProductId), and its page token
+// and size are the lists' NextToken and MaxResults.
+var domainFields = map[string]string{
+	"ProductID": "ProductId",
+	"OfferID":   "OfferId",
+	"ReturnURL": "ReturnUrl",
+	"Next":      "NextToken",
+	"Limit":     "MaxResults",
+}
+
+// wireField names a domain field error's field as the request did.
+func wireField(field string) string {
+	head, rest, dotted := strings.Cut(field, ".")
+	name, index, indexed := strings.Cut(head, "[")
+	if w, ok := domainFields[name]; ok {
+		name = w
+	}
+	if indexed {
+		name += "[" + index
+	}
+	if dotted {
+		name += "." + rest
+	}
+	return name
 }
 
 // logInternal logs an internal error with its cause, under the request ID.
@@ -344,6 +375,8 @@ func fieldProblem(d *huma.ErrorDetail) FieldProblem {
 		message = "is not a field of this request; check its spelling and case"
 	case "wrong_type":
 		message = "must be " + strings.TrimPrefix(d.Message, "expected ")
+	case "bad_format":
+		message = "must be " + strings.TrimPrefix(strings.TrimPrefix(d.Message, "expected string to be "), "expected ")
 	}
 	return FieldProblem{Field: field, Code: code, Message: message}
 }

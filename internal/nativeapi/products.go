@@ -78,7 +78,7 @@ type (
 	// ProductPath is the path parameter of a product's routes; exported so that
 	// huma can fill it in the inputs that embed it.
 	ProductPath struct {
-		ID string `path:"id" doc:"The product ID." example:"prod-0123456789abcdef0"`
+		ID string `path:"id" pattern:"^prod-[0-9a-f]{17}$" patternDescription:"a product ID: prod- and 17 lowercase hex digits" doc:"The product ID." example:"prod-0123456789abcdef0"`
 	}
 	createProductInput struct{ Body CreateProductRequest }
 	productOutput      struct {
@@ -146,7 +146,7 @@ func (a *API) listProducts(ctx context.Context, in *listProductsInput) (*product
 	}
 	page, err := a.cfg.Catalog.ListProducts(ctx, seller, catalog.ListInput{Next: in.NextToken, Limit: in.limit()})
 	if err != nil {
-		return nil, renameField(err, "Next", "NextToken", "Limit", "MaxResults")
+		return nil, err
 	}
 	out := ProductList{Products: []Product{}, NextToken: page.Next}
 	for _, p := range page.Products {

@@ -97,7 +97,7 @@ type Confirmation struct {
 type (
 	// SubscriptionPath is the path parameter of a subscription's routes.
 	SubscriptionPath struct {
-		ID string `path:"id" doc:"The subscription ID." example:"sub-0123456789abcdef0"`
+		ID string `path:"id" pattern:"^sub-[0-9a-f]{17}$" patternDescription:"a subscription ID: sub- and 17 lowercase hex digits" doc:"The subscription ID." example:"sub-0123456789abcdef0"`
 	}
 	subscribeInput     struct{ Body SubscribeRequest }
 	subscriptionOutput struct {
@@ -106,7 +106,7 @@ type (
 	}
 	listSubscriptionsInput struct {
 		Role      string `query:"Role" enum:"buyer,seller,operator" default:"buyer" doc:"buyer: the caller's own subscriptions; seller: the subscribers of the caller's products; operator: every subscription (operators only)."`
-		ProductId string `query:"ProductId" doc:"Only subscriptions to this product."`
+		ProductId string `query:"ProductId" pattern:"^prod-[0-9a-f]{17}$" patternDescription:"a product ID: prod- and 17 lowercase hex digits" doc:"Only subscriptions to this product."`
 		PageParams
 	}
 	subscriptionListOutput struct{ Body SubscriptionList }
@@ -124,8 +124,8 @@ type (
 	}
 	chargeListOutput struct{ Body ChargeList }
 	confirmInput     struct {
-		ProductCode string `query:"ProductCode" required:"true" doc:"One of the caller's product codes."`
-		AccountId   string `query:"AccountId" required:"true" doc:"The customer's account ID."`
+		ProductCode string `query:"ProductCode" required:"true" pattern:"^[a-z0-9]{8,25}$" patternDescription:"a product code: 8 to 25 lowercase letters and digits" doc:"One of the caller's product codes."`
+		AccountId   string `query:"AccountId" required:"true" pattern:"^[0-9]{12}$" patternDescription:"an account ID: 12 digits" doc:"The customer's account ID."`
 	}
 	confirmationOutput struct{ Body Confirmation }
 )
@@ -194,7 +194,7 @@ func (a *API) subscriptionPage(ctx context.Context, who string, list subscriptio
 	list.Next, list.Limit = p.NextToken, p.limit()
 	page, err := a.cfg.Subscriptions.List(ctx, who, list)
 	if err != nil {
-		return nil, renameField(err, "Next", "NextToken", "ProductID", "ProductId", "Limit", "MaxResults")
+		return nil, err
 	}
 	out := SubscriptionList{Subscriptions: []Subscription{}, NextToken: page.Next}
 	for _, s := range page.Subscriptions {

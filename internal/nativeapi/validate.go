@@ -150,6 +150,10 @@ func fieldErrors(e *jsonschema.ValidationError, inst any) []fault.FieldError {
 	case *kind.Type:
 		return []fault.FieldError{{Field: at, Code: "wrong_type",
 			Message: fmt.Sprintf("must be %s, not %s", article(strings.Join(k.Want, " or ")), article(k.Got))}}
+	case *kind.Pattern: // said without the value, which may be long
+		return []fault.FieldError{{Field: at, Code: "bad_format", Message: "must match the pattern " + k.Want}}
+	case *kind.Format:
+		return []fault.FieldError{{Field: at, Code: "bad_format", Message: "must be " + article(k.Want)}}
 	}
 	return []fault.FieldError{{Field: at, Code: ruleCode(e.ErrorKind), Message: e.ErrorKind.LocalizedString(printer)}}
 }
