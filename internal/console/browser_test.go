@@ -1,9 +1,14 @@
 package console_test
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/chromedp/chromedp"
 
 	"github.com/tollgate/tollgate/internal/catalog"
@@ -16,8 +21,9 @@ import (
 
 // TestBrowserBuyerSubscribes: the demo buyer opens the purchase URL of the
 // demo seller's paid image, signs in from it, subscribes with annual
-// subscriptions, and is entitled at once; cancelling through the service
-// ends the entitlement at once.
+// subscriptions, and is entitled at once; cancelling through the native API
+// (DELETE /v1/subscriptions/ID, signed with the buyer's access key) ends the
+// entitlement at once.
 func TestBrowserBuyerSubscribes(t *testing.T) {
 	ctx := chromium(t)
 	w := newWorld(t)
@@ -80,9 +86,7 @@ func TestBrowserBuyerSubscribes(t *testing.T) {
 		t.Errorf("the subscription is %s with annual %v; want active with 2 m5.large", sub.Status, sub.Annual)
 	}
 
-	if _, err := w.app.Subscriptions.Cancel(t.Context(), buyer.Account.ID, sub.ID); err != nil {
-		t.Fatalf("cancel: %v", err)
-	}
+	cancelThroughAPI(t, w.url+"/v1/subscriptions/"+sub.ID, buyer.Key.ID, buyer.Key.Secret)
 	if d := check(); d.Entitled {
 		t.Errorf("still entitled right after cancelling: %+v", d)
 	}
@@ -254,4 +258,31 @@ func TestBrowserPages(t *testing.T) {
 	screenshot(t, ctx, "products")
 	step(t, ctx, "open the empty registration form", chromedp.Navigate(w.url+"/console/products/new"), chromedp.WaitVisible(chromedp.CSS("#Name")))
 	screenshot(t, ctx, "registration")
+}
+
+// cancelThroughAPI cancels a subscription with the native API, as a client
+// would: DELETE signed with SigV4 for the service tollgate.
+func cancelThroughAPI(t *testing.T, url, keyID, secret string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodDelete, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const emptyBodyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	creds := aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret}
+	if err := v4.NewSigner().SignHTTP(t.Context(), creds, req, emptyBodyHash, "tollgate", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("DELETE %s: %v", url, err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("DELETE %s: HTTP %d: %s", url, res.StatusCode, body)
+	}
+	if !strings.Contains(string(body), `"cancelled"`) {
+		t.Errorf("DELETE %s answered %s, want the cancelled subscription", url, body)
+	}
 }
