@@ -63,8 +63,10 @@ staticcheck: ## staticcheck ./... (pinned version, through the module proxy)
 
 lint: vet staticcheck ## vet and staticcheck
 
-test: ## go test ./... (PostgreSQL tests run too when TOLLGATE_TEST_POSTGRES is set)
-	$(GO) test ./...
+# The browser tests are left to test-browser, which runs them verbosely and
+# fails if any skips: here they would only run a second time.
+test: ## go test ./... (PostgreSQL tests run too when TOLLGATE_TEST_POSTGRES is set; browser tests in test-browser)
+	TOLLGATE_TEST_CHROMIUM= $(GO) test ./...
 
 # The packages whose code runs concurrently: the race detector checks their
 # tests, on SQLite and PostgreSQL (a few minutes: it slows them 2-10x).
