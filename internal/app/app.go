@@ -21,18 +21,22 @@ import (
 
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/awsapi"
+	"github.com/tollgate/tollgate/internal/awsapi/ec2"
 	"github.com/tollgate/tollgate/internal/awsapi/licensemanager"
 	"github.com/tollgate/tollgate/internal/awsapi/sts"
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/clock"
+	"github.com/tollgate/tollgate/internal/compute"
 	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/image"
 	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/nativeapi"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/subscription"
+	"github.com/tollgate/tollgate/internal/tag"
 )
 
 // Clock and auth modes.
@@ -106,9 +110,12 @@ type App struct {
 	// Subscriptions are sign-ups, and the one entitlement check
 	// (Subscriptions.Checker()).
 	Subscriptions *subscription.Service
-	Metrics       *server.Metrics
-	Handler       http.Handler
-	Demo          *demo.World
+	// Images are machine images; Tags the tags on EC2 resources.
+	Images  *image.Service
+	Tags    *tag.Service
+	Metrics *server.Metrics
+	Handler http.Handler
+	Demo    *demo.World
 
 	cfg    Config
 	keys   *awsapi.KeyCache
@@ -312,6 +319,13 @@ func (a *App) buildServices() {
 	// must still be seen within a second.
 	a.Subscriptions = subscription.NewService(a.DB.Subscriptions(), a.Catalog, a.Licenses, operators{a.DB.Accounts()}, a.Clock,
 		subscription.WithChecker(subscription.CheckerConfig{Fresh: a.cfg.WallClock}))
+	a.Images = image.NewService(a.DB.Images(), a.Catalog, a.Subscriptions.Checker(), a.Clock)
+	a.Tags = tag.NewService(a.DB.Tags(), map[string]tag.Resolver{
+		"ami": func(ctx context.Context, caller, id string) (tag.ResourceType, error) {
+			_, err := a.Images.Get(ctx, caller, id)
+			return tag.Image, err
+		},
+	})
 }
 
 // clockModeSetting is the setting that records the clock mode of the last
@@ -419,7 +433,7 @@ func (a *App) buildHandler() error {
 		auth = awsapi.NewEmulator(a.keys.Lookup, a.cfg.DefaultAccount)
 	}
 	a.Metrics = server.NewMetrics()
-	router := awsapi.NewRouter(auth, a.cfg.Log, a.Metrics, sts.Service(), licensemanager.Service(a.Licenses)).
+	router := awsapi.NewRouter(auth, a.cfg.Log, a.Metrics, sts.Service(), licensemanager.Service(a.Licenses), ec2.Service(a.ec2Deps())).
 		LimitBodies(a.cfg.BodyBudget, a.cfg.BodyWait)
 	a.Metrics.WatchBodyBudget(router.Budget())
 	opts := server.Options{Log: a.cfg.Log, Metrics: a.Metrics, AWS: router, Health: a.DB.Ping,
@@ -440,6 +454,11 @@ func (a *App) buildHandler() error {
 	opts.Console = con
 	a.Handler = server.Handler(opts)
 	return nil
+}
+
+// ec2Deps are the domain services the EC2 API maps to.
+func (a *App) ec2Deps() ec2.Deps {
+	return ec2.Deps{Placement: compute.Placement{Regions: compute.DefaultRegions}, Images: a.Images, Tags: a.Tags}
 }
 
 // Serve serves the handler on ln until ctx ends, within the configured

@@ -86,7 +86,7 @@ func Matches(r *http.Request) bool {
 // authenticate it), run its operation, answer in its protocol.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	call := &Call{RequestID: requestid.From(r.Context())}
+	call := &Call{RequestID: requestid.From(r.Context()), BaseURL: baseURL(r)}
 	if call.RequestID == "" {
 		call.RequestID = requestid.New()
 	}
@@ -151,6 +151,15 @@ func (rt *Router) admit(r *http.Request, call *Call) (svc *Service, body []byte,
 	}
 	call.Principal, call.Region = id.Principal, id.Region
 	return svc, body, held, err
+}
+
+// baseURL is the scheme and host r was sent to.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 // labels names a request's service and operation for metrics: the names of

@@ -29,8 +29,11 @@ type Call struct {
 	Operation string
 	Region    string
 	RequestID string
-	Body      []byte // JSON 1.1 request body
-	Params    Params // Query parameters
+	// BaseURL is the scheme and host the request was sent to, for answers
+	// that name the server's own pages (a product's purchase URL).
+	BaseURL string
+	Body    []byte // JSON 1.1 request body
+	Params  Params // Query parameters
 }
 
 // Handler performs one operation. For JSON services the result is encoded

@@ -1,0 +1,402 @@
+package image
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/tollgate/tollgate/internal/catalog"
+	"github.com/tollgate/tollgate/internal/clock"
+	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/subscription"
+)
+
+// Products finds a product by its code; catalog.Service implements it.
+type Products interface {
+	ProductByCode(ctx context.Context, code string) (catalog.Product, error)
+}
+
+// Entitlements is the one entitlement check; subscription.Checker
+// implements it.
+type Entitlements interface {
+	Check(ctx context.Context, q subscription.Query) (subscription.Decision, error)
+}
+
+// Service is images.
+type Service struct {
+	store        Store
+	products     Products
+	entitlements Entitlements
+	clock        clock.Clock
+	random       io.Reader
+}
+
+// NewService returns the image service, drawing IDs from crypto/rand.
+func NewService(store Store, products Products, entitlements Entitlements, clk clock.Clock) *Service {
+	return &Service{store: store, products: products, entitlements: entitlements, clock: clk, random: rand.Reader}
+}
+
+// NewID returns a new resource ID: prefix, a dash and 17 random lowercase
+// hex digits, as EC2's IDs are.
+func NewID(random io.Reader, prefix string) string {
+	var b [9]byte
+	if _, err := io.ReadFull(random, b[:]); err != nil {
+		panic("image: reading random bytes: " + err.Error()) // crypto/rand does not fail
+	}
+	return prefix + "-" + hex.EncodeToString(b[:])[:17]
+}
+
+// Register registers an image owned by caller.
+func (s *Service) Register(ctx context.Context, caller string, in RegisterInput) (img Image, err error) {
+	defer fault.Annotate(&err, "image: register %q", clip(in.Name))
+	if err := in.Validate(); err != nil {
+		return Image{}, err
+	}
+	img = in.image()
+	img.ID, img.Owner = NewID(s.random, "ami"), caller
+	err = s.store.Update(ctx, func(tx Tx) error {
+		img.CreatedAt = tx.Now()
+		if err := s.create(tx, img); err != nil {
+			return err
+		}
+		return tx.PutTags(caller, img.ID, in.Tags)
+	})
+	return img, err
+}
+
+// create stores a new image, naming a taken name as EC2 does.
+func (s *Service) create(tx Tx, img Image) error {
+	err := tx.CreateImage(img)
+	if fault.Is(err, fault.Conflict) {
+		return fault.Coded(fault.Conflict, "InvalidAMIName.Duplicate", "AMI name %s is already in use by AMI of account %s", img.Name, img.Owner)
+	}
+	return err
+}
+
+// Deregister deletes one of caller's images. Instances launched from it
+// keep running, with its product code.
+func (s *Service) Deregister(ctx context.Context, caller, id string) (err error) {
+	defer fault.Annotate(&err, "image: deregister %s", id)
+	if err := CheckID(id); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		if _, err := owned(tx, caller, id); err != nil {
+			return err
+		}
+		return tx.DeleteImage(id)
+	})
+}
+
+// owned returns an image of caller's in tx: InvalidAMIID.NotFound if
+// caller cannot see it, AuthFailure if caller sees it (public or shared
+// with it) but does not own it, so that an image's existence is not told
+// to accounts it is hidden from.
+func owned(tx Tx, caller, id string) (Image, error) {
+	img, err := tx.Image(id)
+	if fault.Is(err, fault.NotFound) {
+		return Image{}, notFound(id)
+	}
+	if err != nil || img.Owner == caller {
+		return img, err
+	}
+	shared := img.Public
+	if !shared {
+		if shared, err = tx.Permitted(id, caller); err != nil {
+			return Image{}, err
+		}
+	}
+	if shared {
+		return Image{}, notAuthorized(id)
+	}
+	return Image{}, notFound(id)
+}
+
+// ownedImage runs fn on caller's image id in one transaction (see owned).
+func (s *Service) ownedImage(ctx context.Context, caller, id string, fn func(tx Tx, img Image) error) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		img, err := owned(tx, caller, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, img)
+	})
+}
+
+func notFound(ids ...string) error {
+	return fault.Coded(fault.NotFound, "InvalidAMIID.NotFound", "The image id '[%s]' does not exist", strings.Join(ids, ", "))
+}
+
+func notAuthorized(id string) error {
+	return fault.Coded(fault.Forbidden, "AuthFailure", "Not authorized for image:%s", id)
+}
+
+// Get returns an image caller may see.
+func (s *Service) Get(ctx context.Context, caller, id string) (Image, error) {
+	if err := CheckID(id); err != nil {
+		return Image{}, err
+	}
+	img, err := s.store.Visible(ctx, caller, id)
+	if fault.Is(err, fault.NotFound) {
+		return Image{}, notFound(id)
+	}
+	return img, err
+}
+
+// Describe lists the images caller may see that in selects, in ID order.
+// Naming an image caller cannot see is InvalidAMIID.NotFound.
+func (s *Service) Describe(ctx context.Context, caller string, in DescribeInput) (p Page, err error) {
+	defer fault.Annotate(&err, "image: describe")
+	if err := in.Validate(); err != nil {
+		return Page{}, err
+	}
+	if err := s.checkVisible(ctx, caller, in.IDs); err != nil {
+		return Page{}, err
+	}
+	after, _ := decodeToken(in.NextToken)
+	q := Query{Caller: caller, IDs: in.IDs, Filters: in.Filters, After: after, Limit: int(in.MaxResults)}
+	for _, o := range in.Owners {
+		q.Owners = append(q.Owners, strings.Replace(o, Self, caller, 1))
+	}
+	for _, u := range in.ExecutableBy {
+		q.ExecutableBy = true
+		switch u {
+		case GroupAll:
+			q.AnyPublic = true
+		case Self:
+			q.SharedWith = append(q.SharedWith, caller)
+		default:
+			q.SharedWith = append(q.SharedWith, u)
+		}
+	}
+	if q.Limit > 0 {
+		q.Limit++ // one more tells whether there is a next page
+	}
+	imgs, err := s.store.List(ctx, q)
+	if err != nil {
+		return Page{}, err
+	}
+	if q.Limit > 0 && len(imgs) == q.Limit {
+		imgs = imgs[:q.Limit-1]
+		p.NextToken = encodeToken(imgs[len(imgs)-1].ID)
+	}
+	p.Images = imgs
+	return p, nil
+}
+
+// checkVisible refuses IDs caller cannot see, naming them all.
+func (s *Service) checkVisible(ctx context.Context, caller string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	seen, err := s.store.List(ctx, Query{Caller: caller, IDs: ids})
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for _, id := range ids {
+		if !slices.ContainsFunc(seen, func(img Image) bool { return img.ID == id }) && !slices.Contains(missing, id) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		return notFound(missing...)
+	}
+	return nil
+}
+
+// AttributeValue is one attribute of an image, as DescribeImageAttribute
+// answers it: the field the attribute names is set.
+type AttributeValue struct {
+	ImageID           string
+	Attribute         Attribute
+	Image             Image // the image; the attribute's value is in it
+	LaunchPermissions []Permission
+}
+
+// DescribeAttribute returns an attribute of an image caller may see. Its
+// launch permissions only its owner may read.
+func (s *Service) DescribeAttribute(ctx context.Context, caller, id string, attr Attribute) (v AttributeValue, err error) {
+	defer fault.Annotate(&err, "image: describe %s of %s", attr, id)
+	if err := CheckID(id); err != nil {
+		return v, err
+	}
+	if !slices.Contains(Attributes, attr) {
+		return v, unknownAttribute(attr)
+	}
+	img, err := s.Get(ctx, caller, id)
+	if err != nil {
+		return v, err
+	}
+	v = AttributeValue{ImageID: id, Attribute: attr, Image: img}
+	if attr != AttrLaunchPermission {
+		return v, nil
+	}
+	if img.Owner != caller {
+		return AttributeValue{}, notAuthorized(id)
+	}
+	v.LaunchPermissions, err = s.permissions(ctx, img)
+	return v, err
+}
+
+// permissions lists an image's launch permissions: the group all first,
+// if it is public, then the accounts.
+func (s *Service) permissions(ctx context.Context, img Image) ([]Permission, error) {
+	accounts, err := s.store.LaunchPermissions(ctx, img.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Permission
+	if img.Public {
+		out = append(out, Permission{Group: GroupAll})
+	}
+	for _, a := range accounts {
+		out = append(out, Permission{UserID: a})
+	}
+	return out, nil
+}
+
+// ModifyAttribute changes an attribute of one of caller's images: shares
+// it or stops sharing it, attaches its product code, or sets its
+// description.
+func (s *Service) ModifyAttribute(ctx context.Context, caller, id string, in ModifyInput) (err error) {
+	defer fault.Annotate(&err, "image: modify %s of %s", in.Attribute, id)
+	if err := CheckID(id); err != nil {
+		return err
+	}
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	var code ProductCode
+	if in.Attribute == AttrProductCodes {
+		if code, err = s.attachable(ctx, caller, in.ProductCodes[0]); err != nil {
+			return err
+		}
+	}
+	return s.ownedImage(ctx, caller, id, func(tx Tx, img Image) error {
+		switch in.Attribute {
+		case AttrLaunchPermission:
+			return modifyPermissions(tx, img, in.Add, in.Remove)
+		case AttrProductCodes:
+			return attach(tx, img, code)
+		default:
+			img.Description = *in.Description
+			return tx.PutImage(img)
+		}
+	})
+}
+
+func modifyPermissions(tx Tx, img Image, add, remove []Permission) error {
+	public := img.Public
+	var adds, removes []string
+	for _, p := range add {
+		if p.Group == GroupAll {
+			public = true
+		} else if p.UserID != img.Owner {
+			adds = append(adds, p.UserID)
+		}
+	}
+	for _, p := range remove {
+		if p.Group == GroupAll {
+			public = false
+		} else {
+			removes = append(removes, p.UserID)
+		}
+	}
+	if err := tx.AddLaunchPermissions(img.ID, adds); err != nil {
+		return err
+	}
+	if err := tx.RemoveLaunchPermissions(img.ID, removes); err != nil {
+		return err
+	}
+	if public == img.Public {
+		return nil
+	}
+	img.Public = public
+	return tx.PutImage(img)
+}
+
+// attach gives img its product code, once: the same code again changes
+// nothing, another is refused.
+func attach(tx Tx, img Image, code ProductCode) error {
+	switch {
+	case img.ProductCode.Code == code.Code:
+		return nil
+	case !img.ProductCode.IsZero():
+		return fault.Coded(fault.Conflict, "UnsupportedOperation",
+			"Image %s already carries product code %s; an image carries one product code, and it cannot be changed or removed", img.ID, img.ProductCode.Code)
+	}
+	img.ProductCode = code
+	return tx.PutImage(img)
+}
+
+// attachable returns the product code caller may attach to its own
+// images: the code of one of caller's paid-image products, or of a
+// supported-image product caller sells or is entitled to now.
+func (s *Service) attachable(ctx context.Context, caller, code string) (ProductCode, error) {
+	p, err := s.products.ProductByCode(ctx, code)
+	if fault.Is(err, fault.NotFound) {
+		return ProductCode{}, fault.Coded(fault.Invalid, "InvalidParameterValue", "Product code %s does not exist", clip(code))
+	}
+	if err != nil {
+		return ProductCode{}, err
+	}
+	pc := ProductCode{Code: p.Code, Type: CodeTypeOf(p.Kind)}
+	switch {
+	case p.Kind != catalog.PaidImage && p.Kind != catalog.SupportedImage:
+		return ProductCode{}, fault.Coded(fault.Invalid, "InvalidParameterValue",
+			"Product code %s belongs to a %s product; only paid-image and supported-image products' codes attach to images", p.Code, p.Kind)
+	case p.Seller == caller:
+		return pc, nil
+	case p.Kind == catalog.PaidImage:
+		return ProductCode{}, fault.Coded(fault.Forbidden, "AuthFailure", "Not authorized for product code %s: it is another account's paid image product", p.Code)
+	}
+	d, err := s.entitlements.Check(ctx, subscription.Query{Account: caller, ProductCode: p.Code, At: s.clock.Now()})
+	if err != nil {
+		return ProductCode{}, err
+	}
+	if !d.Entitled {
+		return ProductCode{}, OptInRequired(ctx, p.Code, d.Reason)
+	}
+	return pc, nil
+}
+
+// CodeTypeOf is the type of a product kind's code (see CodeType).
+func CodeTypeOf(k catalog.Kind) CodeType {
+	if k == catalog.SupportedImage {
+		return DevPay
+	}
+	return Marketplace
+}
+
+// ResetAttribute resets an attribute of one of caller's images: only its
+// launch permissions may be, which stops sharing it with anyone.
+func (s *Service) ResetAttribute(ctx context.Context, caller, id string, attr Attribute) (err error) {
+	defer fault.Annotate(&err, "image: reset %s of %s", attr, id)
+	if err := CheckID(id); err != nil {
+		return err
+	}
+	switch attr {
+	case AttrLaunchPermission:
+	case AttrProductCodes:
+		return fault.Coded(fault.Invalid, "UnsupportedOperation", "A product code cannot be removed from an image once attached")
+	default:
+		if slices.Contains(Attributes, attr) {
+			return fault.Coded(fault.Invalid, "UnsupportedOperation", "The attribute %s cannot be reset; only launchPermission can", attr)
+		}
+		return unknownAttribute(attr)
+	}
+	return s.ownedImage(ctx, caller, id, func(tx Tx, img Image) error {
+		if err := tx.ResetLaunchPermissions(id); err != nil {
+			return err
+		}
+		if !img.Public {
+			return nil
+		}
+		img.Public = false
+		return tx.PutImage(img)
+	})
+}
