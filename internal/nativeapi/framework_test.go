@@ -269,6 +269,7 @@ func TestProblems(t *testing.T) {
 		fields      []FieldProblem
 	}{
 		{name: "malformed JSON", method: "POST", path: "/v1/test/echo", body: `{"Name": "x",`, status: 400, code: "malformed_json"},
+		{name: "invalid UTF-8", method: "POST", path: "/v1/test/echo", body: "{\"Name\": \"a\xffb\"}", status: 400, code: "malformed_json"},
 		{name: "not an object", method: "POST", path: "/v1/test/echo", body: `[1,2]`, status: 400, code: "invalid_request",
 			fields: []FieldProblem{{Field: "", Code: "wrong_type", Message: "must be an object, not an array"}}},
 		{name: "wrong types, every one", method: "POST", path: "/v1/test/echo",

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -289,6 +290,12 @@ func (a *API) readBody(r *http.Request, info *requestInfo) ([]byte, error) {
 	}
 	a.cfg.Bodies.Release(want - int64(len(body)))
 	info.held = int64(len(body))
+	// JSON is UTF-8 (RFC 8259); Go's decoder would quietly turn invalid
+	// bytes into U+FFFD, storing something other than what was sent.
+	if !utf8.Valid(body) {
+		return nil, newProblem(r.Context(), http.StatusBadRequest, codeMalformedJSON,
+			"The request body is not valid UTF-8; JSON must be sent as UTF-8 text.")
+	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	return body, nil

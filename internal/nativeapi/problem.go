@@ -142,13 +142,19 @@ func newProblem(ctx context.Context, status int, code ProblemCode, detail string
 	return p
 }
 
-// titleOf turns a code into its title: "invalid_request" -> "Invalid request".
+// titleOf turns a code into its title: "invalid_request" -> "Invalid
+// request", "malformed_json" -> "Malformed JSON".
 func titleOf(code ProblemCode) string {
-	s := strings.ReplaceAll(string(code), "_", " ")
-	if s == "" {
-		return s
+	words := strings.Split(string(code), "_")
+	for i, w := range words {
+		switch {
+		case w == "json" || w == "utf8":
+			words[i] = strings.ToUpper(strings.Replace(w, "utf8", "utf-8", 1))
+		case i == 0 && w != "":
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return strings.Join(words, " ")
 }
 
 // problemFor converts a domain error into its problem. Internal errors are
