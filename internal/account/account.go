@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"io"
 	"net/mail"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -27,22 +28,77 @@ type Account struct {
 	CreatedAt time.Time
 }
 
-// AccessKey is a SigV4 credential pair belonging to an account's root user.
+// AccessKey is a SigV4 credential pair belonging to an account's root user,
+// or, with Session set, temporary credentials of a role session.
 type AccessKey struct {
-	ID        string // AKIA followed by 16 characters
+	ID        string // AKIA (ASIA for a session) followed by 16 characters
 	Secret    string // 40 characters
 	AccountID string
 	CreatedAt time.Time
+	Role      *RoleSession // nil for an account's own keys
+}
+
+// RoleSession is what temporary credentials (sts:AssumeRoleWithWebIdentity)
+// are: a role session of the account, limited to one license, until they
+// expire. Tollgate has no IAM: the role is a name, and what the session
+// may do is fixed (see Principal.License).
+type RoleSession struct {
+	// Token is the session token requests carry in X-Amz-Security-Token;
+	// the store keeps only its hash, so a session read back has none, and
+	// TokenHash instead.
+	Token     string
+	TokenHash string
+	RoleArn   string
+	Name      string // the role session name
+	License   string // the one license the credentials may use
+	Expires   time.Time
 }
 
 // Principal is the authenticated caller of a request.
 type Principal struct {
 	AccountID   string
 	AccessKeyID string
+	// RoleArn and SessionName name the role session of temporary
+	// credentials; empty for an account's own keys.
+	RoleArn, SessionName string
+	// License, when set, is the only license the caller may use, through
+	// the few operations a license token's credentials allow.
+	License string
 }
 
-// ARN is the caller's identity as GetCallerIdentity reports it.
-func (p Principal) ARN() string { return "arn:aws:iam::" + p.AccountID + ":root" }
+// ARN is the caller's identity as GetCallerIdentity reports it: the
+// account's root, or the assumed role's session.
+func (p Principal) ARN() string {
+	if p.RoleArn != "" {
+		return "arn:aws:sts::" + p.AccountID + ":assumed-role/" + RoleName(p.RoleArn) + "/" + p.SessionName
+	}
+	return "arn:aws:iam::" + p.AccountID + ":root"
+}
+
+// PrincipalOf is the principal a key acts as.
+func PrincipalOf(k AccessKey) Principal {
+	p := Principal{AccountID: k.AccountID, AccessKeyID: k.ID}
+	if s := k.Role; s != nil {
+		p.RoleArn, p.SessionName, p.License = s.RoleArn, s.Name, s.License
+	}
+	return p
+}
+
+// roleARN is an IAM role's ARN: the account, and the role's path and name.
+var roleARN = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/((?:[\x21-\x7e]+/)*[\w+=,.@-]{1,64})$`)
+
+// RoleAccount returns the account of an IAM role's ARN, and false when arn
+// is not one.
+func RoleAccount(arn string) (string, bool) {
+	m := roleARN.FindStringSubmatch(arn)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// RoleName is the name of the role an ARN names (its last path element).
+func RoleName(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
 
 // Store is what the account service needs from storage.
 type Store interface {
@@ -53,6 +109,8 @@ type Store interface {
 	ListAccounts(ctx context.Context) ([]Account, error)
 	// CreateAccessKey adds a key; NotFound if the account does not exist.
 	CreateAccessKey(ctx context.Context, key AccessKey) error
+	// GetAccessKey returns an account's key or a role session's temporary
+	// one (Role set, with TokenHash and no Token); NotFound if neither.
 	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
 	DeleteAccessKey(ctx context.Context, id string) error
 
@@ -78,6 +136,12 @@ type Store interface {
 	// DeleteEndedSessions deletes the sessions that expire at or before
 	// now, or were last seen at or before idleSince, and returns how many.
 	DeleteEndedSessions(ctx context.Context, now, idleSince time.Time) (int, error)
+	// CreateSessionKey stores temporary credentials (key.Role set),
+	// keeping only the hash of the session token.
+	CreateSessionKey(ctx context.Context, key AccessKey) error
+	// DeleteExpiredSessionKeys deletes at most limit temporary credentials
+	// that expired at or before cutoff, and says how many.
+	DeleteExpiredSessionKeys(ctx context.Context, cutoff time.Time, limit int) (int, error)
 }
 
 // Service creates accounts and keys.
@@ -240,4 +304,86 @@ func (s *Service) randomBytes(n int) []byte {
 		panic("account: system randomness unavailable: " + err.Error())
 	}
 	return b
+}
+
+// Role session limits: AWS's bounds on DurationSeconds, and the largest a role
+// allows by default (MaxSessionDuration), which the role AWS documents for
+// license tokens keeps.
+const (
+	MinRoleSessionDuration     = 15 * time.Minute
+	MaxRoleSessionDuration     = time.Hour
+	DefaultRoleSessionDuration = time.Hour
+)
+
+// RoleSessionInput asks for temporary credentials of a role session.
+type RoleSessionInput struct {
+	AccountID string
+	RoleArn   string
+	Name      string
+	License   string
+	Duration  time.Duration
+}
+
+// Validate checks the input.
+func (in RoleSessionInput) Validate() error {
+	acct, ok := RoleAccount(in.RoleArn)
+	switch {
+	case !ok:
+		return fault.New(fault.Invalid, "%q is not an IAM role ARN such as arn:aws:iam::123456789012:role/name", clip(in.RoleArn))
+	case acct != in.AccountID:
+		return fault.New(fault.Invalid, "role %s is not in account %s", clip(in.RoleArn), in.AccountID)
+	case in.Name == "" || in.License == "":
+		return fault.New(fault.Invalid, "a session needs a name and a license")
+	case in.Duration < MinRoleSessionDuration || in.Duration > MaxRoleSessionDuration:
+		return fault.New(fault.Invalid, "a role session lasts between %s and %s, not %s", MinRoleSessionDuration, MaxRoleSessionDuration, in.Duration)
+	}
+	return nil
+}
+
+// CreateRoleSession issues temporary credentials: an ASIA key, its secret
+// and a session token, valid until the returned key's Role.Expires.
+func (s *Service) CreateRoleSession(ctx context.Context, in RoleSessionInput) (AccessKey, error) {
+	if err := in.Validate(); err != nil {
+		return AccessKey{}, err
+	}
+	now := s.clock.Now()
+	var err error
+	for range maxIDAttempts {
+		key := s.newKey(in.AccountID, now)
+		key.ID = "ASIA" + key.ID[len("AKIA"):]
+		key.Role = &RoleSession{Token: s.randomString(secretAlphabet, roleTokenLength), RoleArn: in.RoleArn, Name: in.Name,
+			License: in.License, Expires: now.Add(in.Duration)}
+		if err = s.store.CreateSessionKey(ctx, key); err == nil {
+			return key, nil
+		}
+		if !fault.Is(err, fault.Conflict) {
+			return AccessKey{}, err
+		}
+	}
+	return AccessKey{}, err
+}
+
+// roleTokenLength is the length of a role session's token: long, as AWS's
+// are, and random enough to be a secret on its own.
+const roleTokenLength = 256
+
+// DeleteExpiredRoleSessions deletes, in batches, the temporary credentials
+// that expired more than an hour before now, and says how many.
+func (s *Service) DeleteExpiredRoleSessions(ctx context.Context) (int, error) {
+	cutoff := s.clock.Now().Add(-time.Hour)
+	total := 0
+	for {
+		n, err := s.store.DeleteExpiredSessionKeys(ctx, cutoff, 1000)
+		total += n
+		if err != nil || n < 1000 {
+			return total, err
+		}
+	}
+}
+
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
 }

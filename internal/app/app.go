@@ -312,7 +312,7 @@ func (a *App) buildServices() {
 	a.DB.SetClock(a.Clock) // transactions read their time (Tx.Now) from the services' clock
 	a.Accounts = account.NewService(a.DB.Accounts(), a.Clock)
 	a.Licenses = license.NewService(a.DB.Licenses(), a.Clock, operators{a.DB.Accounts()},
-		license.Config{MarketplaceFingerprint: a.cfg.MarketplaceFingerprint})
+		license.Config{MarketplaceFingerprint: a.cfg.MarketplaceFingerprint, Sessions: a.Accounts})
 	a.Catalog = catalog.NewService(a.DB.Catalog(), a.Clock)
 	// The entitlement cache measures its staleness on the wall clock: the
 	// simulated clock may stand still, and other replicas' cancellations
@@ -384,11 +384,12 @@ func (a *App) useClock(ctx context.Context, mode string) error {
 func (a *App) sweep(ctx context.Context) {
 	clock.Every(ctx, a.cfg.SweepInterval, func(ctx context.Context) {
 		r, err := a.Licenses.Sweep(ctx)
-		switch {
+		roles, rerr := a.Accounts.DeleteExpiredRoleSessions(ctx)
+		switch err = cmp.Or(err, rerr); {
 		case err != nil && ctx.Err() == nil:
 			a.cfg.Log.Warn("sweep failed", "err", err)
-		case r != (license.SweepResult{}):
-			a.cfg.Log.Debug("swept", "checkouts", r.Checkouts, "client_tokens", r.ClientTokens)
+		case r != (license.SweepResult{}) || roles > 0:
+			a.cfg.Log.Debug("swept", "checkouts", r.Checkouts, "client_tokens", r.ClientTokens, "role_sessions", roles)
 		}
 		synced, err := a.Subscriptions.SyncLicenses(ctx)
 		switch {
@@ -428,12 +429,14 @@ func (a *App) seedDemo(ctx context.Context) error {
 func (a *App) buildHandler() error {
 	wall := a.cfg.WallClock.Now
 	a.keys = awsapi.NewKeyCache(a.DB.Accounts().GetAccessKey, time.Second, wall)
-	var auth awsapi.Authenticator = awsapi.NewStrict(a.keys.Lookup, wall)
+	// Signatures are checked against the wall clock; temporary
+	// credentials expire by the clock that stamped them.
+	var auth awsapi.Authenticator = awsapi.NewStrict(a.keys.Lookup, wall).SessionClock(a.Clock.Now)
 	if a.cfg.Auth == AuthEmulator {
 		auth = awsapi.NewEmulator(a.keys.Lookup, a.cfg.DefaultAccount)
 	}
 	a.Metrics = server.NewMetrics()
-	router := awsapi.NewRouter(auth, a.cfg.Log, a.Metrics, sts.Service(), licensemanager.Service(a.Licenses), ec2.Service(a.ec2Deps())).
+	router := awsapi.NewRouter(auth, a.cfg.Log, a.Metrics, sts.Service(a.Licenses), licensemanager.Service(a.Licenses), ec2.Service(a.ec2Deps())).
 		LimitBodies(a.cfg.BodyBudget, a.cfg.BodyWait)
 	a.Metrics.WatchBodyBudget(router.Budget())
 	opts := server.Options{Log: a.cfg.Log, Metrics: a.Metrics, AWS: router, Health: a.DB.Ping,

@@ -1,7 +1,9 @@
 package awsapi
 
 import (
+	"cmp"
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"sync"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/awsapi/sigv4"
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/sealed"
 )
 
 // Authenticator decides who a request comes from. It looks only at the
@@ -56,19 +59,45 @@ type KeyLookup func(ctx context.Context, id string) (account.AccessKey, error)
 
 // Strict verifies SigV4 against registered access keys.
 type Strict struct {
-	keys     KeyLookup
-	verifier sigv4.Verifier
+	keys       KeyLookup
+	verifier   sigv4.Verifier
+	sessionNow func() time.Time
 }
 
 // NewStrict returns an authenticator that accepts only requests signed with
 // a registered key, at a time within 15 minutes of now().
 func NewStrict(keys KeyLookup, now func() time.Time) *Strict {
-	s := &Strict{keys: keys}
+	s := &Strict{keys: keys, sessionNow: now}
 	s.verifier = sigv4.Verifier{Now: now, Secrets: func(ctx context.Context, id string) (string, error) {
 		k, err := keys(ctx, id)
 		return k.Secret, err
 	}}
 	return s
+}
+
+// SessionClock sets the clock that temporary credentials expire by: the
+// clock that stamped their expiry (a simulated one, say), where signatures
+// are checked against the wall clock. It returns s.
+func (s *Strict) SessionClock(now func() time.Time) *Strict {
+	s.sessionNow = now
+	return s
+}
+
+// SecurityTokenHeader carries the session token of temporary credentials
+// (or, in a presigned URL, the query parameter of the same name).
+const SecurityTokenHeader = "X-Amz-Security-Token"
+
+// checkSession accepts temporary credentials only with their session token,
+// and only until they expire.
+func (s *Strict) checkSession(r *http.Request, sess *account.RoleSession) error {
+	token := cmp.Or(r.Header.Get(SecurityTokenHeader), r.URL.Query().Get(SecurityTokenHeader))
+	if token == "" || subtle.ConstantTimeCompare([]byte(sealed.HashToken(token)), []byte(sess.TokenHash)) != 1 {
+		return fault.New(fault.UnknownCredentials, "The security token included in the request is invalid.")
+	}
+	if !s.sessionNow().Before(sess.Expires) {
+		return fault.Coded(fault.Expired, "ExpiredTokenException", "The security token included in the request is expired")
+	}
+	return nil
 }
 
 // Identify checks the signature's form, time and key, and leaves its check
@@ -83,7 +112,12 @@ func (s *Strict) Identify(ctx context.Context, r *http.Request) (Identity, error
 	if err != nil { // deleted between the two reads
 		return id, fault.New(fault.UnknownCredentials, "The security token included in the request is invalid.")
 	}
-	id.Principal = account.Principal{AccountID: key.AccountID, AccessKeyID: key.ID}
+	if key.Role != nil {
+		if err := s.checkSession(r, key.Role); err != nil {
+			return id, err
+		}
+	}
+	id.Principal = account.PrincipalOf(key)
 	id.pending = &p
 	return id, nil
 }
@@ -112,7 +146,9 @@ func (e *Emulator) Identify(ctx context.Context, r *http.Request) (Identity, err
 	kid := sig.Credential.AccessKeyID
 	switch key, err := e.keys(ctx, kid); {
 	case err == nil:
-		id.Principal = account.Principal{AccountID: key.AccountID, AccessKeyID: kid}
+		// Temporary credentials keep their limits, though nothing else
+		// of them is checked.
+		id.Principal = account.PrincipalOf(key)
 	case !fault.Is(err, fault.NotFound):
 		// The store could not say whose key it is (unavailable, or sealed
 		// under a key this server lacks): acting as some other account

@@ -136,6 +136,13 @@ func (rt *Router) admit(r *http.Request, call *Call) (svc *Service, body []byte,
 	if err == nil {
 		id, err = rt.auth.Identify(r.Context(), r)
 	}
+	// An unsigned request may be for an operation that AWS serves
+	// unsigned; its body (small, for a Query request, whose Action it
+	// holds) is read to tell.
+	var unsigned error
+	if fault.Is(err, fault.Unauthenticated) && !sigv4.Signed(r) && rt.mayBeAnonymous(r, svc, call) {
+		unsigned, err, id = err, nil, Identity{}
+	}
 	if err == nil {
 		body, held, err = rt.readBody(r)
 	}
@@ -145,6 +152,11 @@ func (rt *Router) admit(r *http.Request, call *Call) (svc *Service, body []byte,
 		var qerr error
 		svc, qerr = rt.queryService(r, body, id.Scope, call)
 		err = cmp.Or(err, qerr)
+	}
+	if unsigned != nil && (err != nil || !svc.anonymous(call.Operation)) {
+		// Not an operation served unsigned, or not a request one can
+		// tell: refused as any unsigned request is.
+		err = unsigned
 	}
 	if err == nil {
 		err = id.Verify(r, body)
@@ -160,6 +172,39 @@ func baseURL(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// maxAnonymousQueryBody bounds the body read from an unsigned Query request
+// to find its Action: the operations served unsigned take small requests.
+const maxAnonymousQueryBody = 64 << 10
+
+// mayBeAnonymous says whether an unsigned request may be for an operation
+// served unsigned: a JSON request names its operation in a header, a Query
+// request in a body, read only when it is small and some service has such
+// operations.
+func (rt *Router) mayBeAnonymous(r *http.Request, svc *Service, call *Call) bool {
+	if svc != nil {
+		return svc.anonymous(call.Operation)
+	}
+	if r.ContentLength < 0 || r.ContentLength > maxAnonymousQueryBody {
+		return false
+	}
+	for _, s := range rt.query {
+		if len(s.Anonymous) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// scopeAllows refuses an operation that a principal limited to one license
+// may not call.
+func scopeAllows(svc *Service, call *Call) error {
+	if call.Principal.License == "" || svc.scoped(call.Operation) {
+		return nil
+	}
+	return fault.New(fault.Forbidden, "%s is not authorized to perform %s:%s: temporary credentials from a license token may only use license %s",
+		call.Principal.ARN(), svc.SigningName, truncate(call.Operation), call.Principal.License)
 }
 
 // labels names a request's service and operation for metrics: the names of
@@ -306,6 +351,9 @@ func (rt *Router) dispatch(r *http.Request, body []byte, svc *Service, call *Cal
 			return nil, fault.New(fault.UnknownOperation, "operation %s is not supported by this service", truncate(call.Operation))
 		}
 		return nil, fault.New(fault.UnknownOperation, "The action %s is not valid for this web service.", truncate(call.Operation))
+	}
+	if err := scopeAllows(svc, call); err != nil {
+		return nil, err
 	}
 	return rt.invoke(r.Context(), handler, call)
 }

@@ -7,6 +7,7 @@ package awsapi
 
 import (
 	"context"
+	"slices"
 
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/fault"
@@ -55,11 +56,24 @@ type Service struct {
 	// (fault.Coded), beyond those of the wire format's table. Metrics label
 	// any code outside both as Unknown.
 	Errors []string
+	// Anonymous lists the operations a client may call unsigned, even in
+	// strict mode, because AWS documents them so (their credential is in
+	// the request, such as a web identity token); they run as a principal
+	// with no account.
+	Anonymous []string
+	// Scoped lists the operations a principal limited to one license
+	// (Principal.License: temporary credentials from a license token) may
+	// call; any other is refused with AccessDenied.
+	Scoped []string
 }
+
+func (s *Service) anonymous(op string) bool { return slices.Contains(s.Anonymous, op) }
+
+func (s *Service) scoped(op string) bool { return slices.Contains(s.Scoped, op) }
 
 // routerCodes are the error codes the router and its codecs name
 // themselves.
-var routerCodes = []string{"MissingAction", "SerializationException", "MalformedQueryString", "InvalidParameterValue"}
+var routerCodes = []string{"MissingAction", "SerializationException", "MalformedQueryString", "InvalidParameterValue", "ExpiredTokenException"}
 
 // knownCodes is every error code a router over services may answer with:
 // the wire formats' tables, the router's own, and the services'.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/fault"
@@ -113,6 +114,9 @@ func (s *Service) findCheckoutLicense(ctx context.Context, caller string, in Che
 // first one, whose checkout then says why it is not available.
 func (s *Service) findIssuedLicense(ctx context.Context, caller, sku, fingerprint, beneficiary string) (License, bool, error) {
 	ls, err := s.store.IssuedLicenses(ctx, caller, sku, fingerprint, beneficiary)
+	if scope := licenseScope(ctx); scope != "" {
+		ls = slices.DeleteFunc(ls, func(l License) bool { return l.LicenseArn != scope })
+	}
 	if err != nil || len(ls) == 0 {
 		return License{}, false, err
 	}
@@ -332,8 +336,9 @@ func (s *Service) findCheckoutGrant(ctx context.Context, caller, sku, fingerprin
 	if err != nil {
 		return Grant{}, License{}, err
 	}
+	scope := licenseScope(ctx)
 	for _, g := range grants {
-		if g.GrantStatus == GrantActive && g.allows(op) {
+		if g.GrantStatus == GrantActive && g.allows(op) && (scope == "" || g.LicenseArn == scope) {
 			lic, err := s.store.GetLicense(ctx, g.LicenseArn, "")
 			return g, lic, err
 		}
@@ -344,6 +349,9 @@ func (s *Service) findCheckoutGrant(ctx context.Context, caller, sku, fingerprin
 // borrowGrant finds the caller's active grant of license arn that allows
 // borrowing, and the license.
 func (s *Service) borrowGrant(ctx context.Context, caller, arn string) (Grant, License, error) {
+	if err := inScope(ctx, arn); err != nil {
+		return Grant{}, License{}, err
+	}
 	grants, err := s.store.ListGrantsByGrantee(ctx, caller)
 	if err != nil {
 		return Grant{}, License{}, err
@@ -434,6 +442,9 @@ func (s *Service) checkoutLicense(ctx context.Context, caller, token string) (st
 	c, err := s.store.Checkout(ctx, token)
 	if c, err = callersCheckout(caller, c, err); err != nil {
 		return "", err
+	}
+	if inScope(ctx, c.LicenseArn) != nil {
+		return "", errNoCheckout() // another license's checkout is none of these credentials' business
 	}
 	return c.LicenseArn, nil
 }

@@ -215,6 +215,9 @@ func (s *Service) GetLicense(ctx context.Context, caller string, in GetLicenseIn
 }
 
 func (s *Service) visibleLicense(ctx context.Context, caller, arn, version string) (License, error) {
+	if err := inScope(ctx, arn); err != nil {
+		return License{}, err
+	}
 	l, err := s.store.GetLicense(ctx, arn, version)
 	if err != nil {
 		if fault.Is(err, fault.NotFound) {

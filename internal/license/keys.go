@@ -142,6 +142,23 @@ func (k *KeyRing) Sign(ctx context.Context, fingerprint string, claims any) (str
 	return signingInput + "." + b64.EncodeToString(sig), nil
 }
 
+// Verify checks that token is a JWS signed by the issuer with fingerprint
+// and decodes its payload into claims. A token that is not one, or was
+// signed by another key, is refused with errInvalid.
+func (k *KeyRing) Verify(ctx context.Context, fingerprint, token string, claims any, errInvalid error) error {
+	key, err := k.key(ctx, fingerprint, false)
+	if fault.Is(err, fault.NotFound) {
+		return errInvalid // no token was ever signed under it
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := licensetoken.VerifyInto(token, licensetoken.Keys{fingerprint: &key.PublicKey}, claims); err != nil {
+		return errInvalid
+	}
+	return nil
+}
+
 // JWKS returns every issuer's public key, in fingerprint order. It lists
 // the fingerprints on every request, so that issuers another replica created
 // appear at once, and opens only the keys of issuers it has not seen yet.

@@ -55,6 +55,15 @@ const (
 	maxTTLMinutes = 60 * 24 * 366
 	// maxTokenDays bounds a refresh token's ExpirationInDays, as AWS does.
 	maxTokenDays = 730
+	// MaxTokenLength is the TokenString shape's limit in the AWS model:
+	// GetAccessToken takes no longer refresh token, so CreateToken makes
+	// none (long token properties could).
+	MaxTokenLength = 4096
+	// maxWebIdentityTokenLength and the session name's bounds are those
+	// of the STS model's AssumeRoleWithWebIdentity.
+	maxWebIdentityTokenLength = 20000
+	minSessionNameLength      = 2
+	maxSessionNameLength      = 64
 )
 
 // stringLimits names the request fields whose strings have a tighter limit

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/fault"
@@ -23,6 +24,9 @@ type Operators interface {
 type Config struct {
 	// MarketplaceFingerprint identifies licenses the marketplace issues.
 	MarketplaceFingerprint string
+	// Sessions issues the temporary credentials AssumeRoleWithWebIdentity
+	// gives for a license token; without it, that operation fails.
+	Sessions Sessions
 }
 
 // Service is the license manager.
@@ -120,8 +124,22 @@ func requestHash(v any) string {
 // the JSON encoding of the output type, with the transaction's time, from
 // which it ages out (ClientTokenRetention).
 func idempotent[T any](tx Tx, account, operation, clientToken, hash string, fn func() (T, error)) (T, error) {
-	prevHash, prev, err := tx.Idempotent(account, operation, clientToken)
-	if out, found, err := storedAnswer[T](prevHash, prev, err, clientToken, hash); found || err != nil {
+	return idempotentWithin(tx, 0, account, operation, clientToken, hash, fn)
+}
+
+// idempotentWithin is idempotent for an operation whose client tokens the
+// model says are valid for window only (0: until the sweep deletes them):
+// an answer older than that is forgotten, and the token is new again.
+func idempotentWithin[T any](tx Tx, window time.Duration, account, operation, clientToken, hash string, fn func() (T, error)) (T, error) {
+	prev, err := tx.Idempotent(account, operation, clientToken)
+	if err == nil && lapsed(prev, window, tx.Now()) {
+		if err := tx.DeleteIdempotent(account, operation, clientToken); err != nil {
+			var zero T
+			return zero, err
+		}
+		err = fault.New(fault.NotFound, "client token answer lapsed")
+	}
+	if out, found, err := storedAnswer[T](prev, err, clientToken, hash); found || err != nil {
 		return out, err
 	}
 	out, err := fn()
@@ -137,27 +155,42 @@ func idempotent[T any](tx Tx, account, operation, clientToken, hash string, fn f
 	return out, tx.PutIdempotent(account, operation, clientToken, hash, b, tx.Now())
 }
 
+// lapsed says whether a kept answer is older than window (never, for a
+// window of 0 or an answer kept before times were).
+func lapsed(a Answer, window time.Duration, now time.Time) bool {
+	return window > 0 && !a.At.IsZero() && now.Sub(a.At) >= window
+}
+
 // replay answers a retried request from the stored answer, before any work:
 // found is false when the client token is new.
 func replay[T any](ctx context.Context, store Store, account, operation, clientToken, hash string) (out T, found bool, err error) {
-	prevHash, prev, err := store.Idempotent(ctx, account, operation, clientToken)
-	return storedAnswer[T](prevHash, prev, err, clientToken, hash)
+	return replayWithin[T](ctx, store, 0, time.Time{}, account, operation, clientToken, hash)
+}
+
+// replayWithin is replay for an operation whose client tokens are valid
+// for window only, as of now.
+func replayWithin[T any](ctx context.Context, store Store, window time.Duration, now time.Time, account, operation, clientToken, hash string) (out T, found bool, err error) {
+	prev, err := store.Idempotent(ctx, account, operation, clientToken)
+	if err == nil && lapsed(prev, window, now) {
+		return out, false, nil
+	}
+	return storedAnswer[T](prev, err, clientToken, hash)
 }
 
 // storedAnswer interprets a client-token lookup: not found (found false, no
 // error), the stored answer to the same request, or an error for a token
 // reused with a different request or a failed lookup.
-func storedAnswer[T any](prevHash string, prev []byte, lookupErr error, clientToken, hash string) (out T, found bool, err error) {
+func storedAnswer[T any](prev Answer, lookupErr error, clientToken, hash string) (out T, found bool, err error) {
 	if lookupErr != nil {
 		if fault.Is(lookupErr, fault.NotFound) {
 			return out, false, nil
 		}
 		return out, false, lookupErr
 	}
-	if prevHash != hash {
+	if prev.RequestHash != hash {
 		return out, true, errValidation("ClientToken %q was already used with different request parameters", clip(clientToken))
 	}
-	if err := json.Unmarshal(prev, &out); err != nil {
+	if err := json.Unmarshal(prev.Response, &out); err != nil {
 		return out, true, fault.Wrap(err, "decode stored response")
 	}
 	return out, true, nil

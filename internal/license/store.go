@@ -43,8 +43,19 @@ type Store interface {
 	IssuerFingerprints(ctx context.Context) ([]string, error)
 	ListTokens(ctx context.Context, account string) ([]Token, error)
 	GetTokenBySecret(ctx context.Context, secret string) (Token, error)
+	// Token returns a refresh token by its ID, without its secret.
+	Token(ctx context.Context, id string) (Token, error)
 	// Idempotent returns the stored answer to a request with a client token.
-	Idempotent(ctx context.Context, account, operation, clientToken string) (requestHash string, response []byte, err error)
+	Idempotent(ctx context.Context, account, operation, clientToken string) (Answer, error)
+}
+
+// Answer is what a request with a client token answered: the hash of the
+// request, the response, and when it was kept (the zero time for answers
+// kept before times were).
+type Answer struct {
+	RequestHash string
+	Response    []byte
+	At          time.Time
 }
 
 // Narrowing says, by list filter name (ProductSKU, Status, ...) or
@@ -85,8 +96,11 @@ type Tx interface {
 	DeleteCheckout(token string) error
 
 	// Idempotent returns what a request with this client token answered.
-	Idempotent(account, operation, clientToken string) (requestHash string, response []byte, err error)
+	Idempotent(account, operation, clientToken string) (Answer, error)
 	PutIdempotent(account, operation, clientToken, requestHash string, response []byte, at time.Time) error
+	// DeleteIdempotent forgets the answer to a client token, whose window
+	// has passed.
+	DeleteIdempotent(account, operation, clientToken string) error
 	// DateClientTokens sets the storage time of at most limit answers that
 	// have none (kept before times were) to at, and says how many.
 	DateClientTokens(at time.Time, limit int) (int, error)
@@ -103,7 +117,9 @@ type Tx interface {
 
 	PutToken(t Token) error
 	Token(id string) (Token, error)
-	DeleteToken(id string) error
+	// SetTokenStatus changes a refresh token's status (DELETED, when its
+	// owner deletes it: it stays listed, and buys nothing).
+	SetTokenStatus(id, status string) error
 }
 
 // IssuerKey is the RSA key an issuer signs checkout tokens with.
@@ -120,7 +136,7 @@ type Token struct {
 	LicenseArn      string
 	TokenProperties []string
 	RoleArns        []string
-	Status          string // TokenAvailable
+	Status          string // TokenAvailable or TokenDeleted
 
 	Account string
 	Secret  string // given once, at creation; the store keeps only its hash

@@ -2,11 +2,22 @@ package license
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/license/rules"
 	"github.com/tollgate/tollgate/pkg/licensetoken"
 )
+
+// The token flow for customers without an AWS account: the license's
+// issuer (or a grantee allowed CreateToken) creates a refresh token for a
+// license (CreateToken) and hands it to the customer; the customer's
+// software exchanges it, unsigned, for an access token (GetAccessToken),
+// and the access token for temporary credentials of a role in the token's
+// account (sts:AssumeRoleWithWebIdentity, AssumeRoleWithWebIdentity here),
+// with which it checks out that license and no other. Both tokens are JWTs
+// signed by the marketplace's key (licensetoken.TokenClaims).
 
 // Token defaults, types and statuses.
 const (
@@ -16,6 +27,19 @@ const (
 	RefreshTokenType = "REFRESH_TOKEN"
 	// TokenAvailable is the status of a refresh token that can be used.
 	TokenAvailable = "AVAILABLE"
+	// TokenDeleted is the status of a refresh token its owner deleted.
+	TokenDeleted = "DELETED"
+	// createTokenWindow is how long CreateToken's ClientToken is valid:
+	// the model says 10 minutes, where other client tokens are kept for
+	// ClientTokenRetention.
+	createTokenWindow = 10 * time.Minute
+	// TokenProvider is the iss claim of refresh and access tokens, and the
+	// Provider AssumeRoleWithWebIdentity names: the federated principal
+	// AWS documents for the role license tokens assume.
+	TokenProvider = "openid-license-manager.amazonaws.com"
+	// IssuerAccountClaim prefixes the amr entry of an access token that
+	// names the account that created the refresh token.
+	IssuerAccountClaim = "aws:license-manager:token-issuer-account-id:"
 )
 
 // CreateTokenInput is the CreateToken request.
@@ -47,34 +71,64 @@ type CreateTokenOutput struct {
 	Token     string
 }
 
-// CreateToken creates a refresh token that lets software outside the
-// buyer's account (on premises, say) get access tokens for a license the
-// buyer holds.
+// CreateToken creates a refresh token, a JWT whose aud claim is the license
+// and whose amr claim is the token properties, that lets software outside
+// any AWS account get access tokens for a license the caller issued or holds
+// a grant for that allows CreateToken. A retry with the same ClientToken
+// within 10 minutes gets the same token.
 func (s *Service) CreateToken(ctx context.Context, caller string, in CreateTokenInput) (CreateTokenOutput, error) {
 	if err := in.Validate(); err != nil {
 		return CreateTokenOutput{}, err
 	}
+	hash := requestHash(in)
+	if out, found, err := replayWithin[CreateTokenOutput](ctx, s.store, createTokenWindow, s.clock.Now(), caller, "CreateToken", in.ClientToken, hash); found || err != nil {
+		return out, err
+	}
 	if err := s.mayUse(ctx, caller, in.LicenseArn, OpCreateToken); err != nil {
 		return CreateTokenOutput{}, err
 	}
-	days := defaultTokenDays
-	if in.ExpirationInDays != nil {
-		days = *in.ExpirationInDays
+	t, err := s.newRefreshToken(ctx, caller, in)
+	if err != nil {
+		return CreateTokenOutput{}, err
 	}
-	hash := requestHash(in)
 	var out CreateTokenOutput
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx Tx) error {
 		var err error
-		out, err = idempotent(tx, caller, "CreateToken", in.ClientToken, hash, func() (CreateTokenOutput, error) {
-			expires := tx.Now().Add(time.Duration(days) * 24 * time.Hour)
-			t := Token{TokenId: newID(16), TokenType: RefreshTokenType, LicenseArn: in.LicenseArn,
-				TokenProperties: in.TokenProperties, RoleArns: in.RoleArns, Status: TokenAvailable,
-				Account: caller, Secret: "tgr-" + newID(32), Expires: expires}
+		out, err = idempotentWithin(tx, createTokenWindow, caller, "CreateToken", in.ClientToken, hash, func() (CreateTokenOutput, error) {
 			return CreateTokenOutput{TokenId: t.TokenId, TokenType: t.TokenType, Token: t.Secret}, tx.PutToken(t)
 		})
 		return err
 	})
 	return out, err
+}
+
+// newRefreshToken makes and signs a refresh token (signing takes
+// milliseconds, so it happens before the transaction). A token longer than
+// GetAccessToken accepts, which only long token properties make, is
+// refused here, so that no token is created that cannot be used.
+func (s *Service) newRefreshToken(ctx context.Context, caller string, in CreateTokenInput) (Token, error) {
+	days := defaultTokenDays
+	if in.ExpirationInDays != nil {
+		days = *in.ExpirationInDays
+	}
+	now := s.clock.Now()
+	t := Token{TokenId: newID(16), TokenType: RefreshTokenType, LicenseArn: in.LicenseArn, TokenProperties: in.TokenProperties,
+		RoleArns: in.RoleArns, Status: TokenAvailable, Account: caller, Expires: now.Add(time.Duration(days) * 24 * time.Hour)}
+	if err := s.keys.Ensure(ctx, s.cfg.MarketplaceFingerprint); err != nil {
+		return Token{}, err
+	}
+	signed, err := s.keys.Sign(ctx, s.cfg.MarketplaceFingerprint, licensetoken.TokenClaims{Issuer: TokenProvider, Subject: caller,
+		Audience: t.LicenseArn, AMR: t.TokenProperties, ID: t.TokenId, TokenID: t.TokenId, Use: licensetoken.RefreshTokenUse,
+		IssuedAt: now.Unix(), Expires: t.Expires.Unix()})
+	if err != nil {
+		return Token{}, err
+	}
+	if len(signed) > MaxTokenLength {
+		return Token{}, errValidation("the token properties make the refresh token %d characters long, more than the %d GetAccessToken accepts; shorten them",
+			len(signed), MaxTokenLength)
+	}
+	t.Secret = signed
+	return t, nil
 }
 
 // mayUse checks that the caller issued the license or holds an active grant
@@ -120,7 +174,8 @@ var tokenFilters = map[string]func(Token) string{
 	"LicenseArns": func(t Token) string { return t.LicenseArn },
 }
 
-// ListTokens lists the caller's refresh tokens.
+// ListTokens lists the caller's refresh tokens, deleted ones included (as
+// DELETED).
 func (s *Service) ListTokens(ctx context.Context, caller string, in ListTokensInput) (ListTokensOutput, error) {
 	if err := in.Validate(); err != nil {
 		return ListTokensOutput{}, err
@@ -146,20 +201,22 @@ func (in *DeleteTokenInput) Validate() error {
 	return p.Err()
 }
 
-// DeleteToken revokes a refresh token of the caller's.
+// DeleteToken revokes a refresh token of the caller's: it buys no access
+// token from then on, nor do the access tokens it bought buy credentials,
+// and ListTokens shows it DELETED.
 func (s *Service) DeleteToken(ctx context.Context, caller string, in DeleteTokenInput) (struct{}, error) {
 	if err := in.Validate(); err != nil {
 		return struct{}{}, err
 	}
 	err := s.store.Update(ctx, func(tx Tx) error {
 		t, err := tx.Token(in.TokenId)
-		if err != nil || t.Account != caller {
+		if err != nil || t.Account != caller || t.Status == TokenDeleted {
 			if err == nil || fault.Is(err, fault.NotFound) {
 				return errNotFound("token %s does not exist", clip(in.TokenId))
 			}
 			return err
 		}
-		return tx.DeleteToken(t.TokenId)
+		return tx.SetTokenStatus(t.TokenId, TokenDeleted)
 	})
 	return struct{}{}, err
 }
@@ -183,25 +240,43 @@ type GetAccessTokenOutput struct {
 	AccessToken string
 }
 
-// GetAccessToken exchanges a refresh token for a short-lived access token,
-// signed by the marketplace.
-func (s *Service) GetAccessToken(ctx context.Context, caller string, in GetAccessTokenInput) (GetAccessTokenOutput, error) {
+// GetAccessToken exchanges a refresh token for an access token valid for an
+// hour. The refresh token is the credential: the request may be unsigned,
+// and caller is not read. TokenProperties, when given, must each be among
+// the refresh token's.
+func (s *Service) GetAccessToken(ctx context.Context, _ string, in GetAccessTokenInput) (GetAccessTokenOutput, error) {
 	if err := in.Validate(); err != nil {
 		return GetAccessTokenOutput{}, err
 	}
-	t, err := s.store.GetTokenBySecret(ctx, in.Token)
 	now := s.clock.Now()
-	if err != nil || !now.Before(t.Expires) {
-		if err == nil || fault.Is(err, fault.NotFound) {
-			return GetAccessTokenOutput{}, errAccessDenied("the refresh token is not valid or has expired")
+	t, err := s.store.GetTokenBySecret(ctx, in.Token)
+	if err == nil {
+		err = usable(t, now)
+	}
+	if err != nil {
+		if fault.Is(err, fault.NotFound) {
+			return GetAccessTokenOutput{}, errAccessDenied("the refresh token is not valid")
 		}
 		return GetAccessTokenOutput{}, err
 	}
-	props := t.TokenProperties
-	if len(in.TokenProperties) > 0 {
-		props = in.TokenProperties
+	for _, p := range in.TokenProperties {
+		if !slices.Contains(t.TokenProperties, p) {
+			return GetAccessTokenOutput{}, errAccessDenied("token property %q is not one of the refresh token's", clip(p))
+		}
 	}
-	signed, err := s.keys.Sign(ctx, s.cfg.MarketplaceFingerprint, licensetoken.AccessClaims{Subject: t.Account, TokenID: t.TokenId, LicenseArn: t.LicenseArn,
-		TokenProperties: props, IssuedAt: now.Unix(), Expires: now.Add(accessTokenTTL).Unix()})
+	signed, err := s.keys.Sign(ctx, s.cfg.MarketplaceFingerprint, licensetoken.TokenClaims{Issuer: TokenProvider, Subject: t.Account,
+		Audience: t.LicenseArn, AMR: append(slices.Clone(t.TokenProperties), IssuerAccountClaim+t.Account), ID: newID(16),
+		TokenID: t.TokenId, Use: licensetoken.AccessTokenUse, IssuedAt: now.Unix(), Expires: now.Add(accessTokenTTL).Unix()})
 	return GetAccessTokenOutput{AccessToken: signed}, err
+}
+
+// usable refuses a refresh token that was deleted or has expired.
+func usable(t Token, now time.Time) error {
+	switch {
+	case t.Status == TokenDeleted:
+		return errAccessDenied("the refresh token %s was deleted", t.TokenId)
+	case !now.Before(t.Expires):
+		return errAccessDenied("the refresh token %s expired at %s", t.TokenId, rules.FormatTime(t.Expires))
+	}
+	return nil
 }

@@ -54,7 +54,7 @@ func TestRecoverMiddleware(t *testing.T) {
 		logs := &logtest.Buffer{}
 		log := slog.New(slog.NewJSONHandler(logs, nil))
 		h := server.Handler(server.Options{Log: log, Metrics: server.NewMetrics(),
-			AWS:    awsapi.NewRouter(auth, log, obs, sts.Service(), jsonService()),
+			AWS:    awsapi.NewRouter(auth, log, obs, sts.Service(nil), jsonService()),
 			Health: func(context.Context) error { panic("health bug") }})
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
@@ -319,7 +319,7 @@ func TestRouteLabels(t *testing.T) {
 	native := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
 	console := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
 	h := server.Handler(server.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m,
-		AWS: awsapi.NewRouter(okAuth{}, slog.Default(), nil, sts.Service()), Native: native, Console: console,
+		AWS: awsapi.NewRouter(okAuth{}, slog.Default(), nil, sts.Service(nil)), Native: native, Console: console,
 		Health: func(context.Context) error { return nil }})
 	for _, path := range []string{"/console/products/x-" + strings.Repeat("y", 40), "/purchase/abcdefgh"} {
 		w := httptest.NewRecorder()

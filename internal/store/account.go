@@ -6,6 +6,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/sealed"
 )
 
 // Accounts implements account.Store.
@@ -87,7 +88,7 @@ func (s *Accounts) GetAccessKey(ctx context.Context, id string) (account.AccessK
 		Scan(&k.ID, &sealedSecret, &k.AccountID, &created)
 	if err != nil {
 		if fault.Is(s.db.classify(err), fault.NotFound) {
-			return account.AccessKey{}, fault.New(fault.NotFound, "access key %s does not exist", id)
+			return s.getSessionKey(ctx, id)
 		}
 		return account.AccessKey{}, s.db.classify(err)
 	}
@@ -97,6 +98,64 @@ func (s *Accounts) GetAccessKey(ctx context.Context, id string) (account.AccessK
 	}
 	k.Secret, k.CreatedAt = string(secret), fromNanos(created)
 	return k, nil
+}
+
+// getSessionKey returns temporary credentials by their key ID.
+func (s *Accounts) getSessionKey(ctx context.Context, id string) (account.AccessKey, error) {
+	var k account.AccessKey
+	sess := &account.RoleSession{}
+	var sealedSecret string
+	var created, expires int64
+	err := s.db.queryRow(ctx, `SELECT id, secret, token, account_id, role_arn, session_name, license_arn, created_at, expires_at
+		FROM session_keys WHERE id = ?`, id).
+		Scan(&k.ID, &sealedSecret, &sess.TokenHash, &k.AccountID, &sess.RoleArn, &sess.Name, &sess.License, &created, &expires)
+	if err != nil {
+		if fault.Is(s.db.classify(err), fault.NotFound) {
+			return account.AccessKey{}, fault.New(fault.NotFound, "access key %s does not exist", id)
+		}
+		return account.AccessKey{}, s.db.classify(err)
+	}
+	secret, err := s.db.open(sealedSecret, "session_keys", k.ID)
+	if err != nil {
+		return account.AccessKey{}, err
+	}
+	k.Secret, k.CreatedAt, sess.Expires, k.Role = string(secret), fromNanos(created), fromNanos(expires), sess
+	return k, nil
+}
+
+// CreateSessionKey stores temporary credentials: the secret sealed, bound
+// to the key's ID, and only the hash of the session token.
+func (s *Accounts) CreateSessionKey(ctx context.Context, key account.AccessKey) error {
+	if key.Role == nil {
+		return fault.New(fault.Internal, "store: session key %s has no role session", key.ID)
+	}
+	return s.db.Update(ctx, func(tx *Tx) error {
+		secret, err := tx.seal([]byte(key.Secret), "session_keys", key.ID)
+		if err != nil {
+			return err
+		}
+		sess := key.Role
+		_, err = tx.Exec(`INSERT INTO session_keys (id, secret, token, account_id, role_arn, session_name, license_arn, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, key.ID, secret, sealed.HashToken(sess.Token), key.AccountID, sess.RoleArn, sess.Name,
+			sess.License, key.CreatedAt.UnixNano(), sess.Expires.UnixNano())
+		return err
+	})
+}
+
+// DeleteExpiredSessionKeys deletes at most limit temporary credentials
+// that expired at or before cutoff, oldest first.
+func (s *Accounts) DeleteExpiredSessionKeys(ctx context.Context, cutoff time.Time, limit int) (n int, err error) {
+	err = s.db.Update(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(`DELETE FROM session_keys WHERE id IN
+			(SELECT id FROM session_keys WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, cutoff.UnixNano(), limit)
+		if err != nil {
+			return err
+		}
+		affected, err := res.RowsAffected()
+		n = int(affected)
+		return err
+	})
+	return n, err
 }
 
 // DeleteAccessKey removes a key.

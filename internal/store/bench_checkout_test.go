@@ -101,7 +101,7 @@ func benchStorePath(b *testing.B, pools int) {
 // (liveCheckout, checkInAllowed, DeleteSeats, DeleteCheckout in one Update).
 func storePair(ctx context.Context, lm *store.Licenses, p storePool) error {
 	clientToken := randHex(16)
-	if _, _, err := lm.Idempotent(ctx, p.buyer, "CheckoutLicense", clientToken); err == nil {
+	if _, err := lm.Idempotent(ctx, p.buyer, "CheckoutLicense", clientToken); err == nil {
 		return fmt.Errorf("client token reused")
 	}
 	grants, err := lm.ListGrantsByGrantee(ctx, p.buyer)
@@ -118,7 +118,7 @@ func storePair(ctx context.Context, lm *store.Licenses, p storePool) error {
 	// The response is stored for idempotency; its signed token is about 1 KB.
 	response, _ := json.Marshal(map[string]any{"LicenseConsumptionToken": c.Token, "SignedToken": randHex(420), "EntitlementsAllowed": allowed})
 	err = lm.Update(ctx, func(tx license.Tx) error {
-		if _, _, err := tx.Idempotent(p.buyer, "CheckoutLicense", clientToken); err == nil {
+		if _, err := tx.Idempotent(p.buyer, "CheckoutLicense", clientToken); err == nil {
 			return fmt.Errorf("client token reused")
 		}
 		if _, err := tx.Grant(p.grant.GrantArn); err != nil {

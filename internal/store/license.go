@@ -348,14 +348,35 @@ func (s *Licenses) GetTokenBySecret(ctx context.Context, secret string) (tok lic
 	return t, s.db.classify(err)
 }
 
-// Idempotent returns the stored answer to a request with a client token.
-func (s *Licenses) Idempotent(ctx context.Context, account, operation, clientToken string) (hash string, response []byte, err error) {
-	defer fault.Annotate(&err, "store: read the answer to %s of %s", operation, account)
+// selectAnswer reads the answer kept for a client token.
+const selectAnswer = `SELECT request_hash, response, created_at FROM client_tokens WHERE account = ? AND operation = ? AND token = ?`
+
+// scanAnswer reads what selectAnswer selects; an answer kept before times
+// were (created_at 0) has the zero time.
+func scanAnswer(row scanner) (license.Answer, error) {
+	var a license.Answer
 	var text string
-	err = s.db.queryRow(ctx, `SELECT request_hash, response FROM client_tokens WHERE account = ? AND operation = ? AND token = ?`,
-		account, operation, clientToken).Scan(&hash, &text)
-	if err != nil {
-		return "", nil, s.db.classify(err)
+	var at int64
+	if err := row.Scan(&a.RequestHash, &text, &at); err != nil {
+		return license.Answer{}, err
 	}
-	return hash, []byte(text), nil
+	a.Response = []byte(text)
+	if at != 0 {
+		a.At = fromNanos(at)
+	}
+	return a, nil
+}
+
+// Idempotent returns the stored answer to a request with a client token.
+func (s *Licenses) Idempotent(ctx context.Context, account, operation, clientToken string) (a license.Answer, err error) {
+	defer fault.Annotate(&err, "store: read the answer to %s of %s", operation, account)
+	a, err = scanAnswer(s.db.queryRow(ctx, selectAnswer, account, operation, clientToken))
+	return a, s.db.classify(err)
+}
+
+// Token returns a refresh token by its ID.
+func (s *Licenses) Token(ctx context.Context, id string) (tok license.Token, err error) {
+	defer fault.Annotate(&err, "store: read token %s", id)
+	tok, err = scanToken(s.db.queryRow(ctx, selectToken+` WHERE id = ?`, id))
+	return tok, s.db.classify(err)
 }

@@ -165,15 +165,16 @@ func (t *licenseTx) DeleteCheckout(token string) (err error) {
 	return err
 }
 
-func (t *licenseTx) Idempotent(account, operation, clientToken string) (hash string, response []byte, err error) {
+func (t *licenseTx) Idempotent(account, operation, clientToken string) (a license.Answer, err error) {
 	defer fault.Annotate(&err, "store: read the answer to %s of %s", operation, account)
-	var text string
-	err = t.tx.QueryRow(`SELECT request_hash, response FROM client_tokens WHERE account = ? AND operation = ? AND token = ?`,
-		account, operation, clientToken).Scan(&hash, &text)
-	if err != nil {
-		return "", nil, t.classify(err)
-	}
-	return hash, []byte(text), nil
+	a, err = scanAnswer(t.tx.QueryRow(selectAnswer, account, operation, clientToken))
+	return a, t.classify(err)
+}
+
+func (t *licenseTx) DeleteIdempotent(account, operation, clientToken string) (err error) {
+	defer fault.Annotate(&err, "store: forget the answer to %s of %s", operation, account)
+	_, err = t.tx.Exec(`DELETE FROM client_tokens WHERE account = ? AND operation = ? AND token = ?`, account, operation, clientToken)
+	return err
 }
 
 func (t *licenseTx) PutIdempotent(account, operation, clientToken, hash string, response []byte, at time.Time) (err error) {
@@ -278,8 +279,17 @@ func (t *licenseTx) Token(id string) (tok license.Token, err error) {
 	return tok, t.classify(err)
 }
 
-func (t *licenseTx) DeleteToken(id string) (err error) {
-	defer fault.Annotate(&err, "store: delete token %s", id)
-	_, err = t.tx.Exec(`DELETE FROM license_tokens WHERE id = ?`, id)
+func (t *licenseTx) SetTokenStatus(id, status string) (err error) {
+	defer fault.Annotate(&err, "store: set token %s status %s", id, status)
+	tok, err := t.Token(id)
+	if err != nil {
+		return err
+	}
+	tok.Status = status
+	doc, err := encodeDoc(tokenDocOf(tok), "token")
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.Exec(`UPDATE license_tokens SET doc = ? WHERE id = ?`, doc, id)
 	return err
 }

@@ -35,7 +35,7 @@ var dataTables = []string{
 	"grant_versions", "grants", "license_versions", "licenses",
 	"ec2_tags", "image_launch_permissions", "images",
 	"offer_buyers", "offers", "price_versions", "products", "instance_types",
-	"console_sessions", "account_passwords", "access_keys", "accounts", "settings",
+	"console_sessions", "account_passwords", "session_keys", "access_keys", "accounts", "settings",
 }
 
 // Reset deletes all data; emulator users' test harnesses call it between

@@ -59,16 +59,30 @@ const TimeFormat = "2006-01-02T15:04:05.000Z"
 // FormatTime writes t as a token's times are written (TimeFormat).
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
 
-// AccessClaims is the payload of an access token, the short-lived token
-// GetAccessToken gives for a refresh token; it is signed as checkout tokens
-// are, by the marketplace's key.
-type AccessClaims struct {
-	Subject         string   `json:"sub"` // the account the refresh token belongs to
-	TokenID         string   `json:"tokenId"`
-	LicenseArn      string   `json:"licenseArn"`
-	TokenProperties []string `json:"tokenProperties,omitempty"`
-	IssuedAt        int64    `json:"iat"` // Unix seconds
-	Expires         int64    `json:"exp"` // Unix seconds
+// The token_use of refresh and access tokens, which tells them apart.
+const (
+	RefreshTokenUse = "refresh"
+	AccessTokenUse  = "access"
+)
+
+// TokenClaims is the payload of the JWTs of License Manager's token flow,
+// signed PS384 as checkout tokens are, by the marketplace's key: a refresh
+// token (CreateToken), long-lived, and the access token (GetAccessToken),
+// valid for an hour, that sts:AssumeRoleWithWebIdentity takes. As the
+// License Manager model says, the license's ARN is the aud claim and the
+// token properties the amr claim; an access token's amr also holds
+// "aws:license-manager:token-issuer-account-id:<account>", the claim AWS
+// documents for the trust policy of the role the access token assumes.
+type TokenClaims struct {
+	Issuer   string   `json:"iss"`
+	Subject  string   `json:"sub"` // the account that created the refresh token
+	Audience string   `json:"aud"` // the license's ARN
+	AMR      []string `json:"amr,omitempty"`
+	ID       string   `json:"jti"`
+	TokenID  string   `json:"token_id"` // the refresh token's ID (its jti, in a refresh token)
+	Use      string   `json:"token_use"`
+	IssuedAt int64    `json:"iat"` // Unix seconds
+	Expires  int64    `json:"exp"` // Unix seconds
 }
 
 // JWK is one RSA public key of a JWKS (RFC 7517).
@@ -110,38 +124,49 @@ var b64 = base64.RawURLEncoding
 // Verify checks a token's signature against keys and returns its claims. It
 // does not judge expiry: compare ExpiresAt with your own clock.
 func Verify(token string, keys Keys) (Claims, error) {
+	var claims Claims
+	kid, err := VerifyInto(token, keys, &claims)
+	if err != nil {
+		return Claims{}, err
+	}
+	claims.KeyFingerprint = kid
+	return claims, nil
+}
+
+// VerifyInto checks the PS384 signature of a compact JWS against keys,
+// decodes its payload into claims, and returns the key ID (the issuer's
+// key fingerprint) it was signed under. It judges nothing the claims say.
+func VerifyInto(token string, keys Keys, claims any) (kid string, err error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return Claims{}, ErrMalformed
+		return "", ErrMalformed
 	}
 	var header struct {
 		Alg string `json:"alg"`
 		Kid string `json:"kid"`
 	}
 	if err := decodeSegment(parts[0], &header); err != nil {
-		return Claims{}, err
+		return "", err
 	}
 	if header.Alg != "PS384" {
-		return Claims{}, ErrAlgorithm
+		return "", ErrAlgorithm
 	}
 	key, ok := keys[header.Kid]
 	if !ok {
-		return Claims{}, fmt.Errorf("%w: %q", ErrUnknownKey, header.Kid)
+		return "", fmt.Errorf("%w: %q", ErrUnknownKey, header.Kid)
 	}
 	sig, err := b64.DecodeString(parts[2])
 	if err != nil {
-		return Claims{}, ErrMalformed
+		return "", ErrMalformed
 	}
 	digest := sha512.Sum384([]byte(parts[0] + "." + parts[1]))
 	if err := rsa.VerifyPSS(key, crypto.SHA384, digest[:], sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto}); err != nil {
-		return Claims{}, ErrBadSignature
+		return "", ErrBadSignature
 	}
-	var claims Claims
-	if err := decodeSegment(parts[1], &claims); err != nil {
-		return Claims{}, err
+	if err := decodeSegment(parts[1], claims); err != nil {
+		return "", err
 	}
-	claims.KeyFingerprint = header.Kid
-	return claims, nil
+	return header.Kid, nil
 }
 
 func decodeSegment(seg string, v any) error {

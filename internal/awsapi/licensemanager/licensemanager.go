@@ -30,6 +30,12 @@ func Service(lm *license.Service) *awsapi.Service {
 		TargetPrefix: "AWSLicenseManager",
 		Operations:   handlers,
 		Errors:       Errors,
+		// GetAccessToken's credential is the refresh token it carries:
+		// software without an AWS account calls it unsigned.
+		Anonymous: []string{"GetAccessToken"},
+		// What temporary credentials from a license token may do, on their
+		// license only: AWS's AWSLicenseManagerConsumptionPolicy.
+		Scoped: []string{"CheckoutLicense", "CheckInLicense", "ExtendLicenseConsumption", "GetLicense"},
 	}
 }
 
@@ -96,7 +102,7 @@ func op[Req, In, Out, Resp any](fn func(ctx context.Context, caller string, in I
 		if err != nil {
 			return nil, err
 		}
-		output, err := fn(ctx, call.Principal.AccountID, input)
+		output, err := fn(license.ForLicense(ctx, call.Principal.License), call.Principal.AccountID, input)
 		if err != nil {
 			return nil, err
 		}

@@ -79,9 +79,9 @@ func LicenseLongValues(t *testing.T, open Opener) {
 	usage, err := db.Licenses().Usage(t.Context(), l.LicenseArn, Epoch)
 	NoError(t, err, "usage of the long entitlement")
 	Diff(t, "usage", map[string]license.Usage{entitlement: {Drawn: 2, InUse: 1}}, usage)
-	hash, _, err := db.Licenses().Idempotent(t.Context(), buyer, "CheckoutLicense", clientToken)
+	answer, err := db.Licenses().Idempotent(t.Context(), buyer, "CheckoutLicense", clientToken)
 	NoError(t, err, "the answer kept for the longest client token")
-	if hash != "hash" {
-		t.Errorf("request hash %q, want %q", hash, "hash")
+	if answer.RequestHash != "hash" {
+		t.Errorf("request hash %q, want %q", answer.RequestHash, "hash")
 	}
 }
