@@ -250,6 +250,20 @@ func (db *DB) queryUncached(ctx context.Context, query string, args ...any) (*sq
 }
 
 // query runs a read outside any transaction.
+// quickReadContext is the context for a read that SQLite answers from one
+// index in microseconds, on the store's hottest paths (the entitlement
+// check). On SQLite it drops ctx's cancellation: with a cancellable context,
+// database/sql and the driver each start a goroutine per query to watch it,
+// which costs more than such a read, and a read that short has nothing to
+// abandon. On PostgreSQL, where a query waits on the network and a cancelled
+// client must be able to stop it, ctx is kept.
+func (db *DB) quickReadContext(ctx context.Context) context.Context {
+	if db.dialect == SQLite {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
 func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if db.readStmts != nil {
 		if stmt, err := db.readStmts.get(ctx, query); err == nil {

@@ -128,7 +128,7 @@ func (s *Subscriptions) listBy(ctx context.Context, column, key, productID, afte
 // prefer the index that gives it, which holds none of the columns.
 func (s *Subscriptions) ForAccountAndCode(ctx context.Context, account, code string) (_ []subscription.Access, err error) {
 	defer fault.Annotate(&err, "store: subscriptions of %s to a product code", account)
-	rows, err := s.db.query(ctx, `SELECT id, status, access_until FROM subscriptions
+	rows, err := s.db.query(s.db.quickReadContext(ctx), `SELECT id, status, access_until FROM subscriptions
 		WHERE buyer = ? AND product_code = ? AND status <> 'cancelled'`, account, code)
 	if err != nil {
 		return nil, s.db.classify(err)
