@@ -110,12 +110,14 @@ type App struct {
 	// Subscriptions are sign-ups, and the one entitlement check
 	// (Subscriptions.Checker()).
 	Subscriptions *subscription.Service
-	// Images are machine images; Tags the tags on EC2 resources.
-	Images  *image.Service
-	Tags    *tag.Service
-	Metrics *server.Metrics
-	Handler http.Handler
-	Demo    *demo.World
+	// Images are machine images; Instances the instances launched from
+	// them; Tags the tags on both.
+	Images    *image.Service
+	Instances *compute.Service
+	Tags      *tag.Service
+	Metrics   *server.Metrics
+	Handler   http.Handler
+	Demo      *demo.World
 
 	cfg    Config
 	keys   *awsapi.KeyCache
@@ -320,10 +322,16 @@ func (a *App) buildServices() {
 	a.Subscriptions = subscription.NewService(a.DB.Subscriptions(), a.Catalog, a.Licenses, operators{a.DB.Accounts()}, a.Clock,
 		subscription.WithChecker(subscription.CheckerConfig{Fresh: a.cfg.WallClock}))
 	a.Images = image.NewService(a.DB.Images(), a.Catalog, a.Subscriptions.Checker(), a.Clock)
+	a.Instances = compute.NewService(a.DB.Instances(), a.Images, a.Catalog, a.Subscriptions.Checker(),
+		compute.Placement{Regions: compute.DefaultRegions}, a.Clock)
 	a.Tags = tag.NewService(a.DB.Tags(), map[string]tag.Resolver{
 		"ami": func(ctx context.Context, caller, id string) (tag.ResourceType, error) {
 			_, err := a.Images.Get(ctx, caller, id)
 			return tag.Image, err
+		},
+		"i": func(ctx context.Context, caller, id string) (tag.ResourceType, error) {
+			_, err := a.Instances.Get(ctx, caller, id)
+			return tag.Instance, err
 		},
 	})
 }
@@ -461,7 +469,7 @@ func (a *App) buildHandler() error {
 
 // ec2Deps are the domain services the EC2 API maps to.
 func (a *App) ec2Deps() ec2.Deps {
-	return ec2.Deps{Placement: compute.Placement{Regions: compute.DefaultRegions}, Images: a.Images, Tags: a.Tags}
+	return ec2.Deps{Placement: a.Instances.Placement(), Images: a.Images, Tags: a.Tags, Instances: a.Instances}
 }
 
 // Serve serves the handler on ln until ctx ends, within the configured

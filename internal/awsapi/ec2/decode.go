@@ -19,7 +19,10 @@ import (
 // name: what the SDKs send.
 //
 // decode reads such parameters into a request structure whose fields carry
-// `ec2:"Name"` tags (`ec2:"Name,required"` for members the model requires).
+// `ec2:"Name"` tags (`ec2:"Name,required"` for members the model requires;
+// `ec2:"Name,ignore"` for members the model has that Tollgate accepts and
+// has no use for, such as a launch's network interfaces, whose parameters
+// are taken whatever they hold).
 // Fields may be strings, bools, int64s, pointers to those (absent: nil),
 // structures and slices of any of them. Every parameter must land in some
 // field: an unknown one is refused with UnknownParameter, as EC2 does, so
@@ -88,6 +91,7 @@ type field struct {
 	index    int
 	name     string
 	required bool
+	ignore   bool
 }
 
 var fieldCache sync.Map // reflect.Type -> []field
@@ -103,7 +107,7 @@ func fieldsOf(t reflect.Type) []field {
 			continue
 		}
 		name, opt, _ := strings.Cut(tag, ",")
-		out = append(out, field{index: i, name: name, required: opt == "required"})
+		out = append(out, field{index: i, name: name, required: opt == "required", ignore: opt == "ignore"})
 	}
 	fieldCache.Store(t, out)
 	return out
@@ -123,6 +127,9 @@ func decodeStruct(n *node, v reflect.Value) error {
 			continue
 		}
 		used++
+		if f.ignore {
+			continue
+		}
 		if err := decodeValue(c, v.Field(f.index)); err != nil {
 			return err
 		}

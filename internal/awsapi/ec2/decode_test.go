@@ -28,6 +28,7 @@ type sampleRequest struct {
 	Description *sampleValue         `ec2:"Description"`
 	Mappings    []sampleMapping      `ec2:"BlockDeviceMapping"`
 	Specs       []sampleTagSpec      `ec2:"TagSpecification"`
+	Interfaces  struct{}             `ec2:"NetworkInterface,ignore"`
 }
 
 type sampleModifications struct {
@@ -98,6 +99,7 @@ func TestDecode(t *testing.T) {
 				Mappings:    []sampleMapping{{DeviceName: "/dev/xvda", Ebs: &sampleEbs{SnapshotID: "snap-1", VolumeSize: ptr[int64](8)}}},
 				Specs:       []sampleTagSpec{{ResourceType: "instance", Tags: []sampleTag{{Key: "k"}}}}}},
 		{"EmptyStructure", params("Name", "n", "Description.Value", ""), sampleRequest{Name: "n", Description: &sampleValue{}}},
+		{"Ignored", params("Name", "n", "NetworkInterface.1.Groups.SecurityGroupId.1", "sg-1", "NetworkInterface", "x"), sampleRequest{Name: "n"}},
 		{"QueryAuthentication", params("Name", "n", "X-Amz-Algorithm", "AWS4-HMAC-SHA256", "X-Amz-Signature", "00"), sampleRequest{Name: "n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

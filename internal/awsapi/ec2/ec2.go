@@ -30,6 +30,7 @@ type Deps struct {
 	Placement compute.Placement
 	Images    *image.Service
 	Tags      *tag.Service
+	Instances *compute.Service
 }
 
 // Service returns the EC2 service definition.
@@ -63,6 +64,14 @@ func operations(d Deps) map[string]operation {
 		"CreateTags":                op(createTags(d)),
 		"DeleteTags":                op(deleteTags(d)),
 		"DescribeTags":              op(describeTags(d)),
+		"RunInstances":              op(runInstances(d)),
+		"DescribeInstances":         op(describeInstances(d)),
+		"StopInstances":             op(stateChanges(d.Instances.Stop)),
+		"StartInstances":            op(stateChanges(d.Instances.Start)),
+		"TerminateInstances":        op(stateChanges(d.Instances.Terminate)),
+		"RebootInstances":           op(rebootInstances(d)),
+		"DescribeInstanceAttribute": op(describeInstanceAttribute(d)),
+		"ConfirmProductInstance":    op(confirmProductInstance(d)),
 	}
 }
 
@@ -76,7 +85,7 @@ var Errors = []string{
 	"InvalidParameter", "InvalidParameterCombination", "InvalidParameterValue", "InvalidPaginationToken",
 	"InvalidSnapshotID.Malformed", "InvalidTagKey.Malformed", "MissingParameter", "OptInRequired",
 	"TagLimitExceeded", "UnknownParameter", "UnsupportedOperation", "InvalidInstanceType",
-	"IdempotentParameterMismatch", "InvalidUserID.Malformed",
+	"IdempotentParameterMismatch", "InvalidUserID.Malformed", "InstanceLimitExceeded",
 }
 
 // operation is an operation's handler, and the shape of its request (for

@@ -1,0 +1,163 @@
+package compute
+
+import (
+	"context"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/filter"
+	"github.com/tollgate/tollgate/internal/image"
+	"github.com/tollgate/tollgate/internal/tag"
+)
+
+// Instance is a simulated virtual machine: no machine boots, but its
+// states and their times are real on the service's clock.
+type Instance struct {
+	ID            string // "i-" and 17 lowercase hex digits
+	Owner         string // the launching account
+	ReservationID string // "r-" and 17 lowercase hex digits: one per launch
+	LaunchIndex   int    // its place in the launch, from 0
+	ImageID       string
+	InstanceType  string
+	State         State
+	// StateReason says why the instance last changed state, in EC2's
+	// words ("Client.UserInitiatedShutdown: User initiated shutdown").
+	StateReason string
+	// ProductCode is the image's product code at launch, carried for the
+	// instance's life; its zero value is none.
+	ProductCode  image.ProductCode
+	Platform     image.Platform
+	Architecture string
+	// LaunchedAt is when the instance last started running; CreatedAt when
+	// it was launched; TerminatedAt when it was terminated (zero until).
+	LaunchedAt   time.Time
+	CreatedAt    time.Time
+	TerminatedAt time.Time
+	// ClientToken makes a retried launch return the first one's instances;
+	// LaunchRequest is what that launch asked for, to tell a retry from a
+	// different launch with the same token.
+	ClientToken   string
+	LaunchRequest string
+	Zone          string
+	PrivateIP     string
+	KeyName       string
+	// RootDeviceName, RootDeviceType and Volumes are the instance's block
+	// devices: its root EBS volume and any others the image maps.
+	RootDeviceName     string
+	RootDeviceType     image.DeviceType
+	VirtualizationType string
+	Volumes            []Volume
+}
+
+// Volume is an EBS volume attached to an instance.
+type Volume struct {
+	DeviceName          string
+	VolumeID            string // "vol-" and 17 lowercase hex digits
+	SnapshotID          string // what it was created from; empty for a blank volume
+	SizeGiB             int64
+	VolumeType          string
+	AttachedAt          time.Time
+	DeleteOnTermination bool
+}
+
+// State is an instance's state.
+type State string
+
+// The states. Transitions take effect at the time of the request that
+// makes them: an instance launches straight into running (the launch's
+// answer shows it pending), stops into stopped and terminates into
+// terminated, and the answers of those requests show the transitional
+// state (stopping, shutting-down) as EC2's do.
+const (
+	Pending      State = "pending"
+	Running      State = "running"
+	ShuttingDown State = "shutting-down"
+	Terminated   State = "terminated"
+	Stopping     State = "stopping"
+	Stopped      State = "stopped"
+)
+
+// Code is EC2's number for a state.
+func (s State) Code() int {
+	switch s {
+	case Running:
+		return 16
+	case ShuttingDown:
+		return 32
+	case Terminated:
+		return 48
+	case Stopping:
+		return 64
+	case Stopped:
+		return 80
+	}
+	return 0
+}
+
+// States are every state, in order of their codes.
+var States = []State{Pending, Running, ShuttingDown, Terminated, Stopping, Stopped}
+
+// TerminatedVisibleFor is how long a terminated instance is still listed,
+// as on EC2.
+const TerminatedVisibleFor = time.Hour
+
+// Interval is one running interval of an instance: what billing charges
+// for. An instance has one interval per time it ran; the last one is open
+// (End zero) while it runs.
+type Interval struct {
+	InstanceID   string
+	Account      string
+	InstanceType string
+	ProductCode  image.ProductCode
+	Start        time.Time
+	End          time.Time
+}
+
+// Store is what instances need from storage. Getters return
+// fault.NotFound when nothing matches.
+type Store interface {
+	// Update runs fn in one transaction, durable when it returns nil.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Get returns an instance, whoever owns it.
+	Get(ctx context.Context, id string) (Instance, error)
+	// List returns the instances q selects, ordered by reservation and ID.
+	List(ctx context.Context, q Query) ([]Instance, error)
+	// Intervals returns an account's running intervals that overlap
+	// [from, to), open ones included, ordered by start and instance.
+	Intervals(ctx context.Context, account string, from, to time.Time) ([]Interval, error)
+}
+
+// Tx is a write transaction.
+type Tx interface {
+	// Now is the transaction's one time.
+	Now() time.Time
+	Instance(id string) (Instance, error)
+	// Launched returns an account's instances launched with a client
+	// token, in launch order.
+	Launched(owner, clientToken string) ([]Instance, error)
+	// CreateInstance stores a new instance; fault.Conflict if its ID is
+	// taken.
+	CreateInstance(in Instance) error
+	// PutInstance replaces a stored instance.
+	PutInstance(in Instance) error
+	// OpenInterval records the start of a running interval; CloseInterval
+	// ends an instance's open interval at end.
+	OpenInterval(iv Interval) error
+	CloseInterval(instanceID string, end time.Time) error
+	// PutTags sets account's tags on a resource created in the
+	// transaction.
+	PutTags(account, resourceID string, typ tag.ResourceType, tags []tag.Tag) error
+}
+
+// Query selects instances for List.
+type Query struct {
+	Owner string
+	IDs   []string
+	// Filters are checked filters (FilterNames).
+	Filters []filter.Filter
+	// TerminatedSince leaves out instances terminated before it.
+	TerminatedSince time.Time
+	// AfterReservation and AfterID are the last instance of the previous
+	// page; Limit bounds the page (0: no bound).
+	AfterReservation, AfterID string
+	Limit                     int
+}

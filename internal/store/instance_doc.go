@@ -1,0 +1,46 @@
+package store
+
+import (
+	"github.com/tollgate/tollgate/internal/compute"
+)
+
+// instanceDoc is the part of an instance no query looks into: the store's
+// own shape, mapped to and from compute.Instance here and nowhere else.
+type instanceDoc struct {
+	StateReason   string      `json:"state_reason,omitempty"`
+	LaunchRequest string      `json:"launch_request,omitempty"`
+	Volumes       []volumeDoc `json:"volumes,omitempty"`
+}
+
+type volumeDoc struct {
+	DeviceName          string `json:"device_name"`
+	VolumeID            string `json:"volume_id"`
+	SnapshotID          string `json:"snapshot_id,omitempty"`
+	SizeGiB             int64  `json:"size_gib,omitempty"`
+	VolumeType          string `json:"volume_type,omitempty"`
+	AttachedAt          string `json:"attached_at"`
+	DeleteOnTermination bool   `json:"delete_on_termination,omitempty"`
+}
+
+func instanceDocOf(in compute.Instance) instanceDoc {
+	return instanceDoc{StateReason: in.StateReason, LaunchRequest: in.LaunchRequest,
+		Volumes: mapSlice(in.Volumes, func(v compute.Volume) volumeDoc {
+			return volumeDoc{DeviceName: v.DeviceName, VolumeID: v.VolumeID, SnapshotID: v.SnapshotID, SizeGiB: v.SizeGiB,
+				VolumeType: v.VolumeType, AttachedAt: formatDocTime(v.AttachedAt), DeleteOnTermination: v.DeleteOnTermination}
+		})}
+}
+
+// fill sets the parts of in that d holds.
+func (d instanceDoc) fill(in *compute.Instance) error {
+	in.StateReason, in.LaunchRequest = d.StateReason, d.LaunchRequest
+	in.Volumes = nil
+	for _, v := range d.Volumes {
+		at, err := parseDocTime(v.AttachedAt, "instance "+in.ID)
+		if err != nil {
+			return err
+		}
+		in.Volumes = append(in.Volumes, compute.Volume{DeviceName: v.DeviceName, VolumeID: v.VolumeID, SnapshotID: v.SnapshotID,
+			SizeGiB: v.SizeGiB, VolumeType: v.VolumeType, AttachedAt: at, DeleteOnTermination: v.DeleteOnTermination})
+	}
+	return nil
+}
