@@ -11,7 +11,10 @@
 # documented checkout commands, which name the marketplace's fingerprint,
 # work unchanged), and by a seller with ISSUER=Self, whose test license is
 # checked out with its own fingerprint from GetLicense, as the integration
-# steps say. Each checkout scenario uses its own buyer, because the
+# steps say. The marketplace's grants are active at once, as AWS accepts and
+# activates marketplace licenses for the buyer; the seller's grant goes
+# through the document's steps 2 and 3 (grant, then the buyer accepts and
+# activates). Each checkout scenario uses its own buyer, because the
 # documented commands reuse one client token for different requests.
 source "$(dirname "$0")/lib.sh"
 
@@ -85,8 +88,8 @@ create_test_license() {
 }
 aws() { awscli "$@"; }
 
-# grant_and_activate ISSUER_ROLE_KEYS... : the issuer grants LICENSE_ARN to
-# the buyer (BUYER_KEY/BUYER_SECRET); the buyer accepts, then activates.
+# grant LICENSE_ARN: the issuer (ISSUER_KEY/ISSUER_SECRET) grants the
+# license to the buyer (BENEFICIARY); prints the grant's ARN.
 grant() {
 	with_keys "$ISSUER_KEY" "$ISSUER_SECRET" aws license-manager create-grant \
 		--client-token "$(uuidgen)" --grant-name "contract for $BENEFICIARY" --license-arn "$1" \
@@ -96,12 +99,12 @@ grant() {
 }
 buyer() { with_keys "$BUYER_KEY" "$BUYER_SECRET" "$@"; }
 
-accept_and_activate() {
-	local grant_arn=$1 out
-	out=$(buyer aws license-manager accept-grant --grant-arn "$grant_arn")
-	expect_json "$out" .Status DISABLED
-	out=$(buyer aws license-manager create-grant-version --grant-arn "$grant_arn" --status ACTIVE --client-token "$(uuidgen)")
-	expect_json "$out" .Status ACTIVE
+# expect_active GRANT_ARN: a grant of a license the marketplace issued is
+# accepted and activated for the buyer, as on AWS: nothing to do.
+expect_active() {
+	local out
+	out=$(buyer aws license-manager get-grant --grant-arn "$1")
+	expect_json "$out" .Grant.GrantStatus ACTIVE
 }
 
 ISSUER_KEY=$DEMO_OPERATOR_ACCESS_KEY_ID ISSUER_SECRET=$DEMO_OPERATOR_SECRET_ACCESS_KEY ISSUER_NAME=AWS/Marketplace
@@ -134,17 +137,12 @@ drawdown() {
 }
 say "no checkout before the grant exists"
 expect_aws_error NoEntitlementsAllowedException drawdown
+say "the marketplace's grant is active at once, as on AWS"
 GRANT=$(grant "$LICENSE")
 out=$(buyer aws license-manager list-received-licenses)
-expect_json "$out" ".Licenses[] | select(.LicenseArn == \"$LICENSE\") | .ReceivedMetadata.ReceivedStatus" PENDING_ACCEPT
-say "no checkout while the grant waits for acceptance"
-expect_aws_error NoEntitlementsAllowedException drawdown
-out=$(buyer aws license-manager accept-grant --grant-arn "$GRANT")
-expect_json "$out" .Status DISABLED
-say "no checkout after accepting, before activating"
-expect_aws_error NoEntitlementsAllowedException drawdown
-out=$(buyer aws license-manager create-grant-version --grant-arn "$GRANT" --status ACTIVE --client-token "$(uuidgen)")
-expect_json "$out" .Status ACTIVE
+expect_json "$out" ".Licenses[] | select(.LicenseArn == \"$LICENSE\") | .ReceivedMetadata.ReceivedStatus" ACTIVE
+expect_active "$GRANT"
+expect_aws_error ValidationException buyer aws license-manager accept-grant --grant-arn "$GRANT"
 
 say "the documented drawdown checkout"
 first=$(drawdown)
@@ -167,7 +165,7 @@ read -r BENEFICIARY BUYER_KEY BUYER_SECRET <<<"$(new_account "Floating Buyer")"
 MODEL=configurable
 out=$(with_keys "$ISSUER_KEY" "$ISSUER_SECRET" create_test_license 2>&1) || fail "create-license: $out"
 LICENSE=$(jq -r .LicenseArn <<<"$out")
-accept_and_activate "$(grant "$LICENSE")"
+expect_active "$(grant "$LICENSE")"
 floating() {
 	buyer aws license-manager checkout-license \
 		--product-sku "2205b290-19e6-4c76-9eea-377d6bf71a47" \
@@ -217,7 +215,7 @@ say "tiered: a third buyer holds the Intermediate tier"
 read -r BENEFICIARY BUYER_KEY BUYER_SECRET <<<"$(new_account "Tiered Buyer")"
 MODEL=tiered
 out=$(with_keys "$ISSUER_KEY" "$ISSUER_SECRET" create_test_license 2>&1) || fail "create-license: $out"
-accept_and_activate "$(grant "$(jq -r .LicenseArn <<<"$out")")"
+expect_active "$(grant "$(jq -r .LicenseArn <<<"$out")")"
 out=$(buyer aws  license-manager   checkout-license \
 	--product-sku  "2205b290-19e6-4c76-9eea-377d6bf71a47"  \
 	--checkout-type  "PROVISIONAL"  \
@@ -246,14 +244,29 @@ out=$(with_keys "$ISSUER_KEY" "$ISSUER_SECRET" create_test_license 2>&1) || fail
 LICENSE=$(jq -r .LicenseArn <<<"$out")
 FINGERPRINT=$(with_keys "$ISSUER_KEY" "$ISSUER_SECRET" aws license-manager get-license --license-arn "$LICENSE" --query License.Issuer.KeyFingerprint --output text)
 expect_eq "self-issued fingerprint" "aws:$DEMO_SELLER_ACCOUNT:Self:issuer-fingerprint" "$FINGERPRINT"
-accept_and_activate "$(grant "$LICENSE")"
 PRODUCT_ID=$SKU CONFIGURABLE_ENTITLEMENTS=$(jq -c '[.[] | {Name, Unit, Value: "5"}]' <<<"$CONFIGURABLE")
-out=$(buyer aws license-manager checkout-license \
-	--product-sku "${PRODUCT_ID}" \
-	--checkout-type "PROVISIONAL" \
-	--key-fingerprint "${FINGERPRINT}" \
-	--entitlements "${CONFIGURABLE_ENTITLEMENTS}" \
-	--client-token $(uuidgen))
+self_checkout() {
+	buyer aws license-manager checkout-license \
+		--product-sku "${PRODUCT_ID}" \
+		--checkout-type "PROVISIONAL" \
+		--key-fingerprint "${FINGERPRINT}" \
+		--entitlements "${CONFIGURABLE_ENTITLEMENTS}" \
+		--client-token $(uuidgen)
+}
+say "steps 2 and 3: the seller's grant waits for the buyer to accept and activate it"
+GRANT=$(grant "$LICENSE")
+out=$(buyer aws license-manager list-received-licenses)
+expect_json "$out" ".Licenses[] | select(.LicenseArn == \"$LICENSE\") | .ReceivedMetadata.ReceivedStatus" PENDING_ACCEPT
+say "no checkout while the grant waits for acceptance"
+expect_aws_error NoEntitlementsAllowedException self_checkout
+out=$(buyer aws license-manager accept-grant --grant-arn "$GRANT")
+expect_json "$out" .Status DISABLED
+say "no checkout after accepting, before activating"
+expect_aws_error NoEntitlementsAllowedException self_checkout
+out=$(buyer aws license-manager create-grant-version --grant-arn "$GRANT" --status ACTIVE --client-token "$(uuidgen)")
+expect_json "$out" .Status ACTIVE
+say "step 4: the checkout"
+out=$(self_checkout)
 expect_json "$out" '.EntitlementsAllowed[0].Value' 5
 say "the marketplace's fingerprint does not open a seller's license"
 expect_aws_error NoEntitlementsAllowedException buyer aws license-manager checkout-license \

@@ -276,6 +276,11 @@ func (s *Service) commitCheckout(tx Tx, p plan, c Checkout) error {
 	if l.Version != p.license.Version || l.Status != p.license.Status {
 		return errStale
 	}
+	// Planned at a time read before the transaction: the license's
+	// validity may have ended (or begun) since.
+	if err := rules.CheckAvailable(l.LicenseArn, l.Status, l.Validity, now); err != nil {
+		return err
+	}
 	if c.Type == Provisional && !c.Expires.After(now) {
 		// The clock (a simulated one) passed the whole time to live while the
 		// checkout was on its way: plan again rather than hand out a seat
@@ -525,6 +530,12 @@ func (s *Service) ExtendLicenseConsumption(ctx context.Context, caller string, i
 		}
 		l, err := tx.License(c.LicenseArn)
 		if err != nil {
+			return err
+		}
+		// An extension is a checkout for another time to live: a license
+		// that is deleted, deactivated or past its validity grants none,
+		// whatever it granted before.
+		if err := rules.CheckAvailable(l.LicenseArn, l.Status, l.Validity, now); err != nil {
 			return err
 		}
 		if err := stillHeld(tx, l, c, now); err != nil {

@@ -45,7 +45,8 @@ func outputOf(g Grant) GrantOutput {
 }
 
 // CreateGrant distributes a license the caller issued to another account.
-// The grant waits for the grantee to accept and activate it.
+// The grant waits for the grantee to accept and activate it, unless the
+// marketplace issued the license (activateMarketplaceGrant).
 func (s *Service) CreateGrant(ctx context.Context, caller string, in CreateGrantInput) (GrantOutput, error) {
 	if err := in.Validate(); err != nil {
 		return GrantOutput{}, err
@@ -73,11 +74,30 @@ func (s *Service) CreateGrant(ctx context.Context, caller string, in CreateGrant
 				Version: "1", GrantedOperations: in.AllowedOperations,
 				Grantor: caller, Grantee: grantee, ProductSKU: l.ProductSKU, KeyFingerprint: l.Issuer.KeyFingerprint, IssuerName: l.Issuer.Name,
 			}
+			if err := s.activateMarketplaceGrant(tx, &g); err != nil {
+				return GrantOutput{}, err
+			}
 			return outputOf(g), tx.PutGrant(g)
 		})
 		return err
 	})
 	return out, err
+}
+
+// activateMarketplaceGrant makes a grant of a license the marketplace
+// issued ACTIVE at once, as AWS accepts and activates marketplace licenses
+// for the buyer: software written for AWS Marketplace checks out without
+// anyone accepting anything. Like the grants the marketplace issues with
+// its licenses (IssueMarketplaceLicense), it replaces any other active
+// grant the buyer holds for the product (ALL_GRANTS_PERMITTED_BY_ISSUER),
+// so that checkouts find the newest. Other grants wait for the grantee.
+func (s *Service) activateMarketplaceGrant(tx Tx, g *Grant) error {
+	if g.KeyFingerprint != s.cfg.MarketplaceFingerprint {
+		return nil
+	}
+	g.GrantStatus = GrantActive
+	g.Options = &Options{ActivationOverrideBehavior: ActivationAllGrants}
+	return s.replaceActiveGrants(tx, g)
 }
 
 // CreateGrantVersionInput is the CreateGrantVersion request.
@@ -262,6 +282,9 @@ func (s *Service) respondToGrant(ctx context.Context, caller string, in GrantArn
 			return err
 		}
 		if g.GrantStatus != GrantPendingAccept {
+			if g.KeyFingerprint == s.cfg.MarketplaceFingerprint {
+				return errValidation("grant %s is %s, not PENDING_ACCEPT: grants of licenses the marketplace issues are active at once", g.GrantArn, g.GrantStatus)
+			}
 			return errValidation("grant %s is %s, not PENDING_ACCEPT", g.GrantArn, g.GrantStatus)
 		}
 		g.GrantStatus, g.Version = status, nextVersion(g.Version)

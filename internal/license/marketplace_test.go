@@ -27,6 +27,7 @@ func testMarketplaceLicense(t *testing.T, db *store.DB) {
 	const seller, buyer, sku = "111111111111", "222222222222", "prod-0000000000000000a"
 	ctx := t.Context()
 	clk := clock.NewManual(epoch)
+	db.SetClock(clk) // transactions decide on the service's clock, as the app wires them
 	svc := license.NewService(db.Licenses(), clk, noOperators{}, license.Config{})
 	in := license.MarketplaceLicenseInput{
 		Seller: seller, Buyer: buyer, ProductName: "Acme Seats", ProductSKU: sku, LicenseName: "Acme Seats contract",

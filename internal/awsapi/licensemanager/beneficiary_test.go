@@ -31,7 +31,7 @@ func testListReceivedLicenses(t *testing.T, be backend) {
 	mpIn.Issuer = &types.Issuer{Name: aws.String("AWS/Marketplace")}
 	lB := e.createLicense(operator, mpIn)
 	gA := e.createGrant(seller, buyer, lA, types.AllowedOperationCheckoutLicense)
-	gB := e.createGrant(operator, buyer, lB)
+	gB := e.createMarketplaceGrant(operator, buyer, lB)
 
 	list := func(filters ...types.Filter) map[string]types.ReceivedStatus {
 		t.Helper()
@@ -51,12 +51,15 @@ func testListReceivedLicenses(t *testing.T, be backend) {
 			t.Errorf("%s: ListReceivedLicenses (-want +got):\n%s", step, diff)
 		}
 	}
-	check("granted", map[string]types.ReceivedStatus{lA: types.ReceivedStatusPendingAccept, lB: types.ReceivedStatusPendingAccept})
+	// The marketplace's grant is active at once; the seller's waits.
+	check("granted", map[string]types.ReceivedStatus{lA: types.ReceivedStatusPendingAccept, lB: types.ReceivedStatusActive})
 	e.accept(buyer, gA)
-	check("accepted", map[string]types.ReceivedStatus{lA: types.ReceivedStatusDisabled, lB: types.ReceivedStatusPendingAccept})
+	check("accepted", map[string]types.ReceivedStatus{lA: types.ReceivedStatusDisabled, lB: types.ReceivedStatusActive})
 	e.activate(buyer, gA)
-	check("activated", map[string]types.ReceivedStatus{lA: types.ReceivedStatusActive, lB: types.ReceivedStatusPendingAccept})
-	e.accept(buyer, gB)
+	check("activated", map[string]types.ReceivedStatus{lA: types.ReceivedStatusActive, lB: types.ReceivedStatusActive})
+	if _, err := e.setGrantStatus(buyer, gB, types.GrantStatusDisabled, nil); err != nil {
+		t.Fatalf("disabling the marketplace grant: %v", err)
+	}
 
 	f := func(name string, values ...string) types.Filter {
 		return types.Filter{Name: aws.String(name), Values: values}

@@ -373,7 +373,21 @@ func (e *env) createLicense(issuer party, in *licensemanager.CreateLicenseInput)
 	return aws.ToString(out.LicenseArn)
 }
 
+// createGrant grants a license its grantor issued as itself (Self); the
+// grant waits for the grantee.
 func (e *env) createGrant(grantor, grantee party, licenseArn string, ops ...types.AllowedOperation) string {
+	e.t.Helper()
+	return e.createGrantWithStatus(grantor, grantee, licenseArn, types.GrantStatusPendingAccept, ops...)
+}
+
+// createMarketplaceGrant grants a license the marketplace issued; the grant
+// is active at once.
+func (e *env) createMarketplaceGrant(grantor, grantee party, licenseArn string, ops ...types.AllowedOperation) string {
+	e.t.Helper()
+	return e.createGrantWithStatus(grantor, grantee, licenseArn, types.GrantStatusActive, ops...)
+}
+
+func (e *env) createGrantWithStatus(grantor, grantee party, licenseArn string, status types.GrantStatus, ops ...types.AllowedOperation) string {
 	e.t.Helper()
 	if len(ops) == 0 {
 		ops = allOps
@@ -386,8 +400,8 @@ func (e *env) createGrant(grantor, grantee party, licenseArn string, ops ...type
 	if err != nil {
 		e.t.Fatalf("CreateGrant: %v", err)
 	}
-	if out.Status != types.GrantStatusPendingAccept {
-		e.t.Fatalf("CreateGrant status %s, want PENDING_ACCEPT", out.Status)
+	if out.Status != status {
+		e.t.Fatalf("CreateGrant status %s, want %s", out.Status, status)
 	}
 	return aws.ToString(out.GrantArn)
 }

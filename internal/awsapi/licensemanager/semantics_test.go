@@ -295,7 +295,7 @@ func testMarketplaceLicense(t *testing.T, be backend) {
 	in := e.licenseInput(sku, buyer.ID, counted("ReadOnly", 5, false))
 	in.Issuer = &types.Issuer{Name: aws.String("AWS/Marketplace")}
 	arn := e.createLicense(operator, in)
-	e.grantActive(operator, buyer, arn)
+	e.createMarketplaceGrant(operator, buyer, arn)
 
 	got, err := buyer.LM.GetLicense(e.ctx, &licensemanager.GetLicenseInput{LicenseArn: aws.String(arn)})
 	if err != nil {
