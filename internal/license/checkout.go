@@ -196,6 +196,30 @@ type plan struct {
 	license License
 	grant   Grant
 	draws   []rules.Draw
+	// What was asked and granted, for replanning against a newer version
+	// (onVersion).
+	requested []EntitlementRequest
+	allowed   []AllowedEntitlement
+	ttl       time.Duration
+	ttlOf     func(License) (time.Duration, error)
+}
+
+// onVersion replans p against l, a version of the license published
+// between planning and committing (a renewal, say): the plan still holds,
+// with l's draws (its MaxCount, its overage), if l grants the same
+// entitlements for the same time to live, so that the token signed for the
+// plan is true of l; otherwise the checkout plans again from the start.
+// Availability is checked afterwards, on l, by the caller.
+func (p plan) onVersion(l License) (plan, bool) {
+	if ttl, err := p.ttlOf(l); err != nil || ttl != p.ttl {
+		return p, false
+	}
+	allowed, draws, err := rules.Plan(l.LicenseArn, l.Entitlements, p.requested)
+	if err != nil || !slices.Equal(allowed, p.allowed) {
+		return p, false
+	}
+	p.license, p.draws = l, draws
+	return p, true
 }
 
 // checkoutOnce plans the checkout against the license as read (the rules
@@ -226,7 +250,7 @@ func (s *Service) checkoutOnce(ctx context.Context, r checkoutRequest) (Checkout
 	if out.SignedToken, err = s.keys.Sign(ctx, lic.Issuer.KeyFingerprint, claimsOf(c)); err != nil {
 		return CheckoutOutput{}, err
 	}
-	p := plan{license: lic, grant: grant, draws: draws}
+	p := plan{license: lic, grant: grant, draws: draws, requested: r.entitlements, allowed: allowed, ttl: ttl, ttlOf: r.ttl}
 	var result CheckoutOutput
 	err = s.store.UpdateLicense(ctx, lic.LicenseArn, func(tx Tx) error {
 		var err error
@@ -274,7 +298,10 @@ func (s *Service) commitCheckout(tx Tx, p plan, c Checkout) error {
 		return err
 	}
 	if l.Version != p.license.Version || l.Status != p.license.Status {
-		return errStale
+		var same bool
+		if p, same = p.onVersion(l); !same {
+			return errStale
+		}
 	}
 	// Planned at a time read before the transaction: the license's
 	// validity may have ended (or begun) since.
@@ -287,8 +314,9 @@ func (s *Service) commitCheckout(tx Tx, p plan, c Checkout) error {
 		// that is already gone.
 		return errStale
 	}
+	period := periodOf(l, now)
 	for _, d := range p.draws {
-		u, err := tx.Usage(l.LicenseArn, d.Entitlement.Name, now)
+		u, err := tx.Usage(l.LicenseArn, d.Entitlement.Name, period, now)
 		if err != nil {
 			return err
 		}
@@ -298,7 +326,7 @@ func (s *Service) commitCheckout(tx Tx, p plan, c Checkout) error {
 	}
 	for _, d := range p.draws {
 		if c.Type == Perpetual {
-			err = tx.AddDrawn(l.LicenseArn, d.Entitlement.Name, d.Quantity)
+			err = tx.AddDrawn(l.LicenseArn, d.Entitlement.Name, period, d.Quantity)
 		} else {
 			err = tx.AddSeat(Seat{Token: c.Token, LicenseArn: l.LicenseArn, Name: d.Entitlement.Name, Quantity: d.Quantity, Expires: c.Expires})
 		}
@@ -307,6 +335,13 @@ func (s *Service) commitCheckout(tx Tx, p plan, c Checkout) error {
 		}
 	}
 	return tx.PutCheckout(c)
+}
+
+// periodOf is the start of the license's renewal period that holds now:
+// its RenewType's periods, anchored at the begin of its validity
+// (rules.PeriodStart).
+func periodOf(l License, now time.Time) time.Time {
+	return rules.PeriodStart(l.ConsumptionConfiguration.RenewType, l.Validity.Begin, now)
 }
 
 // beneficiaryOf is on whose behalf a checkout is made: the license's
@@ -564,7 +599,7 @@ func stillHeld(tx Tx, l License, c Checkout, now time.Time) error {
 		if !ok || !e.Limited() {
 			continue
 		}
-		u, err := tx.Usage(l.LicenseArn, e.Name, now)
+		u, err := tx.Usage(l.LicenseArn, e.Name, periodOf(l, now), now)
 		if err != nil {
 			return err
 		}

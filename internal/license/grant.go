@@ -498,6 +498,7 @@ func (s *Service) ListReceivedLicenses(ctx context.Context, caller string, in Li
 		}
 	}
 	var received []GrantedLicense
+	now := s.clock.Now()
 	for arn, g := range best {
 		l, err := s.store.GetLicense(ctx, arn, "")
 		if err != nil {
@@ -506,7 +507,7 @@ func (s *Service) ListReceivedLicenses(ctx context.Context, caller string, in Li
 			}
 			return ListReceivedLicensesOutput{}, err
 		}
-		received = append(received, GrantedLicense{License: l, ReceivedMetadata: ReceivedMetadata{
+		received = append(received, GrantedLicense{License: atTime(l, now), ReceivedMetadata: ReceivedMetadata{
 			ReceivedStatus: g.GrantStatus, ReceivedStatusReason: g.StatusReason, AllowedOperations: g.GrantedOperations}})
 	}
 	matched := filterItems(received, in.Filters, in.LicenseArns, grantedLicenseFilters, func(l GrantedLicense) string { return l.LicenseArn })

@@ -1,6 +1,8 @@
 package license_test
 
 import (
+	"time"
+
 	"context"
 	"fmt"
 	"sync"
@@ -60,7 +62,7 @@ func testHotLicense(t *testing.T, db *store.DB) {
 	for msg, n := range failures {
 		t.Errorf("%d x %s", n, msg)
 	}
-	usage, err := db.Licenses().Usage(ctx, pool.LicenseArn, clk.Now())
+	usage, err := db.Licenses().Usage(ctx, pool.LicenseArn, time.Time{}, clk.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

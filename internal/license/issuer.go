@@ -2,6 +2,7 @@ package license
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -90,7 +91,7 @@ func (s *Service) CreateLicense(ctx context.Context, caller string, in CreateLic
 			if err := tx.PutLicense(l); err != nil {
 				return CreateLicenseOutput{}, err
 			}
-			return CreateLicenseOutput{LicenseArn: l.LicenseArn, Status: l.Status, Version: l.Version}, nil
+			return CreateLicenseOutput{LicenseArn: l.LicenseArn, Status: rules.Status(l.Status, l.Validity, tx.Now()), Version: l.Version}, nil
 		})
 		return err
 	})
@@ -167,11 +168,27 @@ func (s *Service) CreateLicenseVersion(ctx context.Context, caller string, in Cr
 			if err := tx.PutLicense(next); err != nil {
 				return CreateLicenseVersionOutput{}, err
 			}
-			return CreateLicenseVersionOutput{LicenseArn: next.LicenseArn, Version: next.Version, Status: next.Status}, nil
+			return CreateLicenseVersionOutput{LicenseArn: next.LicenseArn, Version: next.Version,
+				Status: rules.Status(next.Status, next.Validity, tx.Now())}, nil
 		})
 		return err
 	})
 	return out, err
+}
+
+// atTime is the license as it is at now: with the status its validity gives
+// it then (rules.Status).
+func atTime(l License, now time.Time) License {
+	l.Status = rules.Status(l.Status, l.Validity, now)
+	return l
+}
+
+// allAtTime is atTime of each license.
+func allAtTime(ls []License, now time.Time) []License {
+	for i := range ls {
+		ls[i] = atTime(ls[i], now)
+	}
+	return ls
 }
 
 // ownedLicense reads a license the caller issued.
@@ -211,7 +228,7 @@ func (s *Service) GetLicense(ctx context.Context, caller string, in GetLicenseIn
 		return GetLicenseOutput{}, err
 	}
 	l, err := s.visibleLicense(ctx, caller, in.LicenseArn, in.Version)
-	return GetLicenseOutput{License: l}, err
+	return GetLicenseOutput{License: atTime(l, s.clock.Now())}, err
 }
 
 func (s *Service) visibleLicense(ctx context.Context, caller, arn, version string) (License, error) {
@@ -286,8 +303,13 @@ func (s *Service) ListLicenses(ctx context.Context, caller string, in ListLicens
 		return ListLicensesOutput{}, err
 	}
 	arnOf := func(l License) string { return l.LicenseArn }
+	now := s.clock.Now()
+	// The status a Status filter compares is the one at now, which the
+	// store does not hold: it narrows by the other filters only.
+	narrow := narrowing(slices.DeleteFunc(slices.Clone(in.Filters), func(f Filter) bool { return f.Name == "Status" }), in.LicenseArns)
 	page, next, err := scanPage(func(after string, limit int) ([]License, error) {
-		return s.store.ListLicensesByOwner(ctx, caller, after, limit, narrowing(in.Filters, in.LicenseArns))
+		ls, err := s.store.ListLicensesByOwner(ctx, caller, after, limit, narrow)
+		return allAtTime(ls, now), err
 	}, matcher(in.Filters, in.LicenseArns, licenseFilters, arnOf), arnOf, in.NextToken, in.MaxResults)
 	return ListLicensesOutput{Licenses: page, NextToken: next}, err
 }
@@ -321,7 +343,7 @@ func (s *Service) ListLicenseVersions(ctx context.Context, caller string, in Lis
 	}
 	key := func(l License) string { n, _ := strconv.Atoi(l.Version); return strconv.Itoa(1_000_000_000 + n) }
 	sort.Slice(versions, func(i, j int) bool { return key(versions[i]) < key(versions[j]) })
-	page, next, err := paginate(versions, key, in.NextToken, in.MaxResults)
+	page, next, err := paginate(allAtTime(versions, s.clock.Now()), key, in.NextToken, in.MaxResults)
 	return ListLicensesOutput{Licenses: page, NextToken: next}, err
 }
 
@@ -406,7 +428,8 @@ func (s *Service) GetLicenseUsage(ctx context.Context, caller string, in GetLice
 	if err != nil {
 		return out, err
 	}
-	usage, err := s.store.Usage(ctx, l.LicenseArn, s.clock.Now())
+	now := s.clock.Now()
+	usage, err := s.store.Usage(ctx, l.LicenseArn, periodOf(l, now), now)
 	if err != nil {
 		return out, err
 	}

@@ -98,14 +98,14 @@ const (
 var allowedOps = []Operation{OpCreateGrant, OpCheckoutLicense, OpCheckoutBorrowLicense, OpCheckInLicense, OpExtendConsumption,
 	OpListPurchasedLicenses, OpCreateToken}
 
-// RenewType says when a license's consumption renews.
-type RenewType string
+// RenewType says when a license's consumption renews (rules.PeriodStart).
+type RenewType = rules.RenewType
 
 // Renew types.
 const (
-	RenewNone    RenewType = "None"
-	RenewWeekly  RenewType = "Weekly"
-	RenewMonthly RenewType = "Monthly"
+	RenewNone    = rules.RenewNone
+	RenewWeekly  = rules.RenewWeekly
+	RenewMonthly = rules.RenewMonthly
 )
 
 var renewTypes = []RenewType{RenewNone, RenewWeekly, RenewMonthly}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/anishathalye/porcupine"
 
+	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/license/licensetest"
 )
 
@@ -98,6 +99,83 @@ func TestPoolModelCatchesOverCommit(t *testing.T) {
 				history = append(history, porcupine.Operation{ClientId: i, Input: o.in, Output: o.out, Call: o.call, Return: o.ret})
 			}
 			got := porcupine.CheckOperationsTimeout(licensetest.Model(poolMax, ttl, epoch), history, 10*time.Second)
+			if got != tc.want {
+				t.Errorf("porcupine says %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPoolModelRenewalAndExpiry feeds the model histories with draws,
+// renewal periods, the end of the license's validity and renewals of the
+// license, to show that it tells the legal ones from the rest.
+func TestPoolModelRenewalAndExpiry(t *testing.T) {
+	ttl := time.Duration(poolTTL) * time.Minute
+	// A weekly license whose first renewal is 12 hours in and whose
+	// validity ends 3 hours in.
+	terms := licensetest.Terms{Max: 3, TTL: ttl, Start: epoch, Begin: epoch.Add(-6*24*time.Hour - 12*time.Hour),
+		End: epoch.Add(3 * time.Hour), Renew: license.RenewWeekly}
+	renewal := epoch.Add(12 * time.Hour)
+	type op struct {
+		in  licensetest.Input
+		out licensetest.Output
+	}
+	ok := licensetest.Output{Result: licensetest.OK}
+	refused := licensetest.Output{Result: licensetest.Refused}
+	draw := func(out licensetest.Output) op { return op{licensetest.Input{Kind: licensetest.Draw}, out} }
+	checkout := func(token string, expires time.Time) op {
+		return op{licensetest.Input{Kind: licensetest.Checkout}, licensetest.Output{Result: licensetest.OK, Token: token, Expires: expires}}
+	}
+	refusedCheckout := op{licensetest.Input{Kind: licensetest.Checkout}, refused}
+	advance := func(to time.Time) op {
+		return op{licensetest.Input{Kind: licensetest.Advance, Time: to}, licensetest.Output{}}
+	}
+	renew := func(end time.Time) op { return op{licensetest.Input{Kind: licensetest.Renew, Time: end}, ok} }
+	usage := func(n int64) op {
+		return op{licensetest.Input{Kind: licensetest.Usage}, licensetest.Output{Result: licensetest.OK, InUse: n}}
+	}
+	extend := func(token string, out licensetest.Output) op {
+		return op{licensetest.Input{Kind: licensetest.Extend, Token: token}, out}
+	}
+	checkIn := func(token string, out licensetest.Output) op {
+		return op{licensetest.Input{Kind: licensetest.CheckIn, Token: token}, out}
+	}
+	at := func(d time.Duration) time.Time { return epoch.Add(d) }
+	for _, tc := range []struct {
+		name string
+		ops  []op
+		want porcupine.CheckResult
+	}{
+		{"draws and a seat fill the pool", []op{draw(ok), draw(ok), checkout("a", at(ttl)), usage(3), refusedCheckout, draw(refused)}, porcupine.Ok},
+		{"a fourth unit drawn", []op{draw(ok), draw(ok), draw(ok), draw(ok)}, porcupine.Illegal},
+		{"a draw refused with room", []op{draw(ok), draw(refused)}, porcupine.Illegal},
+		{"draws last after their checkouts' hour", []op{draw(ok), advance(at(2 * time.Hour)), usage(1)}, porcupine.Ok},
+		{"the license expires", []op{advance(at(3 * time.Hour)), refusedCheckout, draw(refused), usage(0)}, porcupine.Ok},
+		{"a checkout after the license expired", []op{advance(at(3 * time.Hour)), checkout("a", at(4*time.Hour))}, porcupine.Illegal},
+		{"an extension after the license expired", []op{advance(at(150 * time.Minute)), checkout("a", at(150*time.Minute+ttl)), advance(at(3*time.Hour - time.Minute)),
+			extend("a", licensetest.Output{Result: licensetest.OK, Expires: at(3*time.Hour - time.Minute + ttl)}),
+			advance(at(3 * time.Hour)), extend("a", refused), checkIn("a", ok)}, porcupine.Ok},
+		{"an extension granted after the license expired", []op{advance(at(150 * time.Minute)), checkout("a", at(150*time.Minute+ttl)), advance(at(3*time.Hour - time.Minute)),
+			extend("a", licensetest.Output{Result: licensetest.OK, Expires: at(3*time.Hour - time.Minute + ttl)}),
+			advance(at(3 * time.Hour)), extend("a", licensetest.Output{Result: licensetest.OK, Expires: at(3*time.Hour + ttl)})}, porcupine.Illegal},
+		{"an extension refused while the license is valid", []op{checkout("a", at(ttl)), extend("a", refused)}, porcupine.Illegal},
+		{"a renewal revives the license", []op{advance(at(3 * time.Hour)), refusedCheckout, renew(at(6 * time.Hour)), checkout("a", at(3*time.Hour+ttl))}, porcupine.Ok},
+		{"a renewal that ends it at once", []op{renew(epoch), refusedCheckout}, porcupine.Ok},
+		{"the pool is whole at the renewal", []op{renew(at(48 * time.Hour)), draw(ok), draw(ok), draw(ok), advance(renewal.Add(-time.Nanosecond)),
+			draw(refused), advance(renewal), usage(0), draw(ok), draw(ok), draw(ok), usage(3)}, porcupine.Ok},
+		{"the pool whole before the renewal", []op{renew(at(48 * time.Hour)), draw(ok), draw(ok), draw(ok),
+			advance(renewal.Add(-time.Nanosecond)), draw(ok)}, porcupine.Illegal},
+		{"seats held across the renewal", []op{renew(at(48 * time.Hour)), draw(ok), advance(renewal.Add(-10 * time.Minute)),
+			checkout("a", renewal.Add(50*time.Minute)), checkout("b", renewal.Add(50*time.Minute)), advance(renewal), usage(2),
+			draw(ok), usage(3), refusedCheckout}, porcupine.Ok},
+		{"draws forgotten within a period", []op{draw(ok), advance(at(time.Hour)), usage(0)}, porcupine.Illegal},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var history []porcupine.Operation
+			for i, o := range tc.ops {
+				history = append(history, porcupine.Operation{ClientId: 0, Input: o.in, Output: o.out, Call: int64(2 * i), Return: int64(2*i + 1)})
+			}
+			got := porcupine.CheckOperationsTimeout(licensetest.ModelOf(terms), history, 10*time.Second)
 			if got != tc.want {
 				t.Errorf("porcupine says %v, want %v", got, tc.want)
 			}

@@ -83,12 +83,26 @@ type harness struct {
 
 func newHarness(t *testing.T, db *store.DB, max int64) *harness {
 	t.Helper()
+	return newHarnessOn(t, db, licensetest.PoolSpec{Max: max, TTLMinutes: poolTTL, Begin: epoch.Add(-time.Hour), Renew: license.RenewNone})
+}
+
+// renewingSpec is a pool whose license renews weekly, its first renewal 12
+// hours into the run, and whose validity ends 3 hours in unless renewed:
+// histories over it hold draws reset by a renewal, checkouts and extensions
+// refused because the license expired, and renewals that bring it back.
+func renewingSpec(max int64) licensetest.PoolSpec {
+	return licensetest.PoolSpec{Max: max, TTLMinutes: poolTTL, Begin: epoch.Add(-6*24*time.Hour - 12*time.Hour),
+		End: epoch.Add(3 * time.Hour), Renew: license.RenewWeekly}
+}
+
+func newHarnessOn(t *testing.T, db *store.DB, spec licensetest.PoolSpec) *harness {
+	t.Helper()
 	clk := clock.NewManual(epoch)
 	db.SetClock(clk)
 	svc := license.NewService(db.Licenses(), clk, licensetest.Operators{}, license.Config{})
 	h := &harness{t: t, db: db, svc: svc, clk: clk, dialect: db.Dialect(),
 		ledger: map[string]*acked{}, failures: map[string]int{}}
-	h.pool = licensetest.NewPool(t, svc, clk.Now(), max, poolTTL)
+	h.pool = licensetest.NewPoolOn(t, svc, spec)
 	return h
 }
 
@@ -117,7 +131,7 @@ func (h *harness) ack(token string) *acked {
 }
 
 func (h *harness) model() porcupine.Model {
-	return licensetest.Model(h.pool.Max, h.pool.TTL, epoch)
+	return licensetest.ModelOf(h.pool.Terms(epoch))
 }
 
 // result classifies an operation's error for the model: a refusal the
@@ -161,6 +175,33 @@ func (h *harness) checkout(ctx context.Context, client int) string {
 	h.issued = append(h.issued, o.Token)
 	h.mu.Unlock()
 	return o.Token
+}
+
+// draw checks out one unit PERPETUAL: it is consumed until the license
+// renews.
+func (h *harness) draw(ctx context.Context, client int) {
+	h.quiet.RLock()
+	defer h.quiet.RUnlock()
+	in := licensetest.Input{Kind: licensetest.Draw}
+	clientToken := "ct-" + strconv.FormatInt(h.tokens.Add(1), 10)
+	call := h.history.Call()
+	_, err := h.svc.CheckoutLicense(ctx, h.pool.Buyer, h.pool.DrawInput(clientToken))
+	res, msg := h.result(in.Kind, err)
+	h.history.Return(client, call, in, licensetest.Output{Result: res, Err: msg})
+}
+
+// renew makes a new version of the license, valid until renewFor from the
+// clock's time (a renewal, as the issuer makes one).
+func (h *harness) renew(ctx context.Context, client int, renewFor time.Duration) {
+	h.quiet.RLock()
+	defer h.quiet.RUnlock()
+	end := h.clk.Now().Add(renewFor)
+	in := licensetest.Input{Kind: licensetest.Renew, Time: end}
+	clientToken := "renew-" + strconv.FormatInt(h.tokens.Add(1), 10)
+	call := h.history.Call()
+	_, err := h.svc.CreateLicenseVersion(ctx, h.pool.Seller, h.pool.RenewInput(clientToken, end))
+	res, msg := h.result(in.Kind, err)
+	h.history.Return(client, call, in, licensetest.Output{Result: res, Err: msg})
 }
 
 // pick chooses a token to check in or extend: mostly one the worker holds,
@@ -281,7 +322,7 @@ func (h *harness) checkpoint(ctx context.Context) {
 		}
 	}
 	h.mu.Unlock()
-	usage, err := h.db.Licenses().Usage(ctx, h.pool.LicenseArn, now)
+	usage, err := h.db.Licenses().Usage(ctx, h.pool.LicenseArn, time.Time{}, now)
 	if err != nil {
 		h.t.Errorf("store Usage: %v", err)
 		return
@@ -299,7 +340,9 @@ func (h *harness) checkpoint(ctx context.Context) {
 // out.
 type mix struct {
 	checkIn, extend, advance, usage int
+	draw, renew                     int
 	longAdvance                     int // thousandths of advances that go past the TTL
+	dayAdvance                      int // thousandths of advances of 6 to 18 hours
 }
 
 // run starts workers goroutines doing ops operations each, drawn from m,
@@ -334,13 +377,22 @@ func (h *harness) run(seed uint64, workers, ops int, m mix, interval time.Durati
 					}
 				case x < m.checkIn+m.extend+m.advance:
 					d := time.Duration(1+r.IntN(10)) * time.Minute
-					if r.IntN(1000) < m.longAdvance {
+					switch y := r.IntN(1000); {
+					case y < m.longAdvance:
 						d = time.Duration(poolTTL+1+r.IntN(30)) * time.Minute
+					case y < m.longAdvance+m.dayAdvance:
+						d = time.Duration(6+r.IntN(13)) * time.Hour
 					}
 					h.advance(w, d)
 					continue
 				case x < m.checkIn+m.extend+m.advance+m.usage:
 					h.usage(ctx, w)
+					continue
+				case x < m.checkIn+m.extend+m.advance+m.usage+m.draw:
+					h.draw(ctx, w)
+					continue
+				case x < m.checkIn+m.extend+m.advance+m.usage+m.draw+m.renew:
+					h.renew(ctx, w, time.Duration(2+r.IntN(8))*time.Hour)
 					continue
 				}
 				if token := h.checkout(ctx, w); token != "" {
@@ -446,8 +498,12 @@ func testPoolLinearizable(t *testing.T, db *store.DB) {
 	if testing.Short() || raceEnabled {
 		ops = 50
 	}
-	h := newHarness(t, db, poolMax)
-	h.run(testrand.Seed(t), workers, ops, mix{checkIn: 220, extend: 200, advance: 40, usage: 60, longAdvance: 150}, 0)
+	// The license renews weekly and expires unless renewed, so that the
+	// history holds draws and their reset at a renewal, the license's
+	// expiry and its renewals, besides the floating seats.
+	h := newHarnessOn(t, db, renewingSpec(poolMax))
+	h.run(testrand.Seed(t), workers, ops, mix{checkIn: 200, extend: 180, advance: 40, usage: 60, draw: 12, renew: 25,
+		longAdvance: 150, dayAdvance: 60}, 0)
 	history := h.history.Operations()
 	if licensetest.Check(t, h.model(), history, 2*time.Minute) != porcupine.Ok {
 		return
@@ -455,7 +511,9 @@ func testPoolLinearizable(t *testing.T, db *store.DB) {
 	// The check is sensitive to capacity: the same history is illegal for a
 	// pool of one seat fewer if it ever had all ten taken.
 	if h.maxSeen.Load() == h.pool.Max {
-		res := porcupine.CheckOperationsTimeout(licensetest.Model(h.pool.Max-1, h.pool.TTL, epoch), history, 20*time.Second)
+		smaller := h.pool.Terms(epoch)
+		smaller.Max--
+		res := porcupine.CheckOperationsTimeout(licensetest.ModelOf(smaller), history, 20*time.Second)
 		t.Logf("same history, pool of %d: %v", h.pool.Max-1, res)
 		if res == porcupine.Ok {
 			t.Errorf("a history that had %d seats in use checks as linearizable for a pool of %d", h.pool.Max, h.pool.Max-1)

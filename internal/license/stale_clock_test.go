@@ -224,7 +224,7 @@ func testExtendCannotRevive(t *testing.T, db *store.DB, h *hooks) {
 	<-bDone
 
 	now := clk.Now()
-	usage, err := db.Licenses().Usage(ctx, pool.LicenseArn, now)
+	usage, err := db.Licenses().Usage(ctx, pool.LicenseArn, time.Time{}, now)
 	if err != nil {
 		t.Fatalf("Usage: %v", err)
 	}
@@ -317,7 +317,7 @@ func testExtendOnALaggingReplica(t *testing.T, dbBehind, dbAhead *store.DB) {
 		t.Errorf("the renewal failed with %v, want NoEntitlementsAllowedException", err)
 	}
 	for _, clk := range []*clock.Manual{lagging, leading} {
-		usage, err := db.Licenses().Usage(ctx, pool.LicenseArn, clk.Now().Add(2*time.Minute))
+		usage, err := db.Licenses().Usage(ctx, pool.LicenseArn, time.Time{}, clk.Now().Add(2*time.Minute))
 		if err != nil {
 			t.Fatalf("Usage: %v", err)
 		}

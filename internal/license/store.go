@@ -33,7 +33,10 @@ type Store interface {
 	// GranteeProductGrants returns a grantee's grants for one product and
 	// issuer, the lookup every checkout makes.
 	GranteeProductGrants(ctx context.Context, grantee, productSKU, fingerprint string) ([]Grant, error)
-	Usage(ctx context.Context, licenseArn string, now time.Time) (map[string]Usage, error)
+	// Usage returns, per entitlement, the units drawn in the renewal
+	// period that starts at period (rules.PeriodStart; the zero time for a
+	// license that does not renew) and those held by seats live at now.
+	Usage(ctx context.Context, licenseArn string, period, now time.Time) (map[string]Usage, error)
 	// Checkout returns a checkout by its consumption token.
 	Checkout(ctx context.Context, token string) (Checkout, error)
 	// IssuerKey returns one issuer's key; fault.NotFound if it has none.
@@ -85,8 +88,11 @@ type Tx interface {
 	// GranteeGrants returns the grantee's grants for a product and issuer.
 	GranteeGrants(grantee, productSKU, fingerprint string) ([]Grant, error)
 
-	Usage(licenseArn, name string, now time.Time) (Usage, error)
-	AddDrawn(licenseArn, name string, quantity int64) error
+	// Usage is Store.Usage of one entitlement.
+	Usage(licenseArn, name string, period, now time.Time) (Usage, error)
+	// AddDrawn adds to what was drawn in the renewal period that starts at
+	// period; what earlier periods drew is kept.
+	AddDrawn(licenseArn, name string, period time.Time, quantity int64) error
 	AddSeat(s Seat) error
 	DeleteSeats(token string) error
 	ExtendSeats(token string, expires time.Time) error

@@ -127,7 +127,7 @@ func storePair(ctx context.Context, lm *store.Licenses, p storePool) error {
 		if _, err := tx.License(p.lic.LicenseArn); err != nil {
 			return err
 		}
-		if _, err := tx.Usage(p.lic.LicenseArn, "Seats", time.Now()); err != nil {
+		if _, err := tx.Usage(p.lic.LicenseArn, "Seats", time.Time{}, time.Now()); err != nil {
 			return err
 		}
 		if err := tx.AddSeat(license.Seat{Token: c.Token, LicenseArn: c.LicenseArn, Name: "Seats", Quantity: 1, Expires: c.Expires}); err != nil {

@@ -238,11 +238,12 @@ func (s *Licenses) GranteeProductGrants(ctx context.Context, grantee, sku, finge
 	return collectGrants(s.db, rows)
 }
 
-// Usage returns drawn and in-use units per entitlement of a license.
-func (s *Licenses) Usage(ctx context.Context, arn string, now time.Time) (usage map[string]license.Usage, err error) {
+// Usage returns, per entitlement of a license, the units drawn in a renewal
+// period and those in use at now.
+func (s *Licenses) Usage(ctx context.Context, arn string, period, now time.Time) (usage map[string]license.Usage, err error) {
 	defer fault.Annotate(&err, "store: usage of license %s", arn)
 	out := map[string]license.Usage{}
-	rows, err := s.db.query(ctx, `SELECT name, drawn FROM license_drawn WHERE license_arn = ?`, arn)
+	rows, err := s.db.query(ctx, `SELECT name, drawn FROM license_drawn WHERE license_arn = ? AND period = ?`, arn, periodKey(period))
 	if err != nil {
 		return nil, s.db.classify(err)
 	}

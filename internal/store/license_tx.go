@@ -87,20 +87,31 @@ func (t *licenseTx) GranteeGrants(grantee, sku, fingerprint string) (gs []licens
 	return collectGrants(t.tx.db, rows)
 }
 
-func (t *licenseTx) Usage(arn, name string, now time.Time) (u license.Usage, err error) {
+func (t *licenseTx) Usage(arn, name string, period, now time.Time) (u license.Usage, err error) {
 	defer fault.Annotate(&err, "store: usage of %s of license %s", name, arn)
 	err = t.tx.QueryRow(`SELECT
-		COALESCE((SELECT drawn FROM license_drawn WHERE license_arn = ? AND name = ?), 0),
+		COALESCE((SELECT drawn FROM license_drawn WHERE license_arn = ? AND name = ? AND period = ?), 0),
 		COALESCE((SELECT SUM(quantity) FROM license_seats WHERE license_arn = ? AND name = ? AND expires_at > ?), 0)`,
-		arn, name, arn, name, now.UnixNano()).Scan(&u.Drawn, &u.InUse)
+		arn, name, periodKey(period), arn, name, now.UnixNano()).Scan(&u.Drawn, &u.InUse)
 	return u, t.classify(err)
 }
 
-func (t *licenseTx) AddDrawn(arn, name string, quantity int64) (err error) {
+func (t *licenseTx) AddDrawn(arn, name string, period time.Time, quantity int64) (err error) {
 	defer fault.Annotate(&err, "store: draw %d of %s of license %s", quantity, name, arn)
-	_, err = t.tx.Exec(`INSERT INTO license_drawn (license_arn, name, drawn) VALUES (?, ?, ?)
-		ON CONFLICT (license_arn, name) DO UPDATE SET drawn = license_drawn.drawn + excluded.drawn`, arn, name, quantity)
+	_, err = t.tx.Exec(`INSERT INTO license_drawn (license_arn, name, period, drawn) VALUES (?, ?, ?, ?)
+		ON CONFLICT (license_arn, name, period) DO UPDATE SET drawn = license_drawn.drawn + excluded.drawn`,
+		arn, name, periodKey(period), quantity)
 	return err
+}
+
+// periodKey is how license_drawn keys a renewal period: the Unix
+// nanoseconds of its start, and 0 for the one period of a license that
+// does not renew (the zero time).
+func periodKey(period time.Time) int64 {
+	if period.IsZero() {
+		return 0
+	}
+	return period.UnixNano()
 }
 
 func (t *licenseTx) AddSeat(s license.Seat) (err error) {

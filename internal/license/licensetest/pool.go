@@ -4,8 +4,13 @@
 //
 // The model is the specification the histories are checked against: a pool
 // of Max units, each PROVISIONAL checkout of one unit holding a seat until it
-// is checked in or its expiry passes; the clock is part of the state, moved
-// by Advance operations, because whether a seat is live depends on it.
+// is checked in or its expiry passes, each PERPETUAL one (a draw) consuming
+// one for the rest of the license's renewal period; the clock is part of the
+// state, moved by Advance operations, because whether a seat is live, which
+// renewal period it is and whether the license has expired depend on it.
+// The license's validity may end within a history (after which nothing is
+// checked out or extended) and a renewal (a new version) may push its end
+// later.
 package licensetest
 
 import (
@@ -22,6 +27,7 @@ import (
 	"github.com/anishathalye/porcupine"
 
 	"github.com/tollgate/tollgate/internal/license"
+	"github.com/tollgate/tollgate/internal/license/rules"
 )
 
 // Kind names an operation on the pool.
@@ -33,18 +39,20 @@ const (
 	CheckIn              // Input.Token
 	Extend               // Input.Token; Output.Expires
 	Advance              // Input.Time: the clock moves to it
-	Usage                // Output.InUse: units held by live seats
+	Usage                // Output.InUse: units drawn this period and held by live seats
+	Draw                 // a PERPETUAL checkout of one unit
+	Renew                // Input.Time: a new version of the license ends its validity then
 )
 
 func (k Kind) String() string {
-	return [...]string{"Checkout", "CheckIn", "Extend", "Advance", "Usage"}[k]
+	return [...]string{"Checkout", "CheckIn", "Extend", "Advance", "Usage", "Draw", "Renew"}[k]
 }
 
 // Input is an operation's argument.
 type Input struct {
 	Kind  Kind
 	Token string    // CheckIn, Extend: the consumption token
-	Time  time.Time // Advance: the clock's new time
+	Time  time.Time // Advance: the clock's new time; Renew: the validity's new end
 }
 
 // Result is how an operation ended.
@@ -55,10 +63,11 @@ const (
 	// OK: the operation took effect.
 	OK Result = iota
 	// Refused: the operation was refused for a reason the model decides: a
-	// full pool (NoEntitlementsAllowedException) for Checkout, a token that
-	// is not live for CheckIn and Extend (ResourceNotFoundException; for
-	// Extend also NoEntitlementsAllowedException, the answer when the
-	// token's units went to others after it expired: see Refusal).
+	// full pool or an expired license (NoEntitlementsAllowedException) for
+	// Checkout and Draw, a token that is not live for CheckIn and Extend
+	// (ResourceNotFoundException; for Extend also
+	// NoEntitlementsAllowedException, the answer when the license expired
+	// or the token's units went to others after it expired: see Refusal).
 	Refused
 	// Failed: any other error, such as contention on PostgreSQL; the model
 	// allows it in every state and it changes nothing, because a failed
@@ -79,7 +88,7 @@ func (r Result) String() string { return [...]string{"ok", "refused", "failed"}[
 // extension takes effect.
 func Refusal(kind Kind, code string) (Result, bool) {
 	switch {
-	case kind == Checkout && code == "NoEntitlementsAllowedException",
+	case (kind == Checkout || kind == Draw) && code == "NoEntitlementsAllowedException",
 		(kind == CheckIn || kind == Extend) && code == "ResourceNotFoundException",
 		kind == Extend && code == "NoEntitlementsAllowedException":
 		return Refused, true
@@ -101,12 +110,23 @@ type seat struct {
 	expires int64 // unix nanoseconds
 }
 
-// state is the model's state: the time, and the seats live at that time,
-// sorted by token. It is never modified once made.
+// state is the model's state: the time, the seats live at that time,
+// sorted by token, the units drawn in the renewal period that holds the
+// time, and the end of the license's validity (0: none). It is never
+// modified once made.
 type state struct {
 	now   int64
 	seats []seat
+	drawn int64
+	end   int64
 }
+
+// used is what the pool holds: units drawn this period and live seats.
+func (s state) used() int64 { return s.drawn + int64(len(s.seats)) }
+
+// available says whether the license can be checked out at the state's
+// time: its validity has not ended.
+func (s state) available() bool { return s.end == 0 || s.now < s.end }
 
 func (s state) live(token string) (int, bool) {
 	i, ok := slices.BinarySearchFunc(s.seats, token, func(e seat, t string) int { return strings.Compare(e.token, t) })
@@ -114,17 +134,23 @@ func (s state) live(token string) (int, bool) {
 }
 
 func (s state) without(i int) state {
-	return state{now: s.now, seats: slices.Delete(slices.Clone(s.seats), i, i+1)}
+	s.seats = slices.Delete(slices.Clone(s.seats), i, i+1)
+	return s
 }
 
 func (s state) with(st seat) state {
 	i, _ := s.live(st.token)
-	return state{now: s.now, seats: slices.Insert(slices.Clone(s.seats), i, st)}
+	s.seats = slices.Insert(slices.Clone(s.seats), i, st)
+	return s
 }
 
-// at moves the state to time now, dropping the seats that expire by then.
-func (s state) at(now int64) state {
-	out := state{now: now}
+// at moves the state to time now, dropping the seats that expire by then,
+// and what was drawn if a renewal period began.
+func (s state) at(now int64, t Terms) state {
+	out := state{now: now, drawn: s.drawn, end: s.end}
+	if !t.period(s.now).Equal(t.period(now)) {
+		out.drawn = 0
+	}
 	for _, e := range s.seats {
 		if e.expires > now {
 			out.seats = append(out.seats, e)
@@ -133,70 +159,64 @@ func (s state) at(now int64) state {
 	return out
 }
 
+// Terms are the pool's license as the model sees it.
+type Terms struct {
+	Max   int64
+	TTL   time.Duration
+	Start time.Time // the clock when the history begins
+	// End is the end of the license's validity when the history begins
+	// (zero: none); Renew operations move it.
+	End time.Time
+	// Renew and Begin are the license's RenewType and the begin of its
+	// validity, which anchors its renewal periods.
+	Renew license.RenewType
+	Begin time.Time
+}
+
+func (t Terms) period(now int64) time.Time {
+	return rules.PeriodStart(t.Renew, t.Begin, time.Unix(0, now))
+}
+
 // Model returns the sequential specification of a pool of max units whose
-// checkouts live for ttl, starting at time start with no seat taken.
-//
-//   - Checkout succeeds if and only if fewer than max seats are live. The
-//     seat expires when the output says: after now, and no later than
-//     now+ttl (the service stamps a checkout when it starts; the model's now
-//     is when it takes effect).
-//   - CheckIn and Extend succeed if and only if the token's seat is live;
-//     Extend moves its expiry to exactly now+ttl.
-//   - Advance moves the time forward (never back).
-//   - Usage reports the number of live seats.
-//   - A Failed operation of any kind changes nothing.
+// checkouts live for ttl, starting at time start with no seat taken, of a
+// license that neither expires nor renews.
 func Model(max int64, ttl time.Duration, start time.Time) porcupine.Model {
+	return ModelOf(Terms{Max: max, TTL: ttl, Start: start})
+}
+
+// ModelOf returns the sequential specification of a pool on terms t:
+//
+//   - Checkout succeeds if and only if the license is available (its
+//     validity has not ended) and fewer than Max units are drawn and held.
+//     The seat expires when the output says: after now, and no later than
+//     now+TTL (the service stamps a checkout when it starts; the model's now
+//     is when it takes effect).
+//   - Draw succeeds under the same condition, and consumes a unit until the
+//     renewal period ends.
+//   - CheckIn succeeds if and only if the token's seat is live; Extend if
+//     and only if it is live and the license available, and moves its
+//     expiry to exactly now+TTL.
+//   - Advance moves the time forward (never back); Renew sets the end of
+//     the license's validity.
+//   - Usage reports the units drawn this period and held by live seats.
+//   - A Failed operation of any kind changes nothing.
+func ModelOf(t Terms) porcupine.Model {
+	var end int64
+	if !t.End.IsZero() {
+		end = t.End.UnixNano()
+	}
 	return porcupine.Model{
-		Init: func() any { return state{now: start.UnixNano()} },
+		Init: func() any { return state{now: t.Start.UnixNano(), end: end} },
 		Step: func(st, in, out any) (bool, any) {
-			s, i, o := st.(state), in.(Input), out.(Output)
-			if o.Result == Failed {
-				return true, s
-			}
-			switch i.Kind {
-			case Checkout:
-				full := int64(len(s.seats)) >= max
-				if o.Result == Refused {
-					return full, s
-				}
-				exp := o.Expires.UnixNano()
-				if _, dup := s.live(o.Token); full || dup || exp <= s.now || exp > s.now+int64(ttl) {
-					return false, s
-				}
-				return true, s.with(seat{token: o.Token, expires: exp})
-			case CheckIn, Extend:
-				at, live := s.live(i.Token)
-				if o.Result == Refused {
-					return !live, s
-				}
-				if !live {
-					return false, s
-				}
-				if i.Kind == CheckIn {
-					return true, s.without(at)
-				}
-				if o.Expires.UnixNano() != s.now+int64(ttl) {
-					return false, s
-				}
-				return true, s.without(at).with(seat{token: i.Token, expires: s.now + int64(ttl)})
-			case Advance:
-				t := i.Time.UnixNano()
-				if t < s.now {
-					return false, s
-				}
-				return true, s.at(t)
-			case Usage:
-				return o.InUse == int64(len(s.seats)), s
-			}
-			return false, s
+			return step(t, st.(state), in.(Input), out.(Output))
 		},
 		Equal: func(a, b any) bool {
 			x, y := a.(state), b.(state)
-			return x.now == y.now && slices.Equal(x.seats, y.seats)
+			return x.now == y.now && x.drawn == y.drawn && x.end == y.end && slices.Equal(x.seats, y.seats)
 		},
 		Hash: func(st any) uint64 {
 			s := st.(state)
-			h := mix(fnvOffset, uint64(s.now))
+			h := mix(mix(mix(fnvOffset, uint64(s.now)), uint64(s.drawn)), uint64(s.end))
 			for _, e := range s.seats {
 				// Tokens are random: a prefix tells them apart well enough.
 				for i := 0; i < len(e.token) && i < 16; i++ {
@@ -219,7 +239,9 @@ func Model(max int64, ttl time.Duration, start time.Time) porcupine.Model {
 				}
 				return fmt.Sprintf("%s(%s) -> %s", i.Kind, short(i.Token), o.Result)
 			case Advance:
-				return "Advance(" + i.Time.Format(time.TimeOnly) + ")"
+				return "Advance(" + i.Time.UTC().Format(time.DateTime) + ")"
+			case Renew:
+				return fmt.Sprintf("Renew(until %s) -> %s", i.Time.UTC().Format(time.DateTime), o.Result)
 			case Usage:
 				return fmt.Sprintf("Usage() -> %d", o.InUse)
 			}
@@ -231,9 +253,65 @@ func Model(max int64, ttl time.Duration, start time.Time) porcupine.Model {
 			for i, e := range s.seats {
 				parts[i] = short(e.token) + "@" + time.Unix(0, e.expires).UTC().Format(time.TimeOnly)
 			}
-			return time.Unix(0, s.now).UTC().Format(time.TimeOnly) + " {" + strings.Join(parts, " ") + "}"
+			return fmt.Sprintf("%s drawn %d, ends %s {%s}", time.Unix(0, s.now).UTC().Format(time.DateTime), s.drawn,
+				time.Unix(0, s.end).UTC().Format(time.DateTime), strings.Join(parts, " "))
 		},
 	}
+}
+
+// step is the model's transition: whether out is a legal outcome of in in
+// state s, and the state after it.
+func step(t Terms, s state, i Input, o Output) (bool, any) {
+	if o.Result == Failed {
+		return true, s
+	}
+	switch i.Kind {
+	case Checkout, Draw:
+		refuse := !s.available() || s.used() >= t.Max
+		if o.Result == Refused {
+			return refuse, s
+		}
+		if refuse {
+			return false, s
+		}
+		if i.Kind == Draw {
+			s.drawn++
+			return true, s
+		}
+		exp := o.Expires.UnixNano()
+		if _, dup := s.live(o.Token); dup || exp <= s.now || exp > s.now+int64(t.TTL) {
+			return false, s
+		}
+		return true, s.with(seat{token: o.Token, expires: exp})
+	case CheckIn, Extend:
+		at, live := s.live(i.Token)
+		ok := live && (i.Kind == CheckIn || s.available())
+		if o.Result == Refused {
+			return !ok, s
+		}
+		if !ok {
+			return false, s
+		}
+		if i.Kind == CheckIn {
+			return true, s.without(at)
+		}
+		if o.Expires.UnixNano() != s.now+int64(t.TTL) {
+			return false, s
+		}
+		return true, s.without(at).with(seat{token: i.Token, expires: s.now + int64(t.TTL)})
+	case Advance:
+		to := i.Time.UnixNano()
+		if to < s.now {
+			return false, s
+		}
+		return true, s.at(to, t)
+	case Renew:
+		s.end = i.Time.UnixNano()
+		return o.Result == OK, s
+	case Usage:
+		return o.InUse == s.used(), s
+	}
+	return false, s
 }
 
 // FNV-1a, by hand: the checker hashes a state at every step it takes.
@@ -331,6 +409,9 @@ type Pool struct {
 	Entitlement   string
 	Max           int64
 	TTL           time.Duration
+	// The license's validity (End zero: none) and RenewType.
+	Begin, End time.Time
+	Renew      license.RenewType
 }
 
 var one = int64(1)
@@ -340,6 +421,43 @@ func (p Pool) CheckoutInput(clientToken string) license.CheckoutLicenseInput {
 	return license.CheckoutLicenseInput{
 		ProductSKU: p.ProductSKU, CheckoutType: license.Provisional, KeyFingerprint: p.Fingerprint, ClientToken: clientToken,
 		Entitlements: []license.EntitlementRequest{{Name: p.Entitlement, Unit: license.UnitCount, Quantity: &one}},
+	}
+}
+
+// DrawInput is a PERPETUAL checkout of one unit of the pool.
+func (p Pool) DrawInput(clientToken string) license.CheckoutLicenseInput {
+	in := p.CheckoutInput(clientToken)
+	in.CheckoutType = license.Perpetual
+	return in
+}
+
+// Terms are the pool's terms for the model, for a history that begins at
+// start.
+func (p Pool) Terms(start time.Time) Terms {
+	return Terms{Max: p.Max, TTL: p.TTL, Start: start, End: p.End, Renew: p.Renew, Begin: p.Begin}
+}
+
+// RenewInput is a new version of the pool's license (a renewal), the same
+// but for the end of its validity.
+func (p Pool) RenewInput(clientToken string, end time.Time) license.CreateLicenseVersionInput {
+	in := p.licenseInput(clientToken)
+	in.Validity.End = end
+	return license.CreateLicenseVersionInput{LicenseArn: p.LicenseArn, LicenseName: in.LicenseName, ProductName: in.ProductName,
+		Issuer: in.Issuer, HomeRegion: in.HomeRegion, Validity: in.Validity, Entitlements: in.Entitlements,
+		ConsumptionConfiguration: in.ConsumptionConfiguration, Status: license.StatusAvailable, ClientToken: clientToken}
+}
+
+// licenseInput is the CreateLicense request of the pool's license.
+func (p Pool) licenseInput(clientToken string) license.CreateLicenseInput {
+	yes, max, ttl := true, p.Max, int(p.TTL/time.Minute)
+	return license.CreateLicenseInput{
+		LicenseName: "floating", ProductName: "Floating", ProductSKU: p.ProductSKU, HomeRegion: "us-east-1",
+		Issuer:      &license.Issuer{Name: "Seller Inc"},
+		Validity:    &license.Validity{Begin: p.Begin, End: p.End},
+		Beneficiary: p.Buyer, ClientToken: clientToken,
+		Entitlements: []license.Entitlement{{Name: p.Entitlement, MaxCount: &max, Unit: "Count", AllowCheckIn: &yes}},
+		ConsumptionConfiguration: &license.ConsumptionConfiguration{RenewType: p.Renew,
+			ProvisionalConfiguration: &license.ProvisionalConfiguration{MaxTimeToLiveInMinutes: &ttl}},
 	}
 }
 
@@ -354,18 +472,24 @@ const (
 // CreateLicense, CreateGrant, AcceptGrant, then CreateGrantVersion ACTIVE.
 func NewPool(t testing.TB, svc *license.Service, now time.Time, max int64, ttlMinutes int) Pool {
 	t.Helper()
+	return NewPoolOn(t, svc, PoolSpec{Max: max, TTLMinutes: ttlMinutes, Begin: now.Add(-time.Hour), Renew: license.RenewNone})
+}
+
+// PoolSpec is what NewPoolOn makes a pool of.
+type PoolSpec struct {
+	Max        int64
+	TTLMinutes int
+	Begin, End time.Time // the license's validity; End zero: none
+	Renew      license.RenewType
+}
+
+// NewPoolOn is NewPool of a license on the terms of spec.
+func NewPoolOn(t testing.TB, svc *license.Service, spec PoolSpec) Pool {
+	t.Helper()
 	ctx := context.Background()
-	p := Pool{Seller: Seller, Buyer: Buyer, ProductSKU: "sku-floating", Entitlement: "Seats", Max: max, TTL: time.Duration(ttlMinutes) * time.Minute}
-	yes := true
-	lic, err := svc.CreateLicense(ctx, p.Seller, license.CreateLicenseInput{
-		LicenseName: "floating", ProductName: "Floating", ProductSKU: p.ProductSKU, HomeRegion: "us-east-1",
-		Issuer:      &license.Issuer{Name: "Seller Inc"},
-		Validity:    &license.Validity{Begin: now.Add(-time.Hour)},
-		Beneficiary: p.Buyer, ClientToken: "create-license",
-		Entitlements: []license.Entitlement{{Name: p.Entitlement, MaxCount: &max, Unit: "Count", AllowCheckIn: &yes}},
-		ConsumptionConfiguration: &license.ConsumptionConfiguration{RenewType: "None",
-			ProvisionalConfiguration: &license.ProvisionalConfiguration{MaxTimeToLiveInMinutes: &ttlMinutes}},
-	})
+	p := Pool{Seller: Seller, Buyer: Buyer, ProductSKU: "sku-floating", Entitlement: "Seats", Max: spec.Max,
+		TTL: time.Duration(spec.TTLMinutes) * time.Minute, Begin: spec.Begin, End: spec.End, Renew: spec.Renew}
+	lic, err := svc.CreateLicense(ctx, p.Seller, p.licenseInput("create-license"))
 	if err != nil {
 		t.Fatalf("CreateLicense: %v", err)
 	}

@@ -45,6 +45,9 @@ type SDKPool struct {
 	Entitlement string
 	Max         int64
 	TTL         time.Duration
+	// The license's validity (End zero: none) and RenewType.
+	Begin, End time.Time
+	Renew      types.RenewType
 }
 
 // NewSDKPool does what NewPool does, through the License Manager API: the
@@ -52,18 +55,41 @@ type SDKPool struct {
 // from begin, and grants it to buyerAccount, who accepts and activates it.
 func NewSDKPool(t testing.TB, seller, buyer *licensemanager.Client, buyerAccount string, begin time.Time, max int64, ttlMinutes int32) SDKPool {
 	t.Helper()
+	return NewSDKPoolOn(t, seller, buyer, buyerAccount, SDKPool{Begin: begin, Max: max, TTL: time.Duration(ttlMinutes) * time.Minute,
+		Renew: types.RenewTypeNone})
+}
+
+// validity is the license's validity on the wire.
+func (p SDKPool) validity() *types.DatetimeRange {
+	v := &types.DatetimeRange{Begin: aws.String(p.Begin.UTC().Format(time.RFC3339Nano))}
+	if !p.End.IsZero() {
+		v.End = aws.String(p.End.UTC().Format(time.RFC3339Nano))
+	}
+	return v
+}
+
+func (p SDKPool) entitlements() []types.Entitlement {
+	return []types.Entitlement{{Name: aws.String(p.Entitlement), MaxCount: aws.Int64(p.Max), Unit: types.EntitlementUnitCount, AllowCheckIn: aws.Bool(true)}}
+}
+
+func (p SDKPool) consumption() *types.ConsumptionConfiguration {
+	return &types.ConsumptionConfiguration{RenewType: p.Renew,
+		ProvisionalConfiguration: &types.ProvisionalConfiguration{MaxTimeToLiveInMinutes: aws.Int32(int32(p.TTL / time.Minute))}}
+}
+
+// NewSDKPoolOn is NewSDKPool of a license on the terms spec gives (its Max,
+// TTL, Begin, End and Renew).
+func NewSDKPoolOn(t testing.TB, seller, buyer *licensemanager.Client, buyerAccount string, spec SDKPool) SDKPool {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	p := SDKPool{ProductSKU: "sku-floating", Entitlement: "Seats", Max: max, TTL: time.Duration(ttlMinutes) * time.Minute}
+	p := spec
+	p.ProductSKU, p.Entitlement = "sku-floating", "Seats"
 	lic, err := seller.CreateLicense(ctx, &licensemanager.CreateLicenseInput{
 		LicenseName: aws.String("floating"), ProductName: aws.String("Floating"), ProductSKU: aws.String(p.ProductSKU),
 		HomeRegion: aws.String("us-east-1"), Beneficiary: aws.String(buyerAccount), ClientToken: aws.String("create-license"),
-		Issuer:   &types.Issuer{Name: aws.String("Seller Inc")},
-		Validity: &types.DatetimeRange{Begin: aws.String(begin.UTC().Format(time.RFC3339))},
-		Entitlements: []types.Entitlement{{Name: aws.String(p.Entitlement), MaxCount: aws.Int64(max),
-			Unit: types.EntitlementUnitCount, AllowCheckIn: aws.Bool(true)}},
-		ConsumptionConfiguration: &types.ConsumptionConfiguration{RenewType: types.RenewTypeNone,
-			ProvisionalConfiguration: &types.ProvisionalConfiguration{MaxTimeToLiveInMinutes: aws.Int32(ttlMinutes)}},
+		Issuer: &types.Issuer{Name: aws.String("Seller Inc")}, Validity: p.validity(), Entitlements: p.entitlements(),
+		ConsumptionConfiguration: p.consumption(),
 	})
 	if err != nil {
 		t.Fatalf("CreateLicense: %v", err)
@@ -101,6 +127,23 @@ func (p SDKPool) CheckoutInput(clientToken string) *licensemanager.CheckoutLicen
 		KeyFingerprint: aws.String(p.Fingerprint), ClientToken: aws.String(clientToken),
 		Entitlements: []types.EntitlementData{{Name: aws.String(p.Entitlement), Value: aws.String("1"), Unit: types.EntitlementDataUnitCount}},
 	}
+}
+
+// DrawInput is a PERPETUAL checkout of one unit of the pool.
+func (p SDKPool) DrawInput(clientToken string) *licensemanager.CheckoutLicenseInput {
+	in := p.CheckoutInput(clientToken)
+	in.CheckoutType = types.CheckoutTypePerpetual
+	return in
+}
+
+// RenewInput is a new version of the pool's license, the same but for the
+// end of its validity: a renewal.
+func (p SDKPool) RenewInput(clientToken string, end time.Time) *licensemanager.CreateLicenseVersionInput {
+	p.End = end
+	return &licensemanager.CreateLicenseVersionInput{LicenseArn: aws.String(p.LicenseArn), LicenseName: aws.String("floating"),
+		ProductName: aws.String("Floating"), Issuer: &types.Issuer{Name: aws.String("Seller Inc")}, HomeRegion: aws.String("us-east-1"),
+		Validity: p.validity(), Entitlements: p.entitlements(), ConsumptionConfiguration: p.consumption(),
+		Status: types.LicenseStatusAvailable, ClientToken: aws.String(clientToken)}
 }
 
 // InUse returns the pool's consumed value from GetLicenseUsage.

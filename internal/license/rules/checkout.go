@@ -56,17 +56,42 @@ func Find(held []Entitlement, name string) (Entitlement, bool) {
 	return Entitlement{}, false
 }
 
-// CheckAvailable refuses a license that is not AVAILABLE, or whose validity
-// window does not hold now, with NoEntitlementsAllowedException.
-func CheckAvailable(licenseArn string, status LicenseStatus, v Validity, now time.Time) error {
-	if status != StatusAvailable {
-		return errNoEntitlements("license %s is %s", licenseArn, status)
+// Status is the status a license has at now: the status its issuer set,
+// except that an AVAILABLE license whose validity has not begun yet is
+// PENDING_AVAILABLE, and one whose validity has ended is EXPIRED. It is
+// derived when read, never stored, so that a license expires at the end of
+// its validity on the clock, to the nanosecond, on every replica alike, and
+// a new version with a later end brings it back.
+func Status(stored LicenseStatus, v Validity, now time.Time) LicenseStatus {
+	if stored != StatusAvailable {
+		return stored
 	}
-	if !v.Contains(now) {
-		return errNoEntitlements("license %s is not valid at %s (validity %s to %s)", licenseArn, FormatTime(now),
-			FormatTime(v.Begin), FormatTime(v.End))
+	switch {
+	case now.Before(v.Begin):
+		return StatusPendingAvailable
+	case !v.End.IsZero() && !now.Before(v.End):
+		return StatusExpired
 	}
-	return nil
+	return stored
+}
+
+// CheckAvailable refuses, with NoEntitlementsAllowedException, a license
+// whose status at now (Status) is not AVAILABLE: one its issuer took out of
+// service, or one outside its validity window.
+func CheckAvailable(licenseArn string, stored LicenseStatus, v Validity, now time.Time) error {
+	switch status := Status(stored, v, now); status {
+	case StatusAvailable:
+		return nil
+	case StatusPendingAvailable:
+		if stored == StatusAvailable {
+			return errNoEntitlements("license %s is PENDING_AVAILABLE: its validity begins at %s", licenseArn, FormatTime(v.Begin))
+		}
+	case StatusExpired:
+		if stored == StatusAvailable {
+			return errNoEntitlements("license %s is EXPIRED: its validity ended at %s", licenseArn, FormatTime(v.End))
+		}
+	}
+	return errNoEntitlements("license %s is %s", licenseArn, stored)
 }
 
 // Limit is the most units of e that may be drawn and in use together: its

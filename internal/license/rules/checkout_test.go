@@ -112,14 +112,47 @@ func TestCheckAvailable(t *testing.T) {
 	}{
 		{"inside", StatusAvailable, window, begin.Add(time.Hour), wantErr{}},
 		{"at its begin", StatusAvailable, window, begin, wantErr{}},
-		{"a nanosecond before", StatusAvailable, window, begin.Add(-1), wantErr{noEntitlements, "is not valid at 2025-12-31T23:59:59.999Z (validity 2026-01-01T00:00:00.000Z to 2027-01-01T00:00:00.000Z)"}},
-		{"at its end", StatusAvailable, window, end, wantErr{noEntitlements, "is not valid at"}},
+		{"a nanosecond before", StatusAvailable, window, begin.Add(-1), wantErr{noEntitlements, "is PENDING_AVAILABLE: its validity begins at 2026-01-01T00:00:00.000Z"}},
+		{"at its end", StatusAvailable, window, end, wantErr{noEntitlements, "is EXPIRED: its validity ended at 2027-01-01T00:00:00.000Z"}},
+		{"expired by its issuer", StatusExpired, window, begin.Add(time.Hour), wantErr{noEntitlements, "is EXPIRED"}},
 		{"no end", StatusAvailable, Validity{Begin: begin}, begin.AddDate(100, 0, 0), wantErr{}},
 		{"deactivated", StatusDeactivated, window, begin.Add(time.Hour), wantErr{noEntitlements, "is DEACTIVATED"}},
 		{"deleted", StatusDeleted, window, begin.Add(time.Hour), wantErr{noEntitlements, "is DELETED"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.err.check(t, CheckAvailable(arn, tc.status, tc.v, tc.now))
+		})
+	}
+}
+
+// TestStatus: the status of a license at a time, derived from the status
+// its issuer set and its validity.
+func TestStatus(t *testing.T) {
+	begin := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := begin.AddDate(1, 0, 0)
+	window := Validity{Begin: begin, End: end}
+	for _, tc := range []struct {
+		name   string
+		stored LicenseStatus
+		v      Validity
+		now    time.Time
+		want   LicenseStatus
+	}{
+		{"inside", StatusAvailable, window, begin.Add(time.Hour), StatusAvailable},
+		{"at its begin", StatusAvailable, window, begin, StatusAvailable},
+		{"before its begin", StatusAvailable, window, begin.Add(-1), StatusPendingAvailable},
+		{"a nanosecond before its end", StatusAvailable, window, end.Add(-1), StatusAvailable},
+		{"at its end", StatusAvailable, window, end, StatusExpired},
+		{"after its end", StatusAvailable, window, end.AddDate(5, 0, 0), StatusExpired},
+		{"no end", StatusAvailable, Validity{Begin: begin}, begin.AddDate(100, 0, 0), StatusAvailable},
+		{"deactivated, after its end", StatusDeactivated, window, end.Add(time.Hour), StatusDeactivated},
+		{"deleted, before its begin", StatusDeleted, window, begin.Add(-time.Hour), StatusDeleted},
+		{"suspended", StatusSuspended, window, begin.Add(time.Hour), StatusSuspended},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Status(tc.stored, tc.v, tc.now); got != tc.want {
+				t.Errorf("Status(%s, %v, %s) = %s, want %s", tc.stored, tc.v, tc.now, got, tc.want)
+			}
 		})
 	}
 }

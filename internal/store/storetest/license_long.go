@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"time"
+
 	"crypto/rand"
 	"encoding/base64"
 	"testing"
@@ -47,7 +49,7 @@ func LicenseLongValues(t *testing.T, open Opener) {
 			func() error {
 				return tx.PutIssuerKey(license.IssuerKey{Fingerprint: fingerprint, PrivateKeyPEM: []byte("key"), CreatedAt: Epoch})
 			},
-			func() error { return tx.AddDrawn(l.LicenseArn, entitlement, 2) },
+			func() error { return tx.AddDrawn(l.LicenseArn, entitlement, time.Time{}, 2) },
 			func() error { return tx.AddSeat(seat) },
 			func() error {
 				return tx.PutIdempotent(buyer, "CheckoutLicense", clientToken, "hash", []byte("{}"), Epoch)
@@ -76,7 +78,7 @@ func LicenseLongValues(t *testing.T, open Opener) {
 	if len(keys) != 1 || keys[0].Fingerprint != fingerprint {
 		t.Errorf("found %d issuer keys, want the one with the longest fingerprint", len(keys))
 	}
-	usage, err := db.Licenses().Usage(t.Context(), l.LicenseArn, Epoch)
+	usage, err := db.Licenses().Usage(t.Context(), l.LicenseArn, time.Time{}, Epoch)
 	NoError(t, err, "usage of the long entitlement")
 	Diff(t, "usage", map[string]license.Usage{entitlement: {Drawn: 2, InUse: 1}}, usage)
 	answer, err := db.Licenses().Idempotent(t.Context(), buyer, "CheckoutLicense", clientToken)

@@ -138,7 +138,7 @@ func wantSeats(t *testing.T, db *store.DB, want int64) {
 	var u license.Usage
 	NoError(t, db.Licenses().Update(t.Context(), func(tx license.Tx) error {
 		var err error
-		u, err = tx.Usage(sweepLicense, "Seats", Epoch.Add(-24*time.Hour))
+		u, err = tx.Usage(sweepLicense, "Seats", time.Time{}, Epoch.Add(-24*time.Hour))
 		return err
 	}), "usage")
 	if u.InUse != want {
