@@ -202,6 +202,7 @@ type plan struct {
 	allowed   []AllowedEntitlement
 	ttl       time.Duration
 	ttlOf     func(License) (time.Duration, error)
+	planFor   func(string, []Entitlement, []EntitlementRequest) ([]AllowedEntitlement, []rules.Draw, error)
 }
 
 // onVersion replans p against l, a version of the license published
@@ -214,7 +215,7 @@ func (p plan) onVersion(l License) (plan, bool) {
 	if ttl, err := p.ttlOf(l); err != nil || ttl != p.ttl {
 		return p, false
 	}
-	allowed, draws, err := rules.Plan(l.LicenseArn, l.Entitlements, p.requested)
+	allowed, draws, err := p.planFor(l.LicenseArn, l.Entitlements, p.requested)
 	if err != nil || !slices.Equal(allowed, p.allowed) {
 		return p, false
 	}
@@ -239,7 +240,11 @@ func (s *Service) checkoutOnce(ctx context.Context, r checkoutRequest) (Checkout
 	if err != nil {
 		return CheckoutOutput{}, err
 	}
-	allowed, draws, err := rules.Plan(lic.LicenseArn, lic.Entitlements, r.entitlements)
+	planFor := rules.Plan
+	if r.borrow {
+		planFor = rules.PlanWhole
+	}
+	allowed, draws, err := planFor(lic.LicenseArn, lic.Entitlements, r.entitlements)
 	if err != nil {
 		return CheckoutOutput{}, err
 	}
@@ -250,7 +255,7 @@ func (s *Service) checkoutOnce(ctx context.Context, r checkoutRequest) (Checkout
 	if out.SignedToken, err = s.keys.Sign(ctx, lic.Issuer.KeyFingerprint, claimsOf(c)); err != nil {
 		return CheckoutOutput{}, err
 	}
-	p := plan{license: lic, grant: grant, draws: draws, requested: r.entitlements, allowed: allowed, ttl: ttl, ttlOf: r.ttl}
+	p := plan{license: lic, grant: grant, draws: draws, requested: r.entitlements, allowed: allowed, ttl: ttl, ttlOf: r.ttl, planFor: planFor}
 	var result CheckoutOutput
 	err = s.store.UpdateLicense(ctx, lic.LicenseArn, func(tx Tx) error {
 		var err error

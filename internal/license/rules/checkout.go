@@ -45,6 +45,20 @@ func Plan(licenseArn string, held []Entitlement, requested []EntitlementRequest)
 	return allowed, draws, nil
 }
 
+// PlanWhole is Plan for a checkout that must take everything it asks for,
+// as a borrow must (the model: "Partial checkouts are not supported"): a
+// requested entitlement the license does not hold, a tier included, fails
+// it with EntitlementNotAllowedException instead of being skipped.
+func PlanWhole(licenseArn string, held []Entitlement, requested []EntitlementRequest) ([]AllowedEntitlement, []Draw, error) {
+	for _, r := range requested {
+		if e, ok := Find(held, r.Name); !ok || e.Unit != r.Unit {
+			return nil, nil, errEntitlementNotAllowed("partial checkouts are not supported for borrowing: license %s has no entitlement %s with unit %s",
+				licenseArn, Clip(r.Name), r.Unit)
+		}
+	}
+	return Plan(licenseArn, held, requested)
+}
+
 // Find returns the entitlement of the given name among those a license
 // holds.
 func Find(held []Entitlement, name string) (Entitlement, bool) {

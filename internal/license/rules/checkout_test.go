@@ -96,6 +96,41 @@ func TestPlan(t *testing.T) {
 	}
 }
 
+// TestPlanWhole: a borrow takes everything it asks for or nothing.
+func TestPlanWhole(t *testing.T) {
+	seats := Entitlement{Name: "Seats", MaxCount: ptr(int64(5)), Unit: UnitCount}
+	gold := Entitlement{Name: "Gold", Value: "Gold tier", Unit: UnitNone}
+	held := []Entitlement{seats, gold}
+	notAllowed := "EntitlementNotAllowedException"
+	for _, tc := range []struct {
+		name      string
+		requested []EntitlementRequest
+		allowed   []AllowedEntitlement
+		err       wantErr
+	}{
+		{name: "all held",
+			requested: []EntitlementRequest{{Name: "Seats", Unit: UnitCount, Quantity: ptr(int64(2))}, {Name: "Gold", Unit: UnitNone}},
+			allowed:   []AllowedEntitlement{{Name: "Seats", Unit: UnitCount, Quantity: 2}, {Name: "Gold", Unit: UnitNone, Value: "Gold tier"}}},
+		{name: "a tier not held",
+			requested: []EntitlementRequest{{Name: "Seats", Unit: UnitCount}, {Name: "Platinum", Unit: UnitNone}},
+			err:       wantErr{notAllowed, "partial checkouts are not supported for borrowing: license " + arn + " has no entitlement Platinum with unit None"}},
+		{name: "a counted entitlement not held",
+			requested: []EntitlementRequest{{Name: "Storage", Unit: UnitCount}},
+			err:       wantErr{notAllowed, "has no entitlement Storage with unit Count"}},
+		{name: "a held one under another unit",
+			requested: []EntitlementRequest{{Name: "Seats", Unit: UnitNone}},
+			err:       wantErr{notAllowed, "has no entitlement Seats with unit None"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			allowed, _, err := PlanWhole(arn, held, tc.requested)
+			tc.err.check(t, err)
+			if d := cmp.Diff(tc.allowed, allowed); d != "" {
+				t.Errorf("allowed (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
 // TestCheckAvailable: a license is checked out only while AVAILABLE and
 // inside its validity window, which includes its begin and excludes its
 // end.

@@ -142,6 +142,10 @@ func errNoEntitlements(format string, args ...any) error {
 	return fault.Coded(fault.LimitExceeded, "NoEntitlementsAllowedException", format, args...)
 }
 
+func errEntitlementNotAllowed(format string, args ...any) error {
+	return fault.Coded(fault.Invalid, "EntitlementNotAllowedException", format, args...)
+}
+
 func errConflict(format string, args ...any) error {
 	return fault.Coded(fault.Conflict, "ConflictException", format, args...)
 }
