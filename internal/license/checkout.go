@@ -371,7 +371,7 @@ func grantStillActive(tx Tx, grantArn string) error {
 	if g.GrantStatus != GrantActive {
 		return errNoEntitlements("grant %s is no longer active", g.GrantArn)
 	}
-	return nil
+	return activeChain(tx.Grant, g)
 }
 
 // findCheckoutGrant finds the caller's active grant for product and issuer
@@ -383,7 +383,7 @@ func (s *Service) findCheckoutGrant(ctx context.Context, caller, sku, fingerprin
 	}
 	scope := licenseScope(ctx)
 	for _, g := range grants {
-		if g.GrantStatus == GrantActive && g.allows(op) && (scope == "" || g.LicenseArn == scope) {
+		if g.GrantStatus == GrantActive && g.allows(op) && (scope == "" || g.LicenseArn == scope) && s.chainActive(ctx, g) == nil {
 			lic, err := s.store.GetLicense(ctx, g.LicenseArn, "")
 			return g, lic, err
 		}
@@ -402,7 +402,7 @@ func (s *Service) borrowGrant(ctx context.Context, caller, arn string) (Grant, L
 		return Grant{}, License{}, err
 	}
 	for _, g := range grants {
-		if g.LicenseArn == arn && g.GrantStatus == GrantActive && g.allows(OpCheckoutBorrowLicense) {
+		if g.LicenseArn == arn && g.GrantStatus == GrantActive && g.allows(OpCheckoutBorrowLicense) && s.chainActive(ctx, g) == nil {
 			lic, err := s.store.GetLicense(ctx, arn, "")
 			return g, lic, err
 		}
@@ -475,6 +475,9 @@ func grantAllows(tx Tx, grantArn string, op Operation, active bool) error {
 	}
 	if (active && g.GrantStatus != GrantActive) || !g.allows(op) {
 		return errAccessDenied("grant %s does not allow %s", g.GrantArn, op)
+	}
+	if active {
+		return activeChain(tx.Grant, g)
 	}
 	return nil
 }

@@ -44,12 +44,17 @@ func outputOf(g Grant) GrantOutput {
 	return GrantOutput{GrantArn: g.GrantArn, Status: g.GrantStatus, Version: g.Version}
 }
 
-// CreateGrant distributes a license the caller issued to another account.
-// The grant waits for the grantee to accept and activate it, unless the
-// marketplace issued the license (activateMarketplaceGrant).
+// CreateGrant distributes a license the caller issued to another account,
+// or, when the caller holds an active grant of it that allows CreateGrant,
+// redistributes it (see redistribute.go). The grant waits for the grantee
+// to accept and activate it, unless the marketplace issued the license and
+// grants it (activateMarketplaceGrant).
 func (s *Service) CreateGrant(ctx context.Context, caller string, in CreateGrantInput) (GrantOutput, error) {
 	if err := in.Validate(); err != nil {
 		return GrantOutput{}, err
+	}
+	if organizationPrincipal(in.Principals[0]) {
+		return GrantOutput{}, errUnsupported("principal %q is an AWS Organizations organization or unit: Tollgate has no organizations; grant to each account (arn:aws:iam::123456789012:root)", clip(in.Principals[0]))
 	}
 	m := principalARN.FindStringSubmatch(in.Principals[0])
 	if m == nil {
@@ -61,27 +66,42 @@ func (s *Service) CreateGrant(ctx context.Context, caller string, in CreateGrant
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		out, err = idempotent(tx, caller, "CreateGrant", in.ClientToken, hash, func() (GrantOutput, error) {
-			l, err := ownedLicense(tx, caller, in.LicenseArn)
-			if err != nil {
-				return GrantOutput{}, errInvalidParameter("%s", fault.As(err).Message)
-			}
-			if l.Status == StatusDeleted {
-				return GrantOutput{}, errInvalidParameter("license %s is deleted", in.LicenseArn)
-			}
-			g := Grant{
-				GrantArn: grantARN(caller), GrantName: in.GrantName, ParentArn: l.LicenseArn, LicenseArn: l.LicenseArn,
-				GranteePrincipalArn: in.Principals[0], HomeRegion: in.HomeRegion, GrantStatus: GrantPendingAccept,
-				Version: "1", GrantedOperations: in.AllowedOperations,
-				Grantor: caller, Grantee: grantee, ProductSKU: l.ProductSKU, KeyFingerprint: l.Issuer.KeyFingerprint, IssuerName: l.Issuer.Name,
-			}
-			if err := s.activateMarketplaceGrant(tx, &g); err != nil {
-				return GrantOutput{}, err
-			}
-			return outputOf(g), tx.PutGrant(g)
+			return s.newGrant(tx, caller, grantee, in)
 		})
 		return err
 	})
 	return out, err
+}
+
+// newGrant stores a grant of a license the caller issued, or holds a grant
+// of that allows CreateGrant (a redistribution: see grantable).
+func (s *Service) newGrant(tx Tx, caller, grantee string, in CreateGrantInput) (GrantOutput, error) {
+	l, parent, err := grantable(tx, caller, in)
+	if err != nil {
+		return GrantOutput{}, err
+	}
+	if l.Status == StatusDeleted {
+		return GrantOutput{}, errInvalidParameter("license %s is deleted", in.LicenseArn)
+	}
+	parentArn := l.LicenseArn
+	if parent != nil {
+		if grantee == caller {
+			return GrantOutput{}, errInvalidParameter("a grant cannot be distributed to the account that holds it")
+		}
+		parentArn = parent.GrantArn
+	}
+	g := Grant{
+		GrantArn: grantARN(caller), GrantName: in.GrantName, ParentArn: parentArn, LicenseArn: l.LicenseArn,
+		GranteePrincipalArn: in.Principals[0], HomeRegion: in.HomeRegion, GrantStatus: GrantPendingAccept,
+		Version: "1", GrantedOperations: in.AllowedOperations,
+		Grantor: caller, Grantee: grantee, ProductSKU: l.ProductSKU, KeyFingerprint: l.Issuer.KeyFingerprint, IssuerName: l.Issuer.Name,
+	}
+	if parent == nil {
+		if err := s.activateMarketplaceGrant(tx, &g); err != nil {
+			return GrantOutput{}, err
+		}
+	}
+	return outputOf(g), tx.PutGrant(g)
 }
 
 // activateMarketplaceGrant makes a grant of a license the marketplace

@@ -64,6 +64,12 @@ const (
 	maxWebIdentityTokenLength = 20000
 	minSessionNameLength      = 2
 	maxSessionNameLength      = 64
+
+	// maxTagsPerResource, maxTagKeyLength and maxTagValueLength are AWS's
+	// usual tagging limits, which the License Manager model leaves unsaid.
+	maxTagsPerResource = 50
+	maxTagKeyLength    = 128
+	maxTagValueLength  = 256
 )
 
 // stringLimits names the request fields whose strings have a tighter limit

@@ -73,6 +73,13 @@ func errValidation(format string, args ...any) error {
 	return fault.Coded(fault.Invalid, "ValidationException", format, args...)
 }
 
+// errUnsupported refuses what AWS offers and Tollgate does not (AWS
+// Organizations), with a code of Tollgate's own, which the model does not
+// list: no code it lists says so.
+func errUnsupported(format string, args ...any) error {
+	return fault.Coded(fault.Invalid, "UnsupportedOperationException", format, args...)
+}
+
 func errAccessDenied(format string, args ...any) error {
 	return fault.Coded(fault.Forbidden, "AccessDeniedException", format, args...)
 }

@@ -46,6 +46,8 @@ type Store interface {
 	IssuerFingerprints(ctx context.Context) ([]string, error)
 	ListTokens(ctx context.Context, account string) ([]Token, error)
 	GetTokenBySecret(ctx context.Context, secret string) (Token, error)
+	// Tags returns a resource's tags, by key.
+	Tags(ctx context.Context, resourceArn string) ([]Tag, error)
 	// Token returns a refresh token by its ID, without its secret.
 	Token(ctx context.Context, id string) (Token, error)
 	// Idempotent returns the stored answer to a request with a client token.
@@ -120,6 +122,13 @@ type Tx interface {
 
 	IssuerKey(fingerprint string) (IssuerKey, error)
 	PutIssuerKey(k IssuerKey) error
+
+	// Tags returns a resource's tags, by key.
+	Tags(resourceArn string) ([]Tag, error)
+	// PutTag sets a tag of a resource, replacing the value of its key.
+	PutTag(resourceArn string, t Tag) error
+	// DeleteTag removes a resource's tag of key, if it has one.
+	DeleteTag(resourceArn, key string) error
 
 	PutToken(t Token) error
 	Token(id string) (Token, error)

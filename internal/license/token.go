@@ -146,7 +146,7 @@ func (s *Service) mayUse(ctx context.Context, caller, arn string, op Operation) 
 		return err
 	}
 	for _, g := range grants {
-		if g.LicenseArn == arn && g.GrantStatus == GrantActive && g.allows(op) {
+		if g.LicenseArn == arn && g.GrantStatus == GrantActive && g.allows(op) && s.chainActive(ctx, g) == nil {
 			return nil
 		}
 	}

@@ -381,3 +381,29 @@ func (s *Licenses) Token(ctx context.Context, id string) (tok license.Token, err
 	tok, err = scanToken(s.db.queryRow(ctx, selectToken+` WHERE id = ?`, id))
 	return tok, s.db.classify(err)
 }
+
+// selectTags reads a resource's tags, by key.
+const selectTags = `SELECT tag_key, tag_value FROM license_tags WHERE resource_arn = ? ORDER BY tag_key`
+
+// Tags returns a resource's tags, by key.
+func (s *Licenses) Tags(ctx context.Context, arn string) (tags []license.Tag, err error) {
+	defer fault.Annotate(&err, "store: tags of %s", arn)
+	rows, err := s.db.query(ctx, selectTags, arn)
+	return collectTags(s.db, rows, err)
+}
+
+func collectTags(db *DB, rows *sql.Rows, err error) ([]license.Tag, error) {
+	if err != nil {
+		return nil, db.classify(err)
+	}
+	defer rows.Close()
+	var out []license.Tag
+	for rows.Next() {
+		var t license.Tag
+		if err := rows.Scan(&t.Key, &t.Value); err != nil {
+			return nil, db.classify(err)
+		}
+		out = append(out, t)
+	}
+	return out, db.classify(rows.Err())
+}

@@ -304,3 +304,22 @@ func (t *licenseTx) SetTokenStatus(id, status string) (err error) {
 	_, err = t.tx.Exec(`UPDATE license_tokens SET doc = ? WHERE id = ?`, doc, id)
 	return err
 }
+
+func (t *licenseTx) Tags(arn string) (tags []license.Tag, err error) {
+	defer fault.Annotate(&err, "store: tags of %s", arn)
+	rows, err := t.tx.Query(selectTags, arn)
+	return collectTags(t.tx.db, rows, err)
+}
+
+func (t *licenseTx) PutTag(arn string, tag license.Tag) (err error) {
+	defer fault.Annotate(&err, "store: tag %s", arn)
+	_, err = t.tx.Exec(`INSERT INTO license_tags (resource_arn, tag_key, tag_value) VALUES (?, ?, ?)
+		ON CONFLICT (resource_arn, tag_key) DO UPDATE SET tag_value = excluded.tag_value`, arn, tag.Key, tag.Value)
+	return err
+}
+
+func (t *licenseTx) DeleteTag(arn, key string) (err error) {
+	defer fault.Annotate(&err, "store: untag %s", arn)
+	_, err = t.tx.Exec(`DELETE FROM license_tags WHERE resource_arn = ? AND tag_key = ?`, arn, key)
+	return err
+}

@@ -31,7 +31,7 @@ func (db *DB) PutSetting(ctx context.Context, name, value string) error {
 // simulated clock is kept: time does not go back.
 var dataTables = []string{
 	"subscription_changes", "subscription_charges", "subscriptions",
-	"license_tokens", "client_tokens", "license_checkouts", "license_seats", "license_drawn",
+	"license_tags", "license_tokens", "client_tokens", "license_checkouts", "license_seats", "license_drawn",
 	"grant_versions", "grants", "license_versions", "licenses",
 	"ec2_tags", "instance_intervals", "instances", "image_launch_permissions", "images",
 	"offer_buyers", "offers", "price_versions", "products", "instance_types",

@@ -50,9 +50,18 @@ var sampleRequests = map[string]string{
 		"DigitalSignatureMethod":"JWT_PS384","NodeId":"n","CheckoutMetadata":[{"Name":"m","Value":"v"}],"ClientToken":"c"}`,
 	"CreateToken": `{"LicenseArn":"arn:aws:license-manager::123456789012:license:l-0","RoleArns":["arn:aws:iam::123456789012:role/r"],
 		"ExpirationInDays":1,"TokenProperties":["p"],"ClientToken":"c"}`,
-	"ListTokens":     `{"TokenIds":["t"],"Filters":[{"Name":"LicenseArns","Values":["a"]}],"NextToken":"eA"}`,
-	"DeleteToken":    `{"TokenId":"t"}`,
-	"GetAccessToken": `{"Token":"t","TokenProperties":["p"]}`,
+	"ListTokens":          `{"TokenIds":["t"],"Filters":[{"Name":"LicenseArns","Values":["a"]}],"NextToken":"eA"}`,
+	"DeleteToken":         `{"TokenId":"t"}`,
+	"GetAccessToken":      `{"Token":"t","TokenProperties":["p"]}`,
+	"TagResource":         `{"ResourceArn":"arn:aws:license-manager::123456789012:license:l-0","Tags":[{"Key":"k","Value":"v"}]}`,
+	"UntagResource":       `{"ResourceArn":"arn:aws:license-manager::123456789012:license:l-0","TagKeys":["k"]}`,
+	"ListTagsForResource": `{"ResourceArn":"arn:aws:license-manager::123456789012:license:l-0"}`,
+	"GetServiceSettings":  `{}`,
+	"UpdateServiceSettings": `{"S3BucketArn":"arn:aws:s3:::b","SnsTopicArn":"arn:aws:sns:us-east-1:123456789012:t",
+		"OrganizationConfiguration":{"EnableIntegration":false},"EnableCrossAccountsDiscovery":false}`,
+	"ListReceivedLicensesForOrganization": `{"Filters":[{"Name":"ProductSKU","Values":["s"]}],"NextToken":"eA"}`,
+	"ListReceivedGrantsForOrganization": `{"LicenseArn":"arn:aws:license-manager::123456789012:license:l-0",
+		"Filters":[{"Name":"ProductSKU","Values":["s"]}],"NextToken":"eA"}`,
 }
 
 // stringLeaf is one string of a request: where it is, as a JSON path

@@ -66,18 +66,29 @@ func operations(lm *license.Service) map[string]operation {
 		"ListTokens":               op(lm.ListTokens, listTokensIn, listTokensOut),
 		"DeleteToken":              op(lm.DeleteToken, deleteTokenIn, empty),
 		"GetAccessToken":           op(lm.GetAccessToken, getAccessTokenIn, getAccessTokenOut),
+		"TagResource":              op(lm.TagResource, tagResourceIn, empty),
+		"UntagResource":            op(lm.UntagResource, untagResourceIn, empty),
+		"ListTagsForResource":      op(lm.ListTagsForResource, listTagsForResourceIn, listTagsForResourceOut),
+		"GetServiceSettings":       op(lm.GetServiceSettings, getServiceSettingsIn, getServiceSettingsOut),
+		"UpdateServiceSettings":    op(lm.UpdateServiceSettings, updateServiceSettingsIn, empty),
+		"ListReceivedLicensesForOrganization": op(lm.ListReceivedLicensesForOrganization, listReceivedLicensesForOrganizationIn,
+			listReceivedLicensesOut),
+		"ListReceivedGrantsForOrganization": op(lm.ListReceivedGrantsForOrganization, listReceivedGrantsForOrganizationIn, listGrantsOut),
 	}
 }
 
 // Errors are the error codes of the License Manager API model (the
 // exceptions of botocore's license-manager/2018-08-01), which the license
-// domain names itself; metrics label any other code unknown.
+// domain names itself, and UnsupportedOperationException, Tollgate's own
+// for what it does not have (AWS Organizations); metrics label any other
+// code unknown.
 var Errors = []string{
 	"AccessDeniedException", "AuthorizationException", "ConflictException", "EntitlementNotAllowedException",
 	"FailedDependencyException", "FilterLimitExceededException", "InvalidParameterValueException",
 	"InvalidResourceStateException", "LicenseUsageException", "NoEntitlementsAllowedException",
 	"RateLimitExceededException", "RedirectException", "ResourceLimitExceededException", "ResourceNotFoundException",
 	"ServerInternalException", "UnsupportedDigitalSignatureMethodException", "ValidationException",
+	"UnsupportedOperationException",
 }
 
 // operation is an operation's handler, and the wire shape of its request
