@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
 	"runtime"
 	"strings"
 	"time"
@@ -116,7 +117,7 @@ func Handler(o Options) http.Handler {
 			"or an Action parameter (Query); the server also answers GET %s, GET %s and GET %s",
 			truncate(r.Method), truncate(r.URL.Path), pathHealth, pathMetrics, pathJWKS))(w, r)
 	})
-	return withRequestID(withAccessLog(o.Log, o.Metrics, o.AWS, mux))
+	return withRequestID(withAccessLog(o.Log, o.Metrics, o.AWS, uncleanPaths(o.AWS, mux)))
 }
 
 // jwksFailed logs why the JWKS could not be read and answers 503 when the
@@ -277,4 +278,29 @@ func panicSite() string {
 		}
 	}
 	return b.String()
+}
+
+// uncleanPaths answers a request whose path is not in canonical form ("//x",
+// "/a/../b") itself: an AWS request goes to the AWS router, which does not
+// look at the path, and anything else gets the JSON 404. Left to it,
+// http.ServeMux would answer such a path with a redirect in HTML, a format
+// no client of this server speaks.
+func uncleanPaths(aws http.Handler, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		clean := path.Clean(p)
+		if strings.HasSuffix(p, "/") && clean != "/" {
+			clean += "/"
+		}
+		if p == "" || clean == p {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if awsapi.Matches(r) {
+			aws.ServeHTTP(w, r)
+			return
+		}
+		notFound(fmt.Sprintf("no endpoint answers %s %s: the path is not in canonical form (it would read %s)",
+			truncate(r.Method), truncate(p), truncate(clean)))(w, r)
+	})
 }

@@ -358,3 +358,18 @@ func TestRouteLabels(t *testing.T) {
 		t.Errorf("requests by route label %v, want %v", counts, want)
 	}
 }
+
+// TestUncleanPaths: a path not in canonical form gets the JSON 404, or the
+// AWS router for an AWS request, never http.ServeMux's HTML redirect (the
+// hostile suite's seed 1796100720959376725 found "//Action=...").
+func TestUncleanPaths(t *testing.T) {
+	h := server.Handler(server.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: server.NewMetrics(),
+		AWS: awsapi.NewRouter(okAuth{}, slog.Default(), nil, sts.Service(nil)), Health: func(context.Context) error { return nil }})
+	for _, target := range []string{"//Action=GetCallerIdentity", "/a/../healthz", "/./metrics", "//?Action=GetCallerIdentity&Version=2011-06-15"} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
+		if w.Code >= 300 && w.Code < 400 || strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+			t.Errorf("GET %s: %d %s, want an answer in a format the server speaks", target, w.Code, w.Header().Get("Content-Type"))
+		}
+	}
+}
