@@ -102,6 +102,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// was waiting on it: no fault of ours, and no server error.
 		err = fault.New(fault.Invalid, "the request was abandoned: the client closed the connection before it was answered")
 	}
+	err = svc.internalError(err)
 	protocol, namespace := AWSQuery, ""
 	if r.Header.Get("X-Amz-Target") != "" {
 		protocol = JSON11
@@ -378,7 +379,8 @@ func (rt *Router) WriteInternalError(w http.ResponseWriter, r *http.Request) {
 			protocol, namespace = svc.Protocol, svc.Namespace
 		}
 	}
-	rt.encodeError(w, protocol, namespace, call, fault.New(fault.Internal, "internal error"))
+	svc := rt.byTarget[strings.SplitN(r.Header.Get("X-Amz-Target"), ".", 2)[0]]
+	rt.encodeError(w, protocol, namespace, call, svc.internalError(fault.New(fault.Internal, "internal error")))
 }
 
 // invoke runs a handler, turning a panic into an internal error so that one

@@ -65,6 +65,20 @@ type Service struct {
 	// (Principal.License: temporary credentials from a license token) may
 	// call; any other is refused with AccessDenied.
 	Scoped []string
+	// InternalError is the code the service's model gives failures of its
+	// own (License Manager's ServerInternalException), in place of the
+	// wire format's (InternalFailure); "" keeps the wire format's.
+	InternalError string
+}
+
+// internalError gives an internal error that names no code the service's
+// own code for internal failures, keeping its cause for the log; other
+// errors, and errors of no service (svc nil), are returned as they are.
+func (s *Service) internalError(err error) error {
+	if s == nil || s.InternalError == "" || err == nil || fault.KindOf(err) != fault.Internal || fault.As(err).Code != "" {
+		return err
+	}
+	return &fault.Error{Kind: fault.Internal, Code: s.InternalError, Message: fault.As(err).Message, Err: err}
 }
 
 func (s *Service) anonymous(op string) bool { return slices.Contains(s.Anonymous, op) }

@@ -232,6 +232,9 @@ func (s *Service) checkoutOnce(ctx context.Context, r checkoutRequest) (Checkout
 	if err != nil {
 		return CheckoutOutput{}, err
 	}
+	if err := inHomeRegion(ctx, lic.LicenseArn, lic.HomeRegion); err != nil {
+		return CheckoutOutput{}, err
+	}
 	now := s.clock.Now()
 	if err := rules.CheckAvailable(lic.LicenseArn, lic.Status, lic.Validity, now); err != nil {
 		return CheckoutOutput{}, err

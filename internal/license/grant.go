@@ -63,7 +63,9 @@ func (s *Service) CreateGrant(ctx context.Context, caller string, in CreateGrant
 	grantee := m[1]
 	hash := requestHash(in)
 	var out GrantOutput
-	err := s.store.Update(ctx, func(tx Tx) error {
+	// One license's grants are created one after another, so that the
+	// count of its grants is not passed by grants created side by side.
+	err := s.store.UpdateLicense(ctx, in.LicenseArn, func(tx Tx) error {
 		var err error
 		out, err = idempotent(tx, caller, "CreateGrant", in.ClientToken, hash, func() (GrantOutput, error) {
 			return s.newGrant(tx, caller, grantee, in)
@@ -82,6 +84,12 @@ func (s *Service) newGrant(tx Tx, caller, grantee string, in CreateGrantInput) (
 	}
 	if l.Status == StatusDeleted {
 		return GrantOutput{}, errInvalidParameter("license %s is deleted", in.LicenseArn)
+	}
+	if n, err := tx.CountGrants(l.LicenseArn); err != nil {
+		return GrantOutput{}, err
+	} else if n >= MaxGrantsPerLicense {
+		return GrantOutput{}, fault.Coded(fault.LimitExceeded, "ResourceLimitExceededException",
+			"license %s has %d grants that are neither deleted nor rejected, the most a license may have: delete one first", l.LicenseArn, n)
 	}
 	parentArn := l.LicenseArn
 	if parent != nil {

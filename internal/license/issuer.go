@@ -70,6 +70,9 @@ func (s *Service) CreateLicense(ctx context.Context, caller string, in CreateLic
 	if err := in.Validate(); err != nil {
 		return CreateLicenseOutput{}, err
 	}
+	if err := createdInHomeRegion(ctx, in.HomeRegion); err != nil {
+		return CreateLicenseOutput{}, err
+	}
 	fp, err := s.issuerFingerprint(ctx, caller, in.Issuer.Name)
 	if err != nil {
 		return CreateLicenseOutput{}, err
@@ -378,6 +381,9 @@ func (s *Service) DeleteLicense(ctx context.Context, caller string, in DeleteLic
 		l, err := ownedLicense(tx, caller, in.LicenseArn)
 		if err != nil {
 			return errInvalidParameter("%s", fault.As(err).Message)
+		}
+		if err := inHomeRegion(ctx, l.LicenseArn, l.HomeRegion); err != nil {
+			return err
 		}
 		if l.Status == StatusDeleted {
 			return errConflict("license %s is already deleted", in.LicenseArn)

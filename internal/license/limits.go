@@ -65,6 +65,11 @@ const (
 	minSessionNameLength      = 2
 	maxSessionNameLength      = 64
 
+	// MaxGrantsPerLicense bounds the grants of a license that are not
+	// deleted or rejected, AWS's quota, refused beyond with
+	// ResourceLimitExceededException.
+	MaxGrantsPerLicense = 2000
+
 	// maxTagsPerResource, maxTagKeyLength and maxTagValueLength are AWS's
 	// usual tagging limits, which the License Manager model leaves unsaid.
 	maxTagsPerResource = 50

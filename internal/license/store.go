@@ -87,6 +87,9 @@ type Tx interface {
 	SetLicenseStatus(arn string, status LicenseStatus) error
 	Grant(arn string) (Grant, error)
 	PutGrant(g Grant) error
+	// CountGrants says how many grants of a license are neither deleted
+	// nor rejected.
+	CountGrants(licenseArn string) (int, error)
 	// GranteeGrants returns the grantee's grants for a product and issuer.
 	GranteeGrants(grantee, productSKU, fingerprint string) ([]Grant, error)
 

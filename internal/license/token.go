@@ -87,6 +87,11 @@ func (s *Service) CreateToken(ctx context.Context, caller string, in CreateToken
 	if err := s.mayUse(ctx, caller, in.LicenseArn, OpCreateToken); err != nil {
 		return CreateTokenOutput{}, err
 	}
+	if l, err := s.store.GetLicense(ctx, in.LicenseArn, ""); err != nil {
+		return CreateTokenOutput{}, err
+	} else if err := inHomeRegion(ctx, l.LicenseArn, l.HomeRegion); err != nil {
+		return CreateTokenOutput{}, err
+	}
 	t, err := s.newRefreshToken(ctx, caller, in)
 	if err != nil {
 		return CreateTokenOutput{}, err

@@ -38,6 +38,8 @@ func (t *licenseTx) PutLicense(l license.License) (err error) {
 	return err
 }
 
+// SetLicenseStatus changes the status of the license as it is now. Its
+// versions are immutable: each keeps the status it was published with.
 func (t *licenseTx) SetLicenseStatus(arn string, status license.LicenseStatus) (err error) {
 	defer fault.Annotate(&err, "store: set license %s status %s", arn, status)
 	l, err := t.License(arn)
@@ -49,10 +51,7 @@ func (t *licenseTx) SetLicenseStatus(arn string, status license.LicenseStatus) (
 	if err != nil {
 		return err
 	}
-	if _, err := t.tx.Exec(`UPDATE licenses SET status = ?, doc = ? WHERE arn = ?`, string(status), doc, arn); err != nil {
-		return err
-	}
-	_, err = t.tx.Exec(`UPDATE license_versions SET doc = ? WHERE arn = ? AND version = ?`, doc, arn, l.Version)
+	_, err = t.tx.Exec(`UPDATE licenses SET status = ?, doc = ? WHERE arn = ?`, string(status), doc, arn)
 	return err
 }
 
@@ -76,6 +75,12 @@ func (t *licenseTx) PutGrant(g license.Grant) (err error) {
 	}
 	_, err = t.tx.Exec(`INSERT INTO grant_versions (arn, version, doc) VALUES (?, ?, ?)`, g.GrantArn, g.Version, doc)
 	return err
+}
+
+func (t *licenseTx) CountGrants(licenseArn string) (n int, err error) {
+	defer fault.Annotate(&err, "store: count the grants of license %s", licenseArn)
+	err = t.tx.QueryRow(`SELECT COUNT(*) FROM grants WHERE license_arn = ? AND status NOT IN ('DELETED', 'REJECTED')`, licenseArn).Scan(&n)
+	return n, t.classify(err)
 }
 
 func (t *licenseTx) GranteeGrants(grantee, sku, fingerprint string) (gs []license.Grant, err error) {

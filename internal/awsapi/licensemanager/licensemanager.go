@@ -36,6 +36,10 @@ func Service(lm *license.Service) *awsapi.Service {
 		// What temporary credentials from a license token may do, on their
 		// license only: AWS's AWSLicenseManagerConsumptionPolicy.
 		Scoped: []string{"CheckoutLicense", "CheckInLicense", "ExtendLicenseConsumption", "GetLicense"},
+		// The model's fault for failures of the service's own (HTTP 500),
+		// which every operation lists, where JSON services answer
+		// InternalFailure otherwise.
+		InternalError: "ServerInternalException",
 	}
 }
 
@@ -113,7 +117,8 @@ func op[Req, In, Out, Resp any](fn func(ctx context.Context, caller string, in I
 		if err != nil {
 			return nil, err
 		}
-		output, err := fn(license.ForLicense(ctx, call.Principal.License), call.Principal.AccountID, input)
+		ctx = license.InRegion(license.ForLicense(ctx, call.Principal.License), call.Region)
+		output, err := fn(ctx, call.Principal.AccountID, input)
 		if err != nil {
 			return nil, err
 		}

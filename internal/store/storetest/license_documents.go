@@ -106,6 +106,10 @@ func LicenseDocuments(t *testing.T, open Opener) {
 		"deactivate the license")
 	got, err = lm.GetLicense(ctx, v1.LicenseArn, "2")
 	NoError(t, err, "license version 2 after the status change")
-	v2.Status = license.StatusDeactivated
-	Diff(t, "license version 2 after the status change", v2, got)
+	Diff(t, "license version 2 after the status change: a version is immutable", v2, got)
+	got, err = lm.GetLicense(ctx, v1.LicenseArn, "")
+	NoError(t, err, "current license after the status change")
+	current := v2
+	current.Status = license.StatusDeactivated
+	Diff(t, "current license after the status change", current, got)
 }
