@@ -332,6 +332,7 @@ func (s *Service) commitCheckout(tx Tx, p plan, c Checkout) error {
 			return err
 		}
 	}
+	c.LicenseVersion = l.Version
 	for _, d := range p.draws {
 		if c.Type == Perpetual {
 			err = tx.AddDrawn(l.LicenseArn, d.Entitlement.Name, period, d.Quantity)
@@ -587,7 +588,7 @@ func (s *Service) ExtendLicenseConsumption(ctx context.Context, caller string, i
 		if err := stillHeld(tx, l, c, now); err != nil {
 			return err
 		}
-		c.Expires = now.Add(l.ConsumptionConfiguration.ProvisionalTTL())
+		c.Expires, c.LicenseVersion = now.Add(l.ConsumptionConfiguration.ProvisionalTTL()), l.Version
 		out = ExtendLicenseConsumptionOutput{LicenseConsumptionToken: c.Token, Expiration: c.Expires}
 		if in.DryRun {
 			return nil
@@ -614,7 +615,7 @@ func stillHeld(tx Tx, l License, c Checkout, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		if err := rules.StillHeld(l.LicenseArn, e, u); err != nil {
+		if err := rules.StillHeld(l.LicenseArn, l.Version, e, u, rules.Held{Version: c.LicenseVersion, Expires: c.Expires}); err != nil {
 			return err
 		}
 	}

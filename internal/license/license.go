@@ -249,11 +249,15 @@ type Checkout struct {
 	NodeID     string
 	// Beneficiary is on whose behalf the license's issuer checked out
 	// (GrantArn is then empty); empty for a grantee's checkout.
-	Beneficiary  string
-	IssuedAt     time.Time
-	Expires      time.Time
-	Entitlements []AllowedEntitlement
-	Metadata     []Metadata
+	Beneficiary string
+	// LicenseVersion is the version of the license the checkout was made,
+	// or last extended, under; empty for checkouts stored before it was
+	// kept.
+	LicenseVersion string
+	IssuedAt       time.Time
+	Expires        time.Time
+	Entitlements   []AllowedEntitlement
+	Metadata       []Metadata
 }
 
 // Seat is a floating quantity held by a live checkout.

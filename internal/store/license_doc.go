@@ -257,6 +257,7 @@ type checkoutDoc struct {
 	Entitlements []checkoutEntitlementDoc `json:"e"`
 	Metadata     []checkoutPairDoc        `json:"m,omitempty"`
 	Beneficiary  string                   `json:"beneficiary,omitempty"`
+	Version      string                   `json:"license_version,omitempty"`
 }
 
 // checkoutEntitlementDoc is an entitlement a checkout took: Value is a
@@ -283,6 +284,7 @@ func checkoutDocOf(c license.Checkout) checkoutDoc {
 		}),
 		Metadata:    mapSlice(c.Metadata, func(m license.Metadata) checkoutPairDoc { return checkoutPairDoc{Name: m.Name, Value: m.Value} }),
 		Beneficiary: c.Beneficiary,
+		Version:     c.LicenseVersion,
 	}
 }
 
@@ -306,6 +308,6 @@ func (d checkoutDoc) fill(c *license.Checkout) error {
 		c.Entitlements = append(c.Entitlements, a)
 	}
 	c.Metadata = mapSlice(d.Metadata, func(m checkoutPairDoc) license.Metadata { return license.Metadata{Name: m.Name, Value: m.Value} })
-	c.Beneficiary = d.Beneficiary
+	c.Beneficiary, c.LicenseVersion = d.Beneficiary, d.Version
 	return nil
 }

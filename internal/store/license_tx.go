@@ -170,7 +170,7 @@ func (t *licenseTx) PutCheckout(c license.Checkout) (err error) {
 		return err
 	}
 	_, err = t.tx.Exec(`INSERT INTO license_checkouts (token, account, license_arn, grant_arn, checkout_type, borrow, node_id, issued_at, expires_at, doc)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO UPDATE SET expires_at = excluded.expires_at`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO UPDATE SET expires_at = excluded.expires_at, doc = excluded.doc`,
 		c.Token, c.Account, c.LicenseArn, c.GrantArn, string(c.Type), boolInt(c.Borrow), c.NodeID, c.IssuedAt.UnixNano(), c.Expires.UnixNano(), doc)
 	return err
 }

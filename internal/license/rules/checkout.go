@@ -140,21 +140,38 @@ func CheckCapacity(licenseArn string, d Draw, u Usage) error {
 	return nil
 }
 
-// StillHeld refuses to renew the units a checkout holds of e when its pool,
-// with u drawn and in use (this checkout's units among them), holds more
-// than MaxCount: the pool gave the checkout's units to others when it
-// expired (counted at a later time, by a replica whose clock runs ahead),
-// or MaxCount was lowered below what is in use. Pools without a limit
-// (tiers, no MaxCount, overage) always renew.
-func StillHeld(licenseArn string, e Entitlement, u Usage) error {
+// Held is what StillHeld knows of the checkout whose units it renews: the
+// version of the license it was made (or last extended) under, and when it
+// expires.
+type Held struct {
+	Version string
+	Expires time.Time
+}
+
+// StillHeld refuses to renew the units a checkout holds of e, under
+// version of the license, when its pool, with u drawn and in use (this
+// checkout's units among them), holds more than MaxCount. Either a newer
+// version lowered MaxCount below what is in use, and the rule is that a
+// new count applies to new checkouts while live ones run to their expiry,
+// not beyond it; or, under the same version, the pool gave the checkout's
+// units to others when it expired (counted at a later time, by a replica
+// whose clock runs ahead). Pools without a limit (tiers, no MaxCount,
+// overage) always renew.
+func StillHeld(licenseArn, version string, e Entitlement, u Usage, h Held) error {
 	if !e.Limited() {
 		return nil
 	}
-	if used, ok := checked.Add(u.Drawn, u.InUse); !ok || used > *e.MaxCount {
-		return errNoEntitlements("entitlement %s of license %s has %d drawn and %d in use of %d: the units of this checkout went to others when it expired; check out again",
-			e.Name, licenseArn, u.Drawn, u.InUse, *e.MaxCount)
+	used, ok := checked.Add(u.Drawn, u.InUse)
+	if ok && used <= *e.MaxCount {
+		return nil
 	}
-	return nil
+	if h.Version != "" && h.Version != version {
+		return errNoEntitlements("version %s of license %s allows %d of entitlement %s, fewer than the %d drawn and %d in use: "+
+			"a new count applies to new checkouts, and live ones run until they expire, this one at %s, without extension; "+
+			"check out again once units are free", version, licenseArn, *e.MaxCount, e.Name, u.Drawn, u.InUse, FormatTime(h.Expires))
+	}
+	return errNoEntitlements("entitlement %s of license %s has %d drawn and %d in use of %d: the units of this checkout went to others when it expired; check out again",
+		e.Name, licenseArn, u.Drawn, u.InUse, *e.MaxCount)
 }
 
 // CheckIn refuses the early return of a checkout's units that the license

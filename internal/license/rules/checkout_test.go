@@ -247,22 +247,28 @@ func TestCheckCapacity(t *testing.T) {
 // its maximum.
 func TestStillHeld(t *testing.T) {
 	max := func(n int64) Entitlement { return Entitlement{Name: "Seats", Unit: "Count", MaxCount: ptr(n)} }
+	expires := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
-		name string
-		e    Entitlement
-		u    Usage
-		err  wantErr
+		name    string
+		e       Entitlement
+		u       Usage
+		version string // of the checkout; the license is at version 2
+		err     wantErr
 	}{
-		{"under its maximum", max(5), Usage{Drawn: 1, InUse: 3}, wantErr{}},
-		{"at its maximum", max(5), Usage{Drawn: 2, InUse: 3}, wantErr{}},
-		{"over: the units went to others", max(5), Usage{Drawn: 2, InUse: 4}, wantErr{noEntitlements, "has 2 drawn and 4 in use of 5"}},
-		{"counters whose sum overflows", max(5), Usage{Drawn: math.MaxInt64, InUse: 1}, wantErr{noEntitlements, "in use of 5"}},
-		{"no maximum", Entitlement{Name: "Seats", Unit: "Count"}, Usage{InUse: 100}, wantErr{}},
-		{"overage", Entitlement{Name: "Seats", Unit: "Count", MaxCount: ptr(int64(1)), Overage: ptr(true)}, Usage{InUse: 100}, wantErr{}},
-		{"a tier", Entitlement{Name: "Gold", Unit: UnitNone, MaxCount: ptr(int64(0))}, Usage{InUse: 1}, wantErr{}},
+		{"under its maximum", max(5), Usage{Drawn: 1, InUse: 3}, "2", wantErr{}},
+		{"at its maximum", max(5), Usage{Drawn: 2, InUse: 3}, "2", wantErr{}},
+		{"over: the units went to others", max(5), Usage{Drawn: 2, InUse: 4}, "2", wantErr{noEntitlements, "has 2 drawn and 4 in use of 5"}},
+		{"over after a new version lowered the count", max(2), Usage{InUse: 3}, "1",
+			wantErr{noEntitlements, "version 2 of license " + arn + " allows 2 of entitlement Seats, fewer than the 0 drawn and 3 in use: " +
+				"a new count applies to new checkouts, and live ones run until they expire, this one at 2026-03-01T12:00:00.000Z, without extension"}},
+		{"under a new version's count", max(4), Usage{InUse: 3}, "1", wantErr{}},
+		{"counters whose sum overflows", max(5), Usage{Drawn: math.MaxInt64, InUse: 1}, "2", wantErr{noEntitlements, "in use of 5"}},
+		{"no maximum", Entitlement{Name: "Seats", Unit: "Count"}, Usage{InUse: 100}, "2", wantErr{}},
+		{"overage", Entitlement{Name: "Seats", Unit: "Count", MaxCount: ptr(int64(1)), Overage: ptr(true)}, Usage{InUse: 100}, "2", wantErr{}},
+		{"a tier", Entitlement{Name: "Gold", Unit: UnitNone, MaxCount: ptr(int64(0))}, Usage{InUse: 1}, "2", wantErr{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.err.check(t, StillHeld(arn, tc.e, tc.u))
+			tc.err.check(t, StillHeld(arn, "2", tc.e, tc.u, Held{Version: tc.version, Expires: expires}))
 		})
 	}
 }

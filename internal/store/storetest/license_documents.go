@@ -60,7 +60,8 @@ func LicenseDocuments(t *testing.T, open Opener) {
 	c := license.Checkout{Token: "checkout-full", Account: buyer, LicenseArn: v1.LicenseArn, GrantArn: g1.GrantArn, Type: license.Provisional,
 		Borrow: true, NodeID: "node", IssuedAt: Epoch, Expires: Epoch.Add(time.Hour),
 		Entitlements: []license.AllowedEntitlement{{Name: "Seats", Quantity: 2, Unit: license.UnitCount}, {Name: "Gold", Value: "Enabled", Unit: license.UnitNone}},
-		Metadata:     []license.Metadata{{Name: "host", Value: "h1"}}, Beneficiary: "user@example.com"}
+		Metadata:     []license.Metadata{{Name: "host", Value: "h1"}}, Beneficiary: "user@example.com",
+		LicenseVersion: "2"}
 	NoError(t, db.Licenses().Update(ctx, func(tx license.Tx) error {
 		for _, step := range []func() error{
 			func() error { return tx.PutLicense(v1) }, func() error { return tx.PutLicense(v2) },
