@@ -112,6 +112,21 @@ func MigrateUpTo(ctx context.Context, conn *sql.DB, dialect Dialect, version int
 	return err
 }
 
+// MigrateOnly applies just the dialect's migrations versions on conn, in
+// that order, as a build that had only those would have left a store.
+func MigrateOnly(ctx context.Context, conn *sql.DB, dialect Dialect, versions ...int64) error {
+	provider, err := newMigrationProvider(dialect, conn)
+	if err != nil {
+		return err
+	}
+	for _, v := range versions {
+		if _, err := provider.ApplyVersion(ctx, v, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // MigrateDownTo rolls the dialect's migrations on conn back to version, as
 // an operator going back to an older Tollgate would.
 func MigrateDownTo(ctx context.Context, conn *sql.DB, dialect Dialect, version int64) error {

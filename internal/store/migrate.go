@@ -18,8 +18,14 @@ var migrations embed.FS
 // migrate applies pending migrations of the store's dialect. On PostgreSQL a
 // session advisory lock keeps replicas that start together from racing; on
 // SQLite the single writer lock does the same.
+//
+// A pending migration numbered below one already applied is applied too:
+// features are built side by side and their migrations (each on tables of
+// its own) can reach a release in another order than their numbers, so a
+// store that ran a build with 20 and 21 but not 13 takes 13 when it meets
+// it, instead of refusing to start.
 func (db *DB) migrate(ctx context.Context) error {
-	var opts []goose.ProviderOption
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
 	if db.dialect == Postgres {
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
