@@ -154,6 +154,8 @@ type Service struct {
 	// are checked against (checkPassword).
 	hash      hashParams
 	dummyHash func() string
+	// signIns slows down guessing of passwords (signinlimit.go).
+	signIns signInLimiter
 }
 
 // NewService returns an account service that draws identifiers, salts and

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/fault"
@@ -45,6 +46,18 @@ const sessionTokenBytes = 32
 // the answer does not tell which was wrong, nor whether the account exists.
 var errBadSignIn = fault.Coded(fault.Unauthenticated, "BadCredentials", "the account ID or the password is wrong")
 
+// tooManySignIns is the answer to a sign-in that must wait after failed
+// ones: Throttled, with the wait rounded up to whole seconds.
+func tooManySignIns(wait time.Duration) error {
+	secs := int64((wait + time.Second - 1) / time.Second)
+	unit := "seconds"
+	if secs == 1 {
+		unit = "second"
+	}
+	return &fault.Error{Kind: fault.Throttled, Code: "TooManySignIns",
+		Message: fmt.Sprintf("too many wrong passwords for this account ID: try again in %d %s", secs, unit)}
+}
+
 // errNoSession is the answer to a session token that is unknown, malformed,
 // expired or signed out.
 var errNoSession = fault.Coded(fault.Unauthenticated, "NoSession", "the session has ended or never existed: sign in again")
@@ -81,15 +94,20 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (string, Session, 
 	if err := in.Validate(); err != nil {
 		return "", Session{}, err
 	}
+	now := s.clock.Now()
+	if wait := s.signIns.wait(in.AccountID, now); wait > 0 {
+		return "", Session{}, tooManySignIns(wait)
+	}
 	ok, err := s.checkPassword(ctx, in.AccountID, in.Password)
 	if err != nil {
 		return "", Session{}, err
 	}
 	if !ok {
+		s.signIns.failed(in.AccountID, now)
 		return "", Session{}, errBadSignIn
 	}
+	s.signIns.succeeded(in.AccountID)
 	token := base64.RawURLEncoding.EncodeToString(s.randomBytes(sessionTokenBytes))
-	now := s.clock.Now()
 	sess := Session{ID: sessionID(token), AccountID: in.AccountID, CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(SessionLifetime)}
 	if err := s.store.CreateSession(ctx, sess); err != nil {

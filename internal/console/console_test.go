@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/catalog"
+	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/subscription"
 )
@@ -145,6 +146,25 @@ func TestSignInAndOut(t *testing.T) {
 	replay := c.do("GET", "/console/", nil, map[string]string{"Cookie": console.SessionCookie + "=" + cookie.Value})
 	if replay.status != http.StatusSeeOther {
 		t.Errorf("replayed cookie: status %d, want a redirect to sign in", replay.status)
+	}
+}
+
+// TestSignInSlowsDownGuessing: after account.SignInFreeFailures wrong
+// passwords, the sign-in form answers 429 and says how long to wait, with
+// the account ID kept, even for the right password.
+func TestSignInSlowsDownGuessing(t *testing.T) {
+	w := newWorld(t)
+	buyer := w.demo.Buyer
+	c := w.client(t)
+	for range account.SignInFreeFailures {
+		if r := c.post("/console/signin", url.Values{"account": {buyer.Account.ID}, "password": {"not the password"}}); r.status != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d, want 401", r.status)
+		}
+	}
+	r := c.post("/console/signin", url.Values{"account": {buyer.Account.ID}, "password": {buyer.Password}})
+	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "Too many wrong passwords for this account ID: try again in 1 second.") ||
+		!strings.Contains(r.body, `value="`+buyer.Account.ID+`"`) {
+		t.Errorf("sign-in while waiting: status %d; want 429, the wait and the account ID kept:\n%s", r.status, r.body)
 	}
 }
 

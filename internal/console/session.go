@@ -59,6 +59,10 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	case fault.Is(err, fault.Unauthenticated):
 		data.Error = "The account ID or the password is wrong."
 		c.render(w, r, http.StatusUnauthorized, "signin", view{Title: "Sign in", Data: data})
+	case fault.Is(err, fault.Throttled):
+		msg := fault.As(err).Message
+		data.Error = strings.ToUpper(msg[:1]) + msg[1:] + "."
+		c.render(w, r, http.StatusTooManyRequests, "signin", view{Title: "Sign in", Data: data})
 	default:
 		c.fail(w, r, err)
 	}
