@@ -69,11 +69,9 @@ out=$(as buyer awscli license-manager checkout-license --product-sku "$product_i
 expect_json "$out" '.EntitlementsAllowed[0].Name' ProfessionalTier
 
 say "an upgrade to 5 seats makes version 2, and the next checkout sees it"
-printf '{"Contract": {"Duration": "P12M", "Quantities": {"Seats": 5}, "Tier": "ProfessionalTier"}}' >"$tmp/change.json"
-status=$(curl -sS -o "$tmp/changed" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary "@$tmp/change.json" \
-	--aws-sigv4 "aws:amz:us-east-1:tollgate" --user "$DEMO_BUYER_ACCESS_KEY_ID:$DEMO_BUYER_SECRET_ACCESS_KEY" \
-	"$ENDPOINT/v1/subscriptions/$sub_id/change")
-[[ "$status" == 200 ]] || fail "upgrade: HTTP $status: $(cat "$tmp/changed")"
+out=$(as buyer tg subscription change "$sub_id" --quantity Seats=5) || fail "upgrade: $out"
+expect_json "$out" '.Contract.Quantities.Seats' 5
+expect_json "$out" .Contract.Tier ProfessionalTier
 lic=$(as buyer awscli license-manager get-license --license-arn "$arn")
 expect_json "$lic" .License.Version 2
 expect_json "$lic" '.License.Entitlements[] | select(.Name == "Seats") | .MaxCount' 5

@@ -119,6 +119,64 @@ func TestClientCommands(t *testing.T) {
 	}
 }
 
+// TestClientContractCommands: offer get, subscription change (an upgrade
+// that names only what changes, then a renewal), subscription charges and
+// subscription confirm.
+func TestClientContractCommands(t *testing.T) {
+	w := demo.Parties()
+	clientServer(t, w.Seller)
+	dir := t.TempDir()
+	productFile := filepath.Join(dir, "contract.json")
+	writeJSON(t, productFile, `{"Name": "CLI Seats", "Kind": "contract",
+		"Pricing": {"Contract": {"Durations": ["P1M", "P12M"], "Dimensions": [
+			{"Name": "Seats", "Unit": "Count", "Type": "Configurable", "Floating": true, "Price": {"P1M": "10.00", "P12M": "100.00"}},
+			{"Name": "Edition", "Type": "Tiered", "Tiers": {"BasicTier": {"P1M": "0.00", "P12M": "0.00"},
+				"ProfessionalTier": {"P1M": "50.00", "P12M": "500.00"}}}]}}}`)
+	var p nativeapi.Product
+	decode(t, cliEnv(t, "product", "create", "--file", productFile), &p)
+
+	offerFile := filepath.Join(dir, "offer.json")
+	writeJSON(t, offerFile, `{"ProductId": "`+p.ProductId+`", "Buyers": ["`+w.Buyer.Account.ID+`"], "DurationMonths": 12,
+		"Pricing": {"Contract": {"Durations": ["P12M"], "Dimensions": [
+			{"Name": "Seats", "Unit": "Count", "Type": "Configurable", "Floating": true, "Price": {"P12M": "90.00"}}]}}}`)
+	var o, got nativeapi.Offer
+	decode(t, cliEnv(t, "offer", "create", "--file", offerFile), &o)
+	decode(t, cliEnv(t, "offer", "get", o.OfferId), &got)
+	if got.OfferId != o.OfferId || got.PurchaseUrl != o.PurchaseUrl {
+		t.Errorf("offer get %+v, want %+v", got, o)
+	}
+
+	setKeys(t, w.Buyer)
+	var s nativeapi.Subscription
+	decode(t, cliEnv(t, "subscribe", "--product-code", p.ProductCode, "--duration", "P12M", "--quantity", "Seats=3", "--tier", "BasicTier"), &s)
+	if r := cliEnv(t, "subscription", "change", s.SubscriptionId); r.code != 2 || !strings.Contains(r.stderr, "needs --quantity, --tier, --duration or --renew") {
+		t.Errorf("change with nothing to change: exit %d, stderr %q; want 2 and what to give", r.code, r.stderr)
+	}
+	decode(t, cliEnv(t, "subscription", "change", s.SubscriptionId, "--quantity", "Seats=5"), &s)
+	if c := s.Contract; c == nil || c.Quantities["Seats"] != 5 || c.Tier != "BasicTier" || c.Duration != "P12M" {
+		t.Errorf("after the upgrade to 5 seats: %+v; want the tier and duration kept", s.Contract)
+	}
+	if r := cliEnv(t, "subscription", "change", s.SubscriptionId, "--quantity", "Seats=2"); r.code != 1 || !strings.Contains(r.stderr, "cannot reduce Seats below 5") {
+		t.Errorf("an upgrade to fewer seats: exit %d, stderr %q; want 1 and the reason", r.code, r.stderr)
+	}
+	decode(t, cliEnv(t, "subscription", "change", s.SubscriptionId, "--renew", "--duration", "P1M", "--quantity", "Seats=2"), &s)
+	if c := s.Contract; c == nil || c.Quantities["Seats"] != 2 || c.Duration != "P1M" {
+		t.Errorf("after renewing for a month with 2 seats: %+v", s.Contract)
+	}
+	var charges nativeapi.ChargeList
+	decode(t, cliEnv(t, "subscription", "charges", s.SubscriptionId), &charges)
+	if len(charges.Charges) < 3 {
+		t.Errorf("charges after sign-up, upgrade and renewal: %+v; want at least 3", charges.Charges)
+	}
+
+	setKeys(t, w.Seller)
+	var c nativeapi.Confirmation
+	decode(t, cliEnv(t, "subscription", "confirm", "--product-code", p.ProductCode, "--account-id", w.Buyer.Account.ID), &c)
+	if !c.Subscribed || c.SubscriptionId != s.SubscriptionId {
+		t.Errorf("confirm %+v", c)
+	}
+}
+
 func containsProduct(ps []nativeapi.Product, id string) bool {
 	for _, p := range ps {
 		if p.ProductId == id {

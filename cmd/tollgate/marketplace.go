@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -175,7 +177,7 @@ func counts(flag, form string, values []string) (map[string]int64, error) {
 }
 
 func subscriptionCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "subscription", Annotations: tree, Short: "list, read and cancel subscriptions (native API)"}
+	cmd := &cobra.Command{Use: "subscription", Annotations: tree, Short: "list, read, change and cancel subscriptions, their charges, and confirm subscribers (native API)"}
 	var role, productID string
 	list := clientCommand(&cobra.Command{
 		Use:   "list [--role buyer|seller] [--product-id PRODUCT_ID] [flags]",
@@ -221,7 +223,129 @@ subscribers of the caller's products (--role seller), as {"Subscriptions":
 		`Cancel the subscription SUBSCRIPTION_ID (its buyer or an operator): access ends at once, and the
 refund due for the unused part is recorded. Print the cancelled subscription.`,
 		`  tollgate subscription cancel sub-0123456789abcdef0`, http.MethodDelete)
-	cmd.AddCommand(list, get, cancel)
+	cmd.AddCommand(list, get, cancel, subscriptionChangeCommand(), subscriptionChargesCommand(), subscriptionConfirmCommand())
+	return cmd
+}
+
+// subscriptionChangeCommand upgrades or renews a contract.
+func subscriptionChangeCommand() *cobra.Command {
+	var o subscribeOptions
+	var renew bool
+	cmd := clientCommand(&cobra.Command{
+		Use:   "change SUBSCRIPTION_ID [--quantity NAME=N]... [--tier TIER] [--duration DURATION] [--renew] [flags]",
+		Short: "upgrade or renew a contract and print it",
+		Long: `Change the contract SUBSCRIPTION_ID (its buyer). The flags change what they
+name and keep the rest as the contract has it now: --quantity NAME=N gives a
+dimension's new total, --tier the new tier, --duration the term (P1M, P12M,
+P24M or P36M).
+
+Without --renew the change is an upgrade within the current term: no
+quantity goes down, the tier only changes to one priced no lower, the
+duration stays, and the difference in the term's price is charged at once.
+With --renew a new term of the chosen duration starts when the current one
+ends (at once if it has ended), for the whole price of the new choices. Either
+way the contract's license gets a new version at once. Print the
+subscription.`,
+		Example: `  tollgate subscription change sub-0123456789abcdef0 --quantity Seats=5
+  tollgate subscription change sub-0123456789abcdef0 --renew --duration P24M --quantity Seats=2`,
+	}, argSpec{names: []string{"SUBSCRIPTION_ID"}, wrong: "subscription change takes one SUBSCRIPTION_ID, such as sub-0123456789abcdef0",
+		check: func([]string) error {
+			if o.duration == "" && o.tier == "" && len(o.quantities) == 0 && !renew {
+				return fmt.Errorf("subscription change needs --quantity, --tier, --duration or --renew")
+			}
+			_, err := counts("--quantity", "NAME=N, such as Seats=3", o.quantities)
+			return err
+		}},
+		func(cmd *cobra.Command, c *client, args []string) error {
+			path := "/v1/subscriptions/" + escape(args[0])
+			var current nativeapi.Subscription
+			if err := c.call(cmd.Context(), http.MethodGet, path, nil, &current); err != nil {
+				return err
+			}
+			req := nativeapi.ChangeSubscriptionRequest{Contract: o.changedTerms(current.Contract), Renew: renew}
+			body, err := json.Marshal(req)
+			if err != nil {
+				return err
+			}
+			var s nativeapi.Subscription
+			if err := c.call(cmd.Context(), http.MethodPost, path+"/change", body, &s); err != nil {
+				return err
+			}
+			return printJSON(cmd.OutOrStdout(), s)
+		})
+	f := cmd.Flags()
+	f.StringArrayVar(&o.quantities, "quantity", nil, "a configurable dimension's new total units, as `NAME=N` (repeatable)")
+	f.StringVar(&o.tier, "tier", "", "the new `TIER` of the tiered dimension")
+	f.StringVar(&o.duration, "duration", "", "the term, an ISO 8601 `DURATION`: P1M, P12M, P24M or P36M")
+	f.BoolVar(&renew, "renew", false, "start a new term when the current one ends, instead of upgrading within it")
+	return cmd
+}
+
+// changedTerms is the contract current with the flags' changes on top; a
+// subscription that is not a contract gets the flags alone, which the
+// server refuses with its own reason.
+func (o subscribeOptions) changedTerms(current *nativeapi.ContractTerms) *nativeapi.ContractTerms {
+	next := nativeapi.ContractTerms{Quantities: map[string]int64{}}
+	if current != nil {
+		next.Duration, next.Tier = current.Duration, current.Tier
+		maps.Copy(next.Quantities, current.Quantities)
+	}
+	q, _ := counts("--quantity", "", o.quantities) // checked before the call
+	maps.Copy(next.Quantities, q)
+	next.Duration = cmp.Or(o.duration, next.Duration)
+	next.Tier = cmp.Or(o.tier, next.Tier)
+	return &next
+}
+
+// subscriptionChargesCommand lists a subscription's charges.
+func subscriptionChargesCommand() *cobra.Command {
+	return clientCommand(&cobra.Command{
+		Use:   "charges SUBSCRIPTION_ID [flags]",
+		Short: "list a subscription's charges as JSON",
+		Long: `Print the billable items the subscription SUBSCRIPTION_ID recorded (sign-up,
+monthly, annual and contract fees, installments, refunds), each naming the
+price version it was rated at, as {"Charges": [...]}, reading every page. Its
+buyer, the seller of its product and operators may read them.`,
+		Example: `  tollgate subscription charges sub-0123456789abcdef0
+  tollgate subscription charges sub-0123456789abcdef0 | jq -r '.Charges[] | [.Kind, .Amount] | @tsv'`,
+	}, argSpec{names: []string{"SUBSCRIPTION_ID"}, wrong: "subscription charges takes one SUBSCRIPTION_ID, such as sub-0123456789abcdef0"},
+		func(cmd *cobra.Command, c *client, args []string) error {
+			all := nativeapi.ChargeList{Charges: []nativeapi.Charge{}}
+			err := pages(func(token string) (string, error) {
+				var page nativeapi.ChargeList
+				path := withQuery("/v1/subscriptions/"+escape(args[0])+"/charges", "NextToken", token)
+				err := c.call(cmd.Context(), http.MethodGet, path, nil, &page)
+				all.Charges = append(all.Charges, page.Charges...)
+				return page.NextToken, err
+			})
+			if err != nil {
+				return err
+			}
+			return printJSON(cmd.OutOrStdout(), all)
+		})
+}
+
+// subscriptionConfirmCommand tells a seller whether a customer subscribes.
+func subscriptionConfirmCommand() *cobra.Command {
+	var code, accountID string
+	cmd := clientCommand(&cobra.Command{
+		Use:   "confirm --product-code CODE --account-id ACCOUNT_ID [flags]",
+		Short: "say whether an account subscribes to one of the caller's products, as JSON",
+		Long: `Ask, as the seller of the product code CODE, whether the account ACCOUNT_ID
+is subscribed to it now. Print {"Subscribed": true|false, "Status",
+"SubscriptionId", ...}; the command exits 0 either way. Only the code's
+seller may ask.`,
+		Example: `  tollgate subscription confirm --product-code a1b2c3d4e5f6g7h8i9j0k1l2m --account-id 333333333333 | jq -e .Subscribed`,
+	}, argSpec{required: []string{"product-code", "account-id"}}, func(cmd *cobra.Command, c *client, _ []string) error {
+		var out nativeapi.Confirmation
+		path := withQuery("/v1/subscription-confirmations", "ProductCode", code, "AccountId", accountID)
+		if err := c.call(cmd.Context(), http.MethodGet, path, nil, &out); err != nil {
+			return err
+		}
+		return printJSON(cmd.OutOrStdout(), out)
+	})
+	cmd.Flags().StringVar(&code, "product-code", "", "one of the caller's product `CODE`s (required)")
+	cmd.Flags().StringVar(&accountID, "account-id", "", "the customer's 12-digit `ACCOUNT_ID` (required)")
 	return cmd
 }
 
@@ -273,7 +397,22 @@ which only its buyers can open.`,
 		}
 		return printJSON(cmd.OutOrStdout(), all)
 	})
-	cmd.AddCommand(create, list)
+	get := clientCommand(&cobra.Command{
+		Use:   "get OFFER_ID [flags]",
+		Short: "print one private offer as JSON",
+		Long: `Print the private offer OFFER_ID (offer-...) with its PurchaseUrl, to the
+seller who made it, a buyer it names, or an operator; to anyone else it does
+not exist.`,
+		Example: `  tollgate offer get offer-0123456789abcdef0`,
+	}, argSpec{names: []string{"OFFER_ID"}, wrong: "offer get takes one OFFER_ID, such as offer-0123456789abcdef0"},
+		func(cmd *cobra.Command, c *client, args []string) error {
+			var o nativeapi.Offer
+			if err := c.call(cmd.Context(), http.MethodGet, "/v1/offers/"+escape(args[0]), nil, &o); err != nil {
+				return err
+			}
+			return printJSON(cmd.OutOrStdout(), o)
+		})
+	cmd.AddCommand(create, list, get)
 	return cmd
 }
 

@@ -106,4 +106,3 @@ func TestSignInLimiterMemoryIsBounded(t *testing.T) {
 		t.Errorf("after the runs were forgotten: %d tracked, want 1", n)
 	}
 }
-

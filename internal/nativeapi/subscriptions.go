@@ -52,7 +52,8 @@ type SubscribeRequest struct {
 
 // ChangeSubscriptionRequest upgrades or renews a contract.
 type ChangeSubscriptionRequest struct {
-	Contract *ContractTerms `json:"Contract,omitempty"`
+	Contract *ContractTerms `json:"Contract,omitempty" doc:"The contract's new choices, in full; Duration may be left out to keep the current term's."`
+	Renew    bool           `json:"Renew,omitempty" doc:"Start a new term of the chosen duration when the current one ends (at once if it has ended), for the whole price of the new choices, which the license gets at once. Without it the change is an upgrade within the current term: the duration stays, no quantity goes down, the tier changes only to one priced no lower, and the difference is charged in full."`
 }
 
 // SubscriptionList is a page of subscriptions.
@@ -247,7 +248,7 @@ func (a *API) changeSubscription(ctx context.Context, in *changeSubscriptionInpu
 	if err != nil {
 		return nil, err
 	}
-	s, err := a.cfg.Subscriptions.Change(ctx, who, in.ID, subscription.ChangeInput{Contract: in.Body.Contract.input()})
+	s, err := a.cfg.Subscriptions.Change(ctx, who, in.ID, subscription.ChangeInput{Contract: in.Body.Contract.input(), Renew: in.Body.Renew})
 	if err != nil {
 		return nil, err
 	}
