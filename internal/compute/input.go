@@ -140,7 +140,10 @@ type DescribeInput struct {
 }
 
 // Validate checks everything that needs no store.
-func (in DescribeInput) Validate() error {
+func (in DescribeInput) Validate() error { return in.validate(in.Filters, KnownFilter) }
+
+// validate checks the input with filters whose names known accepts.
+func (in DescribeInput) validate(filters []filter.Filter, known func(string) bool) error {
 	if err := CheckIDs(in.IDs, false); err != nil {
 		return err
 	}
@@ -153,7 +156,7 @@ func (in DescribeInput) Validate() error {
 	if _, _, err := decodeToken(in.NextToken); err != nil {
 		return err
 	}
-	return filter.Check(in.Filters, KnownFilter)
+	return filter.Check(filters, known)
 }
 
 // Page is one page of instances.

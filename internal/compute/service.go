@@ -87,21 +87,30 @@ func (s *Service) Run(ctx context.Context, caller string, in RunInput) (out []In
 // catalogue and the zone against the request's region, filling in the
 // region's first zone when none is named.
 func (s *Service) checkPlacement(ctx context.Context, in *RunInput) error {
-	types, err := s.catalog.InstanceTypes(ctx)
-	if err != nil {
-		return err
-	}
 	if in.InstanceType == "" {
 		return fault.Coded(fault.Invalid, "MissingParameter", "The request must contain the parameter InstanceType")
 	}
-	if !slices.ContainsFunc(types, func(t catalog.InstanceType) bool { return t.Name == in.InstanceType }) {
-		return fault.Coded(fault.Invalid, "InvalidParameterValue", "Invalid value '%s' for InstanceType.", clip(in.InstanceType))
+	if err := s.checkType(ctx, in.InstanceType); err != nil {
+		return err
 	}
 	if in.Zone == "" {
 		in.Zone = s.placement.DefaultZone(in.Region)
 	}
 	if z, ok := s.placement.ZoneOf(in.Zone); !ok || z.Region != in.Region {
 		return fault.Coded(fault.Invalid, "InvalidParameterValue", "Invalid availability zone: [%s]", clip(in.Zone))
+	}
+	return nil
+}
+
+// checkType refuses an instance type the operator's catalogue does not
+// hold.
+func (s *Service) checkType(ctx context.Context, name string) error {
+	types, err := s.catalog.InstanceTypes(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(types, func(t catalog.InstanceType) bool { return t.Name == name }) {
+		return fault.Coded(fault.Invalid, "InvalidParameterValue", "Invalid value '%s' for InstanceType.", clip(name))
 	}
 	return nil
 }
@@ -221,16 +230,28 @@ func (s *Service) Describe(ctx context.Context, caller string, in DescribeInput)
 	if err := in.Validate(); err != nil {
 		return Page{}, err
 	}
-	since := s.clock.Now().Add(-TerminatedVisibleFor)
-	if len(in.IDs) > 0 {
-		found, err := s.store.List(ctx, Query{Owner: caller, IDs: in.IDs, TerminatedSince: since})
-		if err != nil {
-			return Page{}, err
-		}
-		if err := missing(in.IDs, found); err != nil {
-			return Page{}, err
-		}
+	return s.page(ctx, caller, in)
+}
+
+// checkExist refuses the IDs that name none of caller's listed instances.
+func (s *Service) checkExist(ctx context.Context, caller string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
 	}
+	since := s.clock.Now().Add(-TerminatedVisibleFor)
+	found, err := s.store.List(ctx, Query{Owner: caller, IDs: ids, TerminatedSince: since})
+	if err != nil {
+		return err
+	}
+	return missing(ids, found)
+}
+
+// page lists one page of caller's instances that a checked input selects.
+func (s *Service) page(ctx context.Context, caller string, in DescribeInput) (p Page, err error) {
+	if err := s.checkExist(ctx, caller, in.IDs); err != nil {
+		return Page{}, err
+	}
+	since := s.clock.Now().Add(-TerminatedVisibleFor)
 	q := Query{Owner: caller, IDs: in.IDs, Filters: in.Filters, TerminatedSince: since, Limit: int(in.MaxResults)}
 	q.AfterReservation, q.AfterID, _ = decodeToken(in.NextToken)
 	if q.Limit > 0 {

@@ -71,6 +71,9 @@ func operations(d Deps) map[string]operation {
 		"TerminateInstances":        op(stateChanges(d.Instances.Terminate)),
 		"RebootInstances":           op(rebootInstances(d)),
 		"DescribeInstanceAttribute": op(describeInstanceAttribute(d)),
+		"ModifyInstanceAttribute":   op(modifyInstanceAttribute(d)),
+		"DescribeInstanceStatus":    op(describeInstanceStatus(d)),
+		"DescribeInstanceTypes":     op(describeInstanceTypes(d)),
 		"ConfirmProductInstance":    op(confirmProductInstance(d)),
 	}
 }
