@@ -62,6 +62,8 @@ type config struct {
 	json           bool
 	wrkLua         string
 	licenses       int
+	codes          int
+	perCode        int
 }
 
 const usageText = `tollgate-load: drive a Tollgate (or any AWS-compatible) endpoint and report
@@ -73,7 +75,9 @@ Usage:
   tollgate-load --endpoint URL --targets healthz,sts [--rounds 3] ...
   tollgate-load --endpoint URL --target sts --wrk-lua FILE ...   (write a wrk script, then exit)
   tollgate-load --endpoint URL --targets sts,checkout-hot,checkout-spread --demo-keys --licenses 10000 ...
+  tollgate-load --endpoint URL --targets ec2-cycle,ec2-images --demo-keys --codes 100 --per-code 50 ...
   tollgate-load seed-licenses --data DIR --count 10000   (before the server starts; -h for more)
+  tollgate-load seed-images --data DIR --count 10000 --codes 100 --per-code 50   (likewise)
 
 Targets:
 %s
@@ -105,6 +109,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.serverPID, "server-pid", 0, "the server's process ID, to report its CPU time per request (Linux /proc)")
 	fs.BoolVar(&c.json, "json", false, "print the results as JSON on stdout (the text lines go to stderr)")
 	fs.IntVar(&c.licenses, "licenses", 10000, "checkout-spread: how many licenses seed-licenses --count created")
+	fs.IntVar(&c.codes, "codes", 100, "ec2-images: how many product codes seed-images --codes spread")
+	fs.IntVar(&c.perCode, "per-code", 0, "ec2-images: how many images each code must list (seed-images --per-code); 0 checks no count")
 	fs.StringVar(&c.wrkLua, "wrk-lua", "", "write a wrk script that replays one pre-signed request of --target to this file, then exit")
 	if err := toolmain.Parse(fs, args); err != nil {
 		return nil, err
@@ -167,6 +173,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "seed-licenses" {
 		return runSeed(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "seed-images" {
+		return runSeedImages(ctx, args[1:], stdout, stderr)
 	}
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
@@ -240,7 +249,8 @@ func newClient(concurrency int, timeout time.Duration) *http.Client {
 
 func (c *config) env(client *http.Client) *Env {
 	return &Env{Endpoint: c.endpoint, Region: c.region, AccessKey: c.accessKey, SecretKey: c.secretKey,
-		Concurrency: c.concurrency, Pool: c.pool, SignPerRequest: c.signPerRequest, Client: client, Licenses: c.licenses}
+		Concurrency: c.concurrency, Pool: c.pool, SignPerRequest: c.signPerRequest, Client: client, Licenses: c.licenses,
+		Codes: c.codes, PerCode: c.perCode}
 }
 
 func writeWrkLua(ctx context.Context, cfg *config) error {

@@ -53,6 +53,10 @@ type Env struct {
 	// Licenses is how many licenses the checkout-spread target spreads its
 	// checkouts over (--licenses).
 	Licenses int
+	// Codes is how many product codes the ec2-images target filters on
+	// (--codes), PerCode how many images each must list (--per-code; 0:
+	// any number).
+	Codes, PerCode int
 }
 
 // URL returns the endpoint with path appended to its own path.

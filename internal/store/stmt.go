@@ -11,14 +11,27 @@ import (
 // once per call; on the single writer connection the parse was about a
 // third of the writer's time. PostgreSQL is left alone: pgx already caches
 // prepared statements per connection.
+//
+// A cache given a limit holds statements whose texts are built from
+// requests (a Describe call's filters, a list of IDs of any length): it
+// keeps at most limit of them, dropping the oldest, so that their variety
+// cannot grow it while the common shapes stay prepared. A dropped statement
+// still in use is closed by database/sql once its rows are.
 type stmtCache struct {
 	db    *sql.DB
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt
+	limit int      // 0: no limit
+	order []string // with a limit: the cached texts, oldest first
 }
 
 func newStmtCache(db *sql.DB) *stmtCache {
 	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}}
+}
+
+// newBoundedStmtCache returns a cache of at most limit statements.
+func newBoundedStmtCache(db *sql.DB, limit int) *stmtCache {
+	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}, limit: limit}
 }
 
 // get returns the prepared statement for query, preparing it on first use.
@@ -39,6 +52,15 @@ func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 		return nil, err
 	}
 	c.stmts[query] = stmt
+	if c.limit > 0 {
+		c.order = append(c.order, query)
+		if len(c.order) > c.limit {
+			oldest := c.order[0]
+			c.order = c.order[1:]
+			_ = c.stmts[oldest].Close()
+			delete(c.stmts, oldest)
+		}
+	}
 	return stmt, nil
 }
 
@@ -49,4 +71,5 @@ func (c *stmtCache) close() {
 		_ = s.Close()
 	}
 	c.stmts = map[string]*sql.Stmt{}
+	c.order = nil
 }
