@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tollgate/tollgate/internal/account"
@@ -97,8 +98,11 @@ func runSDK(t *testing.T, be backend) {
 	if len(sdkTests) == 0 {
 		t.Fatal("no tests registered")
 	}
+	// Cleanups run once every subtest, parallel ones included, is done.
+	t.Cleanup(func() { checkCoverage(t, be.name) })
 	for _, st := range slices.SortedFunc(slices.Values(sdkTests), func(a, b sdkTest) int { return strings.Compare(a.name, b.name) }) {
 		t.Run(st.name, func(t *testing.T) {
+			note(coverage.ran, be.name, st.name)
 			t.Parallel()
 			st.fn(t, be)
 		})
@@ -108,10 +112,11 @@ func runSDK(t *testing.T, be backend) {
 // env is one in-process Tollgate, on a simulated clock, behind an httptest
 // server.
 type env struct {
-	t   *testing.T
-	ctx context.Context
-	app *app.App
-	url string
+	t       *testing.T
+	ctx     context.Context
+	app     *app.App
+	url     string
+	backend string // the backend's name, under which the clients' calls are counted
 }
 
 // newEnv starts a server on a fresh store of the backend. Any 5xx answer
@@ -155,7 +160,7 @@ func newEnv(t *testing.T, be backend, opts ...func(*app.Config)) *env {
 			t.Logf("the server's warnings and errors:\n%s", logs.String())
 		}
 	})
-	return &env{t: t, ctx: ctx, app: a, url: srv.URL}
+	return &env{t: t, ctx: ctx, app: a, url: srv.URL, backend: be.name}
 }
 
 // in returns the environment for a subtest t, so that its helpers fail t.
@@ -203,13 +208,15 @@ func (e *env) party(name string) party {
 }
 
 // client is a stock aws-sdk-go-v2 EC2 client, without retries so that
-// every error surfaces at once.
+// every error surfaces at once; its calls count towards the suite's
+// coverage (coverage_test.go).
 func (e *env) client(keyID, secret string) *ec2.Client {
 	return ec2.New(ec2.Options{
 		BaseEndpoint:     aws.String(e.url),
 		Region:           region,
 		Credentials:      credentials.NewStaticCredentialsProvider(keyID, secret, ""),
 		RetryMaxAttempts: 1,
+		APIOptions:       []func(*middleware.Stack) error{recordCoverage(e.backend)},
 	})
 }
 
