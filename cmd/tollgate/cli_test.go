@@ -209,6 +209,7 @@ func TestUsageErrors(t *testing.T) {
 		{"BadAuth", "tollgate serve", []string{"serve", "--auth", "none"}, `invalid argument "none" for "--auth" flag: want strict or emulator`},
 		{"BadLogLevel", "tollgate serve", []string{"serve", "--log-level", "loud"}, `want debug, info, warn or error`},
 		{"BadDefaultAccount", "tollgate serve", []string{"serve", "--default-account", "123"}, `--default-account must be 12 digits, not "123"`},
+		{"BadPublicURL", "tollgate serve", []string{"serve", "--public-url", "market.example/shop"}, `--public-url: "market.example/shop": the public URL starts with https://`},
 		{"BadBool", "tollgate serve", []string{"serve", "--demo=maybe"}, `invalid argument "maybe" for "--demo" flag`},
 		{"NegativeLimit", "tollgate serve", []string{"serve", "--max-connections", "-1"}, "--max-connections must not be negative"},
 		{"SmallBodyBudget", "tollgate serve", []string{"serve", "--body-budget", "1024"}, "--body-budget must be at least"},

@@ -32,6 +32,7 @@ type serveOptions struct {
 	logLevel       string
 	fingerprint    string
 	pprofAddr      string
+	publicURL      string
 	limits         limits
 }
 
@@ -95,11 +96,13 @@ flight finish. The store is created on first start: SQLite in --data unless
 	enumFlag(cmd, &o.logLevel, "log-level", "info", []string{"debug", "info", "warn", "error"},
 		"least severe log level; logs are JSON on stderr, one line per request at debug")
 	f.StringVar(&o.fingerprint, "marketplace-fingerprint", license.DefaultMarketplacePrint, "key fingerprint (`FP`) of the licenses the marketplace itself issues")
+	f.StringVar(&o.publicURL, "public-url", "", "the `URL` (scheme and host) browsers and clients reach the server at, behind a proxy that terminates TLS: "+
+		"purchase URLs are written with it, whatever a request's Host header says, and console cookies are Secure when it is https")
 	f.StringVar(&o.pprofAddr, "pprof-addr", "", "if set, serve Go's runtime profiles (/debug/pprof/) on this `HOST:PORT`; keep it on loopback")
 	o.limits.register(cmd)
 	cmd.RunE = argSpec{}.runE(func(cmd *cobra.Command, _ []string) error {
 		cfg := app.Config{Store: o.store.config(), Clock: o.clock, Auth: o.auth,
-			DefaultAccount: o.defaultAccount, Demo: o.demo, MarketplaceFingerprint: o.fingerprint}
+			DefaultAccount: o.defaultAccount, Demo: o.demo, MarketplaceFingerprint: o.fingerprint, PublicURL: o.publicURL}
 		o.limits.apply(&cfg)
 		// What the flags say is checked before anything is opened, so that a
 		// wrong value is a usage error.

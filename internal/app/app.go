@@ -24,6 +24,7 @@ import (
 	"github.com/tollgate/tollgate/internal/awsapi/ec2"
 	"github.com/tollgate/tollgate/internal/awsapi/licensemanager"
 	"github.com/tollgate/tollgate/internal/awsapi/sts"
+	"github.com/tollgate/tollgate/internal/baseurl"
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/compute"
@@ -65,6 +66,11 @@ type Config struct {
 	WallClock clock.Clock
 	// MarketplaceFingerprint identifies licenses the marketplace issues.
 	MarketplaceFingerprint string
+	// PublicURL, when set, is the scheme and host that browsers and
+	// clients reach the server at (behind a proxy that terminates TLS):
+	// absolute URLs are written with it and cookies are Secure when it is
+	// https. Empty: each request's own Host and connection say.
+	PublicURL string
 	// SweepInterval is how often expired checkouts, old client-token
 	// answers (license.Service.Sweep) and ended console sessions
 	// (account.Service.SweepSessions) are deleted: a minute unless set.
@@ -146,6 +152,13 @@ func (c *Config) Validate() error {
 	}
 	if !account.ValidID(c.DefaultAccount) {
 		return fault.New(fault.Invalid, "--default-account must be 12 digits, not %q", c.DefaultAccount)
+	}
+	if c.PublicURL != "" {
+		public, err := baseurl.Parse(c.PublicURL)
+		if err != nil {
+			return fault.New(fault.Invalid, "--public-url: %v", err)
+		}
+		c.PublicURL = public
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()
@@ -447,7 +460,7 @@ func (a *App) buildHandler() error {
 	router := awsapi.NewRouter(auth, a.cfg.Log, a.Metrics, sts.Service(a.Licenses), licensemanager.Service(a.Licenses), ec2.Service(a.ec2Deps())).
 		LimitBodies(a.cfg.BodyBudget, a.cfg.BodyWait)
 	a.Metrics.WatchBodyBudget(router.Budget())
-	opts := server.Options{Log: a.cfg.Log, Metrics: a.Metrics, AWS: router, Health: a.DB.Ping,
+	opts := server.Options{Log: a.cfg.Log, Metrics: a.Metrics, AWS: router, Health: a.DB.Ping, PublicURL: a.cfg.PublicURL,
 		JWKS: func(ctx context.Context) (any, error) { return a.Licenses.Keys().JWKS(ctx) }}
 	// The native API authenticates as the AWS APIs do (the same keys, cache
 	// and mode), or by the console's session, and reads bodies within the

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/awsapi/sigv4"
+	"github.com/tollgate/tollgate/internal/baseurl"
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/requestid"
 )
@@ -86,7 +87,7 @@ func Matches(r *http.Request) bool {
 // authenticate it), run its operation, answer in its protocol.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	call := &Call{RequestID: requestid.From(r.Context()), BaseURL: baseURL(r)}
+	call := &Call{RequestID: requestid.From(r.Context()), BaseURL: baseurl.Of(r)}
 	if call.RequestID == "" {
 		call.RequestID = requestid.New()
 	}
@@ -164,15 +165,6 @@ func (rt *Router) admit(r *http.Request, call *Call) (svc *Service, body []byte,
 	}
 	call.Principal, call.Region = id.Principal, id.Region
 	return svc, body, held, err
-}
-
-// baseURL is the scheme and host r was sent to.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 // maxAnonymousQueryBody bounds the body read from an unsigned Query request

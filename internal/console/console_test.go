@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/account"
+	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/subscription"
@@ -194,6 +195,31 @@ func TestSecureCookieOverTLS(t *testing.T) {
 	cookie := sessionCookie(t, response{status: rec.Code, header: rec.Header()})
 	if !cookie.Secure {
 		t.Errorf("cookie over TLS %+v: want Secure", cookie)
+	}
+}
+
+// TestPublicURL: behind a proxy that terminates TLS (serve --public-url
+// https://...), a sign-in over plain HTTP gets a Secure cookie, and purchase
+// URLs are written with the public URL whatever the Host header says.
+func TestPublicURL(t *testing.T) {
+	w := newWorldWith(t, app.Config{PublicURL: "https://market.example/"})
+	seller := w.demo.Seller
+	form := url.Values{"account": {seller.Account.ID}, "password": {seller.Password}}
+	req := httptest.NewRequest("POST", "http://attacker.example/console/signin", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	w.app.Handler.ServeHTTP(rec, req)
+	cookie := sessionCookie(t, response{status: rec.Code, header: rec.Header()})
+	if !cookie.Secure {
+		t.Errorf("cookie behind a TLS proxy %+v: want Secure", cookie)
+	}
+	page := httptest.NewRequest("GET", "http://attacker.example/console/products/"+w.demo.ImageProduct.ID, nil)
+	page.AddCookie(cookie)
+	rec = httptest.NewRecorder()
+	w.app.Handler.ServeHTTP(rec, page)
+	body := rec.Body.String()
+	if rec.Code != http.StatusOK || !strings.Contains(body, "https://market.example/purchase/"+w.demo.ImageProduct.Code) || strings.Contains(body, "attacker.example") {
+		t.Errorf("product page: %d; want the purchase URL on https://market.example and no trace of the Host header:\n%s", rec.Code, body)
 	}
 }
 

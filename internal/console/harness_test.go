@@ -32,8 +32,15 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	a, err := app.Open(context.Background(), app.Config{Store: store.Config{DataDir: t.TempDir()}, Demo: true,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return newWorldWith(t, app.Config{})
+}
+
+// newWorldWith is newWorld with cfg's settings (its store, demo and log
+// are the test's).
+func newWorldWith(t *testing.T, cfg app.Config) *world {
+	t.Helper()
+	cfg.Store, cfg.Demo, cfg.Log = store.Config{DataDir: t.TempDir()}, true, slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("open the demo app: %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/tollgate/tollgate/internal/account"
+	"github.com/tollgate/tollgate/internal/baseurl"
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/subscription"
@@ -125,7 +126,7 @@ func (c *Console) product(w http.ResponseWriter, r *http.Request) {
 		rows = append(rows, subscriberRow{Sub: s, BuyerName: names(r.Context(), s.Buyer)})
 	}
 	v := view{Title: p.Name, Me: me, Section: "products", Data: productData{Product: p,
-		PurchaseURL: baseURL(r) + catalog.PurchasePath(p.Code), Versions: versions, Subscribers: rows, Next: subs.Next}}
+		PurchaseURL: baseurl.Of(r) + catalog.PurchasePath(p.Code), Versions: versions, Subscribers: rows, Next: subs.Next}}
 	if r.URL.Query().Get("created") == "1" {
 		v.Notice = "Your product is registered. Share its purchase URL with buyers."
 	}
@@ -167,14 +168,4 @@ func (c *Console) accountNames() func(ctx context.Context, id string) string {
 		seen[id] = n
 		return n
 	}
-}
-
-// baseURL is the scheme and host the request came to, which purchase URLs
-// are written with.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/account"
+	"github.com/tollgate/tollgate/internal/baseurl"
 	"github.com/tollgate/tollgate/internal/fault"
 )
 
@@ -76,7 +77,7 @@ func (c *Console) signOut(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		SameSite: http.SameSiteLaxMode, Secure: baseurl.Secure(r)})
 	http.Redirect(w, r, "/console/signin?signedout=1", http.StatusSeeOther)
 }
 
@@ -88,7 +89,7 @@ func (c *Console) signOut(w http.ResponseWriter, r *http.Request) {
 // the session can.
 func setSessionCookie(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		SameSite: http.SameSiteLaxMode, Secure: baseurl.Secure(r)})
 }
 
 // requireViewer returns the signed-in account; without one it sends the

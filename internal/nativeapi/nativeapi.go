@@ -27,6 +27,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/awsapi"
+	"github.com/tollgate/tollgate/internal/baseurl"
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/fault"
@@ -156,7 +157,7 @@ var jsonFormat = huma.Format{
 // ServeHTTP authenticates a request, reads its body within the limit, and
 // routes it.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	info := &requestInfo{path: r.URL.Path, requestID: requestid.From(r.Context()), log: a.cfg.Log, base: requestBase(r)}
+	info := &requestInfo{path: r.URL.Path, requestID: requestid.From(r.Context()), log: a.cfg.Log, base: baseurl.Of(r)}
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 	defer a.recoverPanic(w, r)
 	if isDocument(r) {
@@ -350,15 +351,6 @@ type requestInfo struct {
 }
 
 type infoKey struct{}
-
-// requestBase is the scheme and host a request was sent to.
-func requestBase(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
 
 func infoFrom(ctx context.Context) *requestInfo {
 	info, _ := ctx.Value(infoKey{}).(*requestInfo)

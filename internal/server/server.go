@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tollgate/tollgate/internal/awsapi"
+	"github.com/tollgate/tollgate/internal/baseurl"
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/requestid"
 )
@@ -33,6 +34,9 @@ type Options struct {
 	// JWKS returns the license issuers' public keys.
 	JWKS     func(ctx context.Context) (any, error)
 	Emulator bool
+	// PublicURL, when set, is the base URL every response's absolute URLs
+	// use, whatever the request's Host (package baseurl).
+	PublicURL string
 	// Native is the native API, served under /v1/; nil: not served.
 	Native http.Handler
 	// Console is the web console, served under /console/ and at the
@@ -117,7 +121,7 @@ func Handler(o Options) http.Handler {
 			"or an Action parameter (Query); the server also answers GET %s, GET %s and GET %s",
 			truncate(r.Method), truncate(r.URL.Path), pathHealth, pathMetrics, pathJWKS))(w, r)
 	})
-	return withRequestID(withAccessLog(o.Log, o.Metrics, o.AWS, uncleanPaths(o.AWS, mux)))
+	return withRequestID(withAccessLog(o.Log, o.Metrics, o.AWS, baseurl.With(uncleanPaths(o.AWS, mux), o.PublicURL)))
 }
 
 // jwksFailed logs why the JWKS could not be read and answers 503 when the
