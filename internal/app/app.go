@@ -337,6 +337,7 @@ func (a *App) buildServices() {
 	a.Images = image.NewService(a.DB.Images(), a.Catalog, a.Subscriptions.Checker(), a.Clock)
 	a.Instances = compute.NewService(a.DB.Instances(), a.Images, a.Catalog, a.Subscriptions.Checker(),
 		compute.Placement{Regions: compute.DefaultRegions}, a.Clock)
+	a.Images.UseCompute(a.Instances)
 	a.Tags = tag.NewService(a.DB.Tags(), map[string]tag.Resolver{
 		"ami": func(ctx context.Context, caller, id string) (tag.ResourceType, error) {
 			_, err := a.Images.Get(ctx, caller, id)
@@ -345,6 +346,18 @@ func (a *App) buildServices() {
 		"i": func(ctx context.Context, caller, id string) (tag.ResourceType, error) {
 			_, err := a.Instances.Get(ctx, caller, id)
 			return tag.Instance, err
+		},
+		"vol": func(ctx context.Context, caller, id string) (tag.ResourceType, error) {
+			_, err := a.Instances.Volume(ctx, caller, id)
+			return tag.Volume, err
+		},
+		"snap": func(ctx context.Context, caller, id string) (tag.ResourceType, error) {
+			_, err := a.Images.Snapshot(ctx, caller, id)
+			return tag.Snapshot, err
+		},
+		"import": func(ctx context.Context, caller, id string) (tag.ResourceType, error) {
+			_, err := a.Images.ImportTask(ctx, caller, id)
+			return tag.ImportImageTask, err
 		},
 	})
 }

@@ -124,6 +124,8 @@ type Store interface {
 	// Intervals returns an account's running intervals that overlap
 	// [from, to), open ones included, ordered by start and instance.
 	Intervals(ctx context.Context, account string, from, to time.Time) ([]Interval, error)
+	// Tags returns account's tags on resources (volumes), by resource.
+	Tags(ctx context.Context, account string, ids []string) (map[string][]tag.Tag, error)
 }
 
 // Tx is a write transaction.

@@ -159,6 +159,10 @@ type Store interface {
 	// LaunchPermissions returns the accounts an image is shared with, in
 	// order.
 	LaunchPermissions(ctx context.Context, id string) ([]string, error)
+	// Snapshots returns the snapshots q selects, in ID order.
+	Snapshots(ctx context.Context, q SnapshotQuery) ([]Snapshot, error)
+	// ImportTasks returns the import tasks q selects, in ID order.
+	ImportTasks(ctx context.Context, q ImportTaskQuery) ([]ImportTask, error)
 }
 
 // Tx is a write transaction.
@@ -184,6 +188,30 @@ type Tx interface {
 	ResetLaunchPermissions(id string) error
 	// PutTags sets account's tags on an image.
 	PutTags(account, id string, tags []tag.Tag) error
+	// Tag sets account's tags on a resource of type typ made in the
+	// transaction (a snapshot, an import task).
+	Tag(account, id string, typ tag.ResourceType, tags []tag.Tag) error
+	// TagsOf returns account's tags on a resource, ordered by key.
+	TagsOf(account, id string) ([]tag.Tag, error)
+
+	Snapshot(id string) (Snapshot, error)
+	// CreateSnapshot stores a new snapshot; fault.Conflict if its ID is
+	// taken.
+	CreateSnapshot(s Snapshot) error
+	// DeleteSnapshot deletes a snapshot and the tags on it.
+	DeleteSnapshot(id string) error
+	// SnapshotUsers returns the images whose block devices are made from a
+	// snapshot, in ID order.
+	SnapshotUsers(id string) ([]string, error)
+
+	// ClientToken returns what an account's call of an operation with a
+	// client token made, and what that call asked for; fault.NotFound if
+	// none. PutClientToken records it.
+	ClientToken(account, operation, token string) (resourceID, request string, err error)
+	PutClientToken(account, operation, token, resourceID, request string) error
+
+	// CreateImportTask stores a new import task.
+	CreateImportTask(t ImportTask) error
 }
 
 // Query selects images for List. Every condition given must hold.

@@ -32,6 +32,7 @@ type Service struct {
 	entitlements Entitlements
 	clock        clock.Clock
 	random       io.Reader
+	compute      Compute
 }
 
 // NewService returns the image service, drawing IDs from crypto/rand.
@@ -49,7 +50,9 @@ func NewID(random io.Reader, prefix string) string {
 	return prefix + "-" + hex.EncodeToString(b[:])[:17]
 }
 
-// Register registers an image owned by caller.
+// Register registers an image owned by caller. Its EBS volumes may be
+// made from caller's snapshots; the root volume's snapshot decides the
+// image's platform and product code by the rebundling rule (Inherit).
 func (s *Service) Register(ctx context.Context, caller string, in RegisterInput) (img Image, err error) {
 	defer fault.Annotate(&err, "image: register %q", clip(in.Name))
 	if err := in.Validate(); err != nil {
@@ -59,6 +62,9 @@ func (s *Service) Register(ctx context.Context, caller string, in RegisterInput)
 	img.ID, img.Owner = NewID(s.random, "ami"), caller
 	err = s.store.Update(ctx, func(tx Tx) error {
 		img.CreatedAt = tx.Now()
+		if err := fromSnapshots(tx, caller, &img); err != nil {
+			return err
+		}
 		if err := s.create(tx, img); err != nil {
 			return err
 		}

@@ -229,8 +229,10 @@ func (t *imageTx) CreateImage(img image.Image) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.tx.Exec(`INSERT INTO images (`+imageColumns+`) VALUES (`+placeholders(len(values))+`)`, values...)
-	return t.tx.db.classify(err)
+	if _, err = t.tx.Exec(`INSERT INTO images (`+imageColumns+`) VALUES (`+placeholders(len(values))+`)`, values...); err != nil {
+		return t.tx.db.classify(err)
+	}
+	return t.putImageSnapshots(img)
 }
 
 func (t *imageTx) PutImage(img image.Image) error {
@@ -260,7 +262,8 @@ func rowChanged(db *DB, res sql.Result, err error, what string) error {
 }
 
 func (t *imageTx) DeleteImage(id string) error {
-	for _, q := range []string{`DELETE FROM image_launch_permissions WHERE image_id = ?`, `DELETE FROM ec2_tags WHERE resource_id = ?`} {
+	for _, q := range []string{`DELETE FROM image_launch_permissions WHERE image_id = ?`, `DELETE FROM ec2_tags WHERE resource_id = ?`,
+		`DELETE FROM image_snapshots WHERE image_id = ?`} {
 		if _, err := t.tx.Exec(q, id); err != nil {
 			return t.tx.db.classify(err)
 		}

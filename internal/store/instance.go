@@ -248,3 +248,19 @@ func (t *instanceTx) CloseInterval(instanceID string, end time.Time) error {
 func (t *instanceTx) PutTags(account, resourceID string, typ tag.ResourceType, tags []tag.Tag) error {
 	return putTags(t.tx, account, resourceID, typ, tags)
 }
+
+// Tags returns account's tags on resources, by resource.
+func (s *Instances) Tags(ctx context.Context, account string, ids []string) (map[string][]tag.Tag, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	tagged, err := s.db.Tags().OfResources(ctx, account, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]tag.Tag{}
+	for _, t := range tagged {
+		out[t.ResourceID] = append(out[t.ResourceID], t.Tag)
+	}
+	return out, nil
+}

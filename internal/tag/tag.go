@@ -34,6 +34,8 @@ const (
 	Instance ResourceType = "instance"
 	Volume   ResourceType = "volume"
 	Snapshot ResourceType = "snapshot"
+	// ImportImageTask is an ImportImage task.
+	ImportImageTask ResourceType = "import-image-task"
 )
 
 // Limits, EC2's.

@@ -75,6 +75,14 @@ func operations(d Deps) map[string]operation {
 		"DescribeInstanceStatus":    op(describeInstanceStatus(d)),
 		"DescribeInstanceTypes":     op(describeInstanceTypes(d)),
 		"ConfirmProductInstance":    op(confirmProductInstance(d)),
+		"DescribeVolumes":           op(describeVolumes(d)),
+		"CreateSnapshot":            op(createSnapshot(d)),
+		"DescribeSnapshots":         op(describeSnapshots(d)),
+		"DeleteSnapshot":            op(deleteSnapshot(d)),
+		"CreateImage":               op(createImage(d)),
+		"CopyImage":                 op(copyImage(d)),
+		"ImportImage":               op(importImage(d)),
+		"DescribeImportImageTasks":  op(describeImportImageTasks(d)),
 	}
 }
 
@@ -89,6 +97,8 @@ var Errors = []string{
 	"InvalidSnapshotID.Malformed", "InvalidTagKey.Malformed", "MissingParameter", "OptInRequired",
 	"TagLimitExceeded", "UnknownParameter", "UnsupportedOperation", "InvalidInstanceType",
 	"IdempotentParameterMismatch", "InvalidUserID.Malformed", "InstanceLimitExceeded",
+	"InvalidSnapshot.NotFound", "InvalidSnapshot.InUse", "InvalidVolumeID.Malformed", "InvalidVolume.NotFound",
+	"InvalidBlockDeviceMapping", "InvalidConversionTaskId", "InvalidConversionTaskId.Malformed",
 }
 
 // operation is an operation's handler, and the shape of its request (for

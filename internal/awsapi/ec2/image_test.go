@@ -105,6 +105,10 @@ func testImageRegister(t *testing.T, be backend) {
 	})
 	t.Run("Everything", func(t *testing.T) {
 		e := e.in(t)
+		base := e.register(seller, "snapshot source", func(in *ec2.RegisterImageInput) {
+			in.BlockDeviceMappings = []types.BlockDeviceMapping{{DeviceName: aws.String("/dev/xvda"), Ebs: &types.EbsBlockDevice{VolumeSize: aws.Int32(30)}}}
+		})
+		snap := e.snapshot(seller, e.rootVolume(seller, e.mustRun(seller, base, "m5.large")))
 		id := e.register(seller, "full (image) [v1.0] @acme_'x'", func(in *ec2.RegisterImageInput) {
 			in.Description = aws.String("Ünïcode description")
 			in.Architecture = types.ArchitectureValuesArm64
@@ -115,7 +119,7 @@ func testImageRegister(t *testing.T, be backend) {
 			in.BootMode = types.BootModeValuesUefi
 			in.ImdsSupport = types.ImdsSupportValuesV20
 			in.BlockDeviceMappings = []types.BlockDeviceMapping{
-				{DeviceName: aws.String("/dev/sda1"), Ebs: &types.EbsBlockDevice{SnapshotId: aws.String("snap-0123456789abcdef0"),
+				{DeviceName: aws.String("/dev/sda1"), Ebs: &types.EbsBlockDevice{SnapshotId: aws.String(snap),
 					VolumeSize: aws.Int32(30), VolumeType: types.VolumeTypeIo2, Iops: aws.Int32(3000), DeleteOnTermination: aws.Bool(false), Encrypted: aws.Bool(true)}},
 				{DeviceName: aws.String("/dev/sdb"), VirtualName: aws.String("ephemeral0")},
 				{DeviceName: aws.String("/dev/sdc"), NoDevice: aws.String("")},
@@ -128,7 +132,7 @@ func testImageRegister(t *testing.T, be backend) {
 			t.Errorf("image %+v", got)
 		}
 		wantDevices := []types.BlockDeviceMapping{
-			{DeviceName: aws.String("/dev/sda1"), Ebs: &types.EbsBlockDevice{SnapshotId: aws.String("snap-0123456789abcdef0"),
+			{DeviceName: aws.String("/dev/sda1"), Ebs: &types.EbsBlockDevice{SnapshotId: aws.String(snap),
 				VolumeSize: aws.Int32(30), VolumeType: types.VolumeTypeIo2, Iops: aws.Int32(3000), DeleteOnTermination: aws.Bool(false), Encrypted: aws.Bool(true)}},
 			{DeviceName: aws.String("/dev/sdb"), VirtualName: aws.String("ephemeral0")},
 			{DeviceName: aws.String("/dev/sdc"), NoDevice: aws.String("")},

@@ -1,0 +1,195 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/compute"
+	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/filter"
+	"github.com/tollgate/tollgate/internal/image"
+	"github.com/tollgate/tollgate/internal/tag"
+)
+
+var (
+	_ = register("Snapshots", Snapshots)
+	_ = register("ImageSnapshots", ImageSnapshots)
+	_ = register("ClientTokens", ClientTokens)
+	_ = register("ImportTasks", ImportTasks)
+	_ = register("VolumeTags", VolumeTags)
+)
+
+// NewSnapshot returns the n-th snapshot fixture of owner, with every field
+// set.
+func NewSnapshot(n int, owner string) image.Snapshot {
+	return image.Snapshot{ID: fmt.Sprintf("snap-%017x", n), Owner: owner, VolumeID: fmt.Sprintf("vol-%017x", n),
+		VolumeSizeGiB: int64(8 * n), State: image.SnapshotCompleted, Description: fmt.Sprintf("snapshot %d ünïcode", n),
+		Encrypted: n%2 == 0, StartedAt: Epoch.Add(time.Duration(n) * time.Second),
+		Lineage: image.Lineage{Known: true, SourceInstanceID: fmt.Sprintf("i-%017x", n), SourceImageID: "ami-0123456789abcdef0",
+			ProductCode: image.ProductCode{Code: "code1", Type: image.DevPay}, Platform: image.Windows}}
+}
+
+// Snapshots tests the snapshot methods of image.Store and image.Tx.
+func Snapshots(t *testing.T, open Opener) {
+	const owner, other = "111111111111", "222222222222"
+	db := open(t)
+	s1, s2, s3 := NewSnapshot(1, owner), NewSnapshot(2, owner), NewSnapshot(3, other)
+	s2.Lineage, s2.VolumeID = image.Lineage{Platform: image.Linux}, ""
+	NoError(t, updateImages(t, db, func(tx image.Tx) error {
+		for _, s := range []image.Snapshot{s2, s1, s3} {
+			if err := tx.CreateSnapshot(s); err != nil {
+				return err
+			}
+		}
+		return tx.Tag(owner, s1.ID, tag.Snapshot, []tag.Tag{{Key: "Name", Value: "root"}})
+	}), "create")
+	WantKind(t, updateImages(t, db, func(tx image.Tx) error { return tx.CreateSnapshot(s1) }), fault.Conflict)
+	NoError(t, updateImages(t, db, func(tx image.Tx) error {
+		got, err := tx.Snapshot(s1.ID)
+		Diff(t, "snapshot", s1, got)
+		return err
+	}), "read")
+	WantKind(t, updateImages(t, db, func(tx image.Tx) error { _, err := tx.Snapshot("snap-00000000000000009"); return err }), fault.NotFound)
+
+	f := func(name string, values ...string) []filter.Filter { return []filter.Filter{{Name: name, Values: values}} }
+	for _, tc := range []struct {
+		name string
+		q    image.SnapshotQuery
+		want []image.Snapshot
+	}{
+		{"Own", image.SnapshotQuery{Owner: owner}, []image.Snapshot{s1, s2}},
+		{"Other", image.SnapshotQuery{Owner: other}, []image.Snapshot{s3}},
+		{"IDs", image.SnapshotQuery{Owner: owner, IDs: []string{s2.ID, s3.ID}}, []image.Snapshot{s2}},
+		{"None", image.SnapshotQuery{Owner: owner, None: true}, nil},
+		{"After", image.SnapshotQuery{Owner: owner, After: s1.ID}, []image.Snapshot{s2}},
+		{"Limit", image.SnapshotQuery{Owner: owner, Limit: 1}, []image.Snapshot{s1}},
+		{"SnapshotID", image.SnapshotQuery{Owner: owner, Filters: f("snapshot-id", s2.ID)}, []image.Snapshot{s2}},
+		{"VolumeID", image.SnapshotQuery{Owner: owner, Filters: f("volume-id", "vol-*1")}, []image.Snapshot{s1}},
+		{"OwnerID", image.SnapshotQuery{Owner: owner, Filters: f("owner-id", other)}, nil},
+		{"Status", image.SnapshotQuery{Owner: owner, Filters: f("status", "completed")}, []image.Snapshot{s1, s2}},
+		{"Encrypted", image.SnapshotQuery{Owner: owner, Filters: f("encrypted", "true")}, []image.Snapshot{s2}},
+		{"VolumeSize", image.SnapshotQuery{Owner: owner, Filters: f("volume-size", "16")}, []image.Snapshot{s2}},
+		{"Description", image.SnapshotQuery{Owner: owner, Filters: f("description", "*ünï*")}, []image.Snapshot{s1, s2}},
+		{"Progress", image.SnapshotQuery{Owner: owner, Filters: f("progress", "100%")}, []image.Snapshot{s1, s2}},
+		{"Tag", image.SnapshotQuery{Owner: owner, Filters: f("tag:Name", "ro*")}, []image.Snapshot{s1}},
+		{"TagKey", image.SnapshotQuery{Owner: owner, Filters: f("tag-key", "Name")}, []image.Snapshot{s1}},
+		{"OthersTag", image.SnapshotQuery{Owner: other, Filters: f("tag-key", "Name")}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := db.Images().Snapshots(t.Context(), tc.q)
+			NoError(t, err, "list")
+			Diff(t, "snapshots", tc.want, got)
+		})
+	}
+	t.Run("Delete", func(t *testing.T) {
+		NoError(t, updateImages(t, db, func(tx image.Tx) error { return tx.DeleteSnapshot(s1.ID) }), "delete")
+		WantKind(t, updateImages(t, db, func(tx image.Tx) error { return tx.DeleteSnapshot(s1.ID) }), fault.NotFound)
+		tags, err := db.Tags().OfResources(t.Context(), owner, []string{s1.ID})
+		NoError(t, err, "tags")
+		Diff(t, "tags of a deleted snapshot", []tag.Tagged(nil), tags)
+	})
+}
+
+// ImageSnapshots tests that images record the snapshots they are made
+// from, until they are deleted.
+func ImageSnapshots(t *testing.T, open Opener) {
+	const owner = "111111111111"
+	db := open(t)
+	a, b := NewImage(1, owner), NewImage(2, owner)
+	PutImage(t, db, a)
+	PutImage(t, db, b)
+	users := func() []string {
+		var out []string
+		NoError(t, updateImages(t, db, func(tx image.Tx) (err error) {
+			out, err = tx.SnapshotUsers("snap-0123456789abcdef0")
+			return err
+		}), "users")
+		return out
+	}
+	Diff(t, "users", []string{a.ID, b.ID}, users())
+	NoError(t, updateImages(t, db, func(tx image.Tx) error { return tx.DeleteImage(a.ID) }), "delete")
+	Diff(t, "users after deregistering", []string{b.ID}, users())
+	NoError(t, updateImages(t, db, func(tx image.Tx) (err error) {
+		got, err := tx.SnapshotUsers("snap-00000000000000009")
+		Diff(t, "users of another", []string(nil), got)
+		return err
+	}), "users of another")
+}
+
+// ClientTokens tests that a client token records what its call made, per
+// account and operation.
+func ClientTokens(t *testing.T, open Opener) {
+	const owner, other = "111111111111", "222222222222"
+	db := open(t)
+	NoError(t, updateImages(t, db, func(tx image.Tx) error {
+		return tx.PutClientToken(owner, "CopyImage", "tok", "ami-1", "request")
+	}), "put")
+	WantKind(t, updateImages(t, db, func(tx image.Tx) error {
+		return tx.PutClientToken(owner, "CopyImage", "tok", "ami-2", "again")
+	}), fault.Conflict)
+	NoError(t, updateImages(t, db, func(tx image.Tx) error {
+		id, req, err := tx.ClientToken(owner, "CopyImage", "tok")
+		Diff(t, "recorded", []string{"ami-1", "request"}, []string{id, req})
+		return err
+	}), "read")
+	for _, k := range [][3]string{{other, "CopyImage", "tok"}, {owner, "ImportImage", "tok"}, {owner, "CopyImage", "tok2"}} {
+		WantKind(t, updateImages(t, db, func(tx image.Tx) error { _, _, err := tx.ClientToken(k[0], k[1], k[2]); return err }), fault.NotFound)
+	}
+}
+
+// ImportTasks tests import tasks' storage and listing.
+func ImportTasks(t *testing.T, open Opener) {
+	const owner, other = "111111111111", "222222222222"
+	db := open(t)
+	task := func(n int, owner string) image.ImportTask {
+		return image.ImportTask{ID: fmt.Sprintf("import-ami-%017x", n), Owner: owner, Status: image.TaskCompleted,
+			ImageID: fmt.Sprintf("ami-%017x", n), Description: "imported ünïcode", Architecture: "x86_64", Platform: image.Windows,
+			LicenseType: "BYOL", BootMode: "uefi", Encrypted: true, CreatedAt: Epoch,
+			Disks: []image.ImportDisk{{Description: "d", DeviceName: "/dev/xvda", Format: "VMDK", SnapshotID: "snap-1", URL: "https://x/y",
+				SizeGiB: 8}, {S3Bucket: "b", S3Key: "k", SnapshotID: "snap-2"}}}
+	}
+	t1, t2, t3 := task(1, owner), task(2, owner), task(3, other)
+	t2.Disks, t2.Platform = nil, image.Linux
+	NoError(t, updateImages(t, db, func(tx image.Tx) error {
+		for _, k := range []image.ImportTask{t2, t1, t3} {
+			if err := tx.CreateImportTask(k); err != nil {
+				return err
+			}
+		}
+		return tx.Tag(owner, t2.ID, tag.ImportImageTask, []tag.Tag{{Key: "k", Value: "v"}})
+	}), "create")
+	for _, tc := range []struct {
+		name string
+		q    image.ImportTaskQuery
+		want []image.ImportTask
+	}{
+		{"Own", image.ImportTaskQuery{Owner: owner}, []image.ImportTask{t1, t2}},
+		{"IDs", image.ImportTaskQuery{Owner: owner, IDs: []string{t2.ID, t3.ID}}, []image.ImportTask{t2}},
+		{"Page", image.ImportTaskQuery{Owner: owner, After: t1.ID, Limit: 5}, []image.ImportTask{t2}},
+		{"State", image.ImportTaskQuery{Owner: owner, Filters: []filter.Filter{{Name: "task-state", Values: []string{"active"}}}}, nil},
+		{"Tag", image.ImportTaskQuery{Owner: owner, Filters: []filter.Filter{{Name: "tag:k", Values: []string{"v"}}}}, []image.ImportTask{t2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := db.Images().ImportTasks(t.Context(), tc.q)
+			NoError(t, err, "list")
+			Diff(t, "tasks", tc.want, got)
+		})
+	}
+}
+
+// VolumeTags tests the instance store's reading of tags on volumes.
+func VolumeTags(t *testing.T, open Opener) {
+	const owner, other = "111111111111", "222222222222"
+	db := open(t)
+	NoError(t, db.Tags().Update(t.Context(), func(tx tag.Tx) error {
+		if err := tx.Put(owner, "vol-1", tag.Volume, []tag.Tag{{Key: "b", Value: "2"}, {Key: "a", Value: "1"}}); err != nil {
+			return err
+		}
+		return tx.Put(other, "vol-2", tag.Volume, []tag.Tag{{Key: "c", Value: "3"}})
+	}), "put")
+	got, err := db.Instances().Tags(t.Context(), owner, []string{"vol-1", "vol-2"})
+	NoError(t, err, "read")
+	Diff(t, "tags", map[string][]tag.Tag{"vol-1": {{Key: "a", Value: "1"}, {Key: "b", Value: "2"}}}, got)
+	var _ compute.Store = db.Instances()
+}
