@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/tollgate/tollgate/internal/awsapi"
 	"github.com/tollgate/tollgate/internal/fault"
@@ -117,8 +118,18 @@ func decodeStruct(n *node, v reflect.Value) error {
 	if n.hasValue && n.path != "" {
 		return unknown(n.path)
 	}
-	used := 0
-	for _, f := range fieldsOf(v.Type()) {
+	// Unknown parameters are refused before missing ones, so that a
+	// misspelt parameter is named rather than the one it was meant to be.
+	fields, used := fieldsOf(v.Type()), 0
+	for _, f := range fields {
+		if _, ok := n.children[f.name]; ok {
+			used++
+		}
+	}
+	if used < len(n.children) {
+		return unknown(firstUnused(n, v.Type()))
+	}
+	for _, f := range fields {
 		c, ok := n.children[f.name]
 		if !ok {
 			if f.required {
@@ -126,16 +137,12 @@ func decodeStruct(n *node, v reflect.Value) error {
 			}
 			continue
 		}
-		used++
 		if f.ignore {
 			continue
 		}
 		if err := decodeValue(c, v.Field(f.index)); err != nil {
 			return err
 		}
-	}
-	if used < len(n.children) {
-		return unknown(firstUnused(n, v.Type()))
 	}
 	return nil
 }
@@ -214,6 +221,15 @@ func firstChild(n *node) *node {
 func decodeScalar(n *node, v reflect.Value) error {
 	switch v.Kind() {
 	case reflect.String:
+		// No member of the model takes a NUL byte or bytes that are not
+		// UTF-8: refused here, once, they reach no domain and no store
+		// (PostgreSQL's text refuses both).
+		if !utf8.ValidString(n.value) {
+			return fault.Coded(fault.Invalid, "InvalidParameterValue", "Value for parameter %s is invalid: it is not valid UTF-8", clip(n.path))
+		}
+		if strings.ContainsRune(n.value, 0) {
+			return fault.Coded(fault.Invalid, "InvalidParameterValue", "Value for parameter %s is invalid: it holds a NUL character", clip(n.path))
+		}
 		v.SetString(n.value)
 	case reflect.Bool:
 		switch strings.ToLower(n.value) {
