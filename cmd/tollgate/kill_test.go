@@ -31,16 +31,12 @@ import (
 
 // TestBinary runs the real binary as separate processes: the server, and the
 // command line beside it on the same store, as an operator would. It builds
-// the binary once for its subtests, so it is skipped with -short.
+// the binary (once for the package's tests), so it is skipped with -short.
 func TestBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary; skipped with -short")
 	}
-	bin := filepath.Join(t.TempDir(), "tollgate")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	for _, tc := range []struct {
 		name string
 		test func(t *testing.T, bin string)
@@ -52,6 +48,42 @@ func TestBinary(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, bin) })
 	}
+}
+
+// builtBinary is the tollgate binary the process tests run, built once for
+// all of them by binary, into a directory TestMain removes.
+var builtBinary struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+	out  []byte
+}
+
+// binary builds the tollgate binary the first time a test asks, and
+// returns its path; a failed build fails every test that asks.
+func binary(t *testing.T) string {
+	t.Helper()
+	b := &builtBinary
+	b.once.Do(func() {
+		if b.dir, b.err = os.MkdirTemp("", "tollgate-test-bin-"); b.err != nil {
+			return
+		}
+		b.path = filepath.Join(b.dir, "tollgate")
+		b.out, b.err = exec.Command("go", "build", "-o", b.path, ".").CombinedOutput()
+	})
+	if b.err != nil {
+		t.Fatalf("go build: %v\n%s", b.err, b.out)
+	}
+	return b.path
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtBinary.dir != "" {
+		os.RemoveAll(builtBinary.dir)
+	}
+	os.Exit(code)
 }
 
 // env is the environment of the child processes: ours, less any store

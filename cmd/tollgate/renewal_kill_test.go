@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -36,10 +34,7 @@ func TestRenewalAndExpirySurviveKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary; skipped with -short")
 	}
-	bin := filepath.Join(t.TempDir(), "tollgate")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	dir := t.TempDir()
 	srv := startServer(t, bin, dir, "--clock", "simulated")
 	sellerKey, buyerKey := ckAccount(t, bin, dir, "seller"), ckAccount(t, bin, dir, "buyer")
