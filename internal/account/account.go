@@ -38,10 +38,12 @@ type AccessKey struct {
 	Role      *RoleSession // nil for an account's own keys
 }
 
-// RoleSession is what temporary credentials (sts:AssumeRoleWithWebIdentity)
-// are: a role session of the account, limited to one license, until they
-// expire. Tollgate has no IAM: the role is a name, and what the session
-// may do is fixed (see Principal.License).
+// RoleSession is what temporary credentials are: a role session of the
+// account until they expire, either limited to one license
+// (sts:AssumeRoleWithWebIdentity with a license token) or issued to an
+// instance (its metadata service's credentials, with the account's full
+// rights, until the instance terminates). Tollgate has no IAM: the role is
+// a name, and what the session may do is fixed (see Principal.License).
 type RoleSession struct {
 	// Token is the session token requests carry in X-Amz-Security-Token;
 	// the store keeps only its hash, so a session read back has none, and
@@ -50,8 +52,23 @@ type RoleSession struct {
 	TokenHash string
 	RoleArn   string
 	Name      string // the role session name
-	License   string // the one license the credentials may use
+	License   string // the one license the credentials may use; "" for an instance's
 	Expires   time.Time
+	// Instance is the instance the credentials were issued to; "" for a
+	// license token's. InstanceEnded, set by the store when it reads the
+	// key, says that the instance has terminated (or is gone): the
+	// credentials no longer work.
+	Instance      string
+	InstanceEnded bool
+}
+
+// Revoked reports whether the session stopped working before its expiry,
+// and why.
+func (s *RoleSession) Revoked() (string, bool) {
+	if s.Instance != "" && s.InstanceEnded {
+		return "instance " + s.Instance + " has terminated", true
+	}
+	return "", false
 }
 
 // Principal is the authenticated caller of a request.
@@ -139,6 +156,13 @@ type Store interface {
 	// CreateSessionKey stores temporary credentials (key.Role set),
 	// keeping only the hash of the session token.
 	CreateSessionKey(ctx context.Context, key AccessKey) error
+	// ReuseInstanceSessionKey returns the newest temporary credentials of
+	// the instance fresh.Role.Instance, of fresh's account and role, that
+	// expire after reuseUntil (with their TokenHash, and no Token); if
+	// there are none it stores fresh, as CreateSessionKey does, and returns
+	// it. Concurrent calls for one instance reuse one session. Conflict if
+	// fresh's key ID is taken.
+	ReuseInstanceSessionKey(ctx context.Context, fresh AccessKey, reuseUntil time.Time) (AccessKey, error)
 	// DeleteExpiredSessionKeys deletes at most limit temporary credentials
 	// that expired at or before cutoff, and says how many.
 	DeleteExpiredSessionKeys(ctx context.Context, cutoff time.Time, limit int) (int, error)

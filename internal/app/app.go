@@ -120,10 +120,13 @@ type App struct {
 	// them; Tags the tags on both.
 	Images    *image.Service
 	Instances *compute.Service
-	Tags      *tag.Service
-	Metrics   *server.Metrics
-	Handler   http.Handler
-	Demo      *demo.World
+	// InstanceCredentials are the temporary credentials of instances'
+	// roles, which their metadata service serves.
+	InstanceCredentials *compute.Credentials
+	Tags                *tag.Service
+	Metrics             *server.Metrics
+	Handler             http.Handler
+	Demo                *demo.World
 
 	cfg    Config
 	keys   *awsapi.KeyCache
@@ -338,6 +341,7 @@ func (a *App) buildServices() {
 	a.Instances = compute.NewService(a.DB.Instances(), a.Images, a.Catalog, a.Subscriptions.Checker(),
 		compute.Placement{Regions: compute.DefaultRegions}, a.Clock)
 	a.Images.UseCompute(a.Instances)
+	a.InstanceCredentials = compute.NewCredentials(a.DB.Instances(), a.Accounts)
 	a.Tags = tag.NewService(a.DB.Tags(), map[string]tag.Resolver{
 		"ami": func(ctx context.Context, caller, id string) (tag.ResourceType, error) {
 			_, err := a.Images.Get(ctx, caller, id)

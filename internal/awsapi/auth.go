@@ -88,7 +88,8 @@ func (s *Strict) SessionClock(now func() time.Time) *Strict {
 const SecurityTokenHeader = "X-Amz-Security-Token"
 
 // checkSession accepts temporary credentials only with their session token,
-// and only until they expire.
+// only until they expire, and, for an instance's, only while the instance
+// has not terminated.
 func (s *Strict) checkSession(r *http.Request, sess *account.RoleSession) error {
 	token := cmp.Or(r.Header.Get(SecurityTokenHeader), r.URL.Query().Get(SecurityTokenHeader))
 	if token == "" || subtle.ConstantTimeCompare([]byte(sealed.HashToken(token)), []byte(sess.TokenHash)) != 1 {
@@ -96,6 +97,9 @@ func (s *Strict) checkSession(r *http.Request, sess *account.RoleSession) error 
 	}
 	if !s.sessionNow().Before(sess.Expires) {
 		return fault.Coded(fault.Expired, "ExpiredTokenException", "The security token included in the request is expired")
+	}
+	if why, revoked := sess.Revoked(); revoked {
+		return fault.New(fault.UnknownCredentials, "The security token included in the request is invalid: %s.", why)
 	}
 	return nil
 }
@@ -196,7 +200,9 @@ func NewKeyCache(lookup KeyLookup, ttl time.Duration, now func() time.Time) *Key
 }
 
 // Lookup returns the key, from the cache when fresh. Unknown keys are not
-// cached, so a key created a moment ago works at once.
+// cached, so a key created a moment ago works at once; nor are an
+// instance's temporary credentials, whose lookup reads the instance's
+// state, so that they stop working the moment it terminates.
 func (c *KeyCache) Lookup(ctx context.Context, id string) (account.AccessKey, error) {
 	now := c.now()
 	c.mu.RLock()
@@ -208,6 +214,9 @@ func (c *KeyCache) Lookup(ctx context.Context, id string) (account.AccessKey, er
 	key, err := c.lookup(ctx, id)
 	if err != nil {
 		return account.AccessKey{}, err
+	}
+	if key.Role != nil && key.Role.Instance != "" {
+		return key, nil
 	}
 	c.mu.Lock()
 	if len(c.entries) >= c.sweepAt {

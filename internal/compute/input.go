@@ -74,6 +74,11 @@ type RunInput struct {
 	// instances and their volumes.
 	InstanceTags []tag.Tag
 	VolumeTags   []tag.Tag
+	// Profile is the IAM instance profile the instances run with; none
+	// when empty (see ResolveProfile).
+	Profile ProfileRequest
+
+	profile InstanceProfile // Profile, resolved for the launcher
 }
 
 // Validate checks everything that needs no store.
@@ -111,13 +116,17 @@ func (in RunInput) count() int { return int(min(in.MaxCount, MaxLaunch)) }
 // request describes what a launch asked for, so that a retry with the same
 // client token is told from a different launch.
 func (in RunInput) request() string {
-	return fmt.Sprintf("%s|%s|%d|%d|%s", in.ImageID, in.InstanceType, in.MinCount, in.MaxCount, in.Zone)
+	r := fmt.Sprintf("%s|%s|%d|%d|%s", in.ImageID, in.InstanceType, in.MinCount, in.MaxCount, in.Zone)
+	if !in.profile.IsZero() {
+		r += "|" + in.profile.ARN
+	}
+	return r
 }
 
 // FilterNames are the DescribeInstances filters Tollgate knows, besides
 // tag:<key>.
 var FilterNames = []string{
-	"architecture", "availability-zone", "client-token", "image-id", "instance-id", "instance-state-code",
+	"architecture", "availability-zone", "client-token", "iam-instance-profile.arn", "image-id", "instance-id", "instance-state-code",
 	"instance-state-name", "instance-type", "key-name", "launch-index", "owner-id", "platform", "private-ip-address",
 	"product-code", "product-code.type", "reservation-id", "root-device-name", "root-device-type", "tag-key",
 	"tag-value", "virtualization-type",

@@ -46,6 +46,9 @@ type Instance struct {
 	RootDeviceType     image.DeviceType
 	VirtualizationType string
 	Volumes            []Volume
+	// Profile is the IAM instance profile the instance runs with; its
+	// role's credentials are what the metadata service serves.
+	Profile InstanceProfile
 }
 
 // Volume is an EBS volume attached to an instance.

@@ -66,6 +66,9 @@ func (s *Service) Run(ctx context.Context, caller string, in RunInput) (out []In
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	if in.profile, err = ResolveProfile(caller, in.Profile); err != nil {
+		return nil, err
+	}
 	img, err := s.images.Get(ctx, caller, in.ImageID)
 	if err != nil {
 		return nil, err
@@ -183,7 +186,7 @@ func (s *Service) newInstance(caller string, in RunInput, img image.Image, reser
 		Platform: img.Platform, Architecture: img.Architecture, LaunchedAt: now, CreatedAt: now,
 		ClientToken: in.ClientToken, LaunchRequest: in.request(), Zone: in.Zone, PrivateIP: s.privateIP(),
 		KeyName: in.KeyName, RootDeviceName: img.RootDeviceName, RootDeviceType: img.RootDeviceType,
-		VirtualizationType: img.VirtualizationType,
+		VirtualizationType: img.VirtualizationType, Profile: in.profile,
 	}
 	for _, d := range img.BlockDevices {
 		if d.Ebs == nil {

@@ -100,26 +100,42 @@ func (s *Accounts) GetAccessKey(ctx context.Context, id string) (account.AccessK
 	return k, nil
 }
 
-// getSessionKey returns temporary credentials by their key ID.
-func (s *Accounts) getSessionKey(ctx context.Context, id string) (account.AccessKey, error) {
+// sessionKeyColumns are the columns of session_keys that scanSessionKey
+// reads, then whether the instance the key was issued to has ended: it has
+// terminated or is no longer stored.
+const sessionKeyColumns = `s.id, s.secret, s.token, s.account_id, s.role_arn, s.session_name, s.license_arn, s.created_at,
+	s.expires_at, s.instance_id, s.instance_id <> '' AND COALESCE(i.state, 'terminated') = 'terminated'`
+
+const selectSessionKey = `SELECT ` + sessionKeyColumns + ` FROM session_keys s LEFT JOIN instances i ON i.id = s.instance_id`
+
+// scanSessionKey reads temporary credentials, their secret opened.
+func (db *DB) scanSessionKey(row scanner) (account.AccessKey, error) {
 	var k account.AccessKey
 	sess := &account.RoleSession{}
 	var sealedSecret string
 	var created, expires int64
-	err := s.db.queryRow(ctx, `SELECT id, secret, token, account_id, role_arn, session_name, license_arn, created_at, expires_at
-		FROM session_keys WHERE id = ?`, id).
-		Scan(&k.ID, &sealedSecret, &sess.TokenHash, &k.AccountID, &sess.RoleArn, &sess.Name, &sess.License, &created, &expires)
+	err := row.Scan(&k.ID, &sealedSecret, &sess.TokenHash, &k.AccountID, &sess.RoleArn, &sess.Name, &sess.License, &created,
+		&expires, &sess.Instance, &sess.InstanceEnded)
+	if err != nil {
+		return account.AccessKey{}, err
+	}
+	secret, err := db.open(sealedSecret, "session_keys", k.ID)
+	if err != nil {
+		return account.AccessKey{}, err
+	}
+	k.Secret, k.CreatedAt, sess.Expires, k.Role = string(secret), fromNanos(created), fromNanos(expires), sess
+	return k, nil
+}
+
+// getSessionKey returns temporary credentials by their key ID.
+func (s *Accounts) getSessionKey(ctx context.Context, id string) (account.AccessKey, error) {
+	k, err := s.db.scanSessionKey(s.db.queryRow(ctx, selectSessionKey+` WHERE s.id = ?`, id))
 	if err != nil {
 		if fault.Is(s.db.classify(err), fault.NotFound) {
 			return account.AccessKey{}, fault.New(fault.NotFound, "access key %s does not exist", id)
 		}
 		return account.AccessKey{}, s.db.classify(err)
 	}
-	secret, err := s.db.open(sealedSecret, "session_keys", k.ID)
-	if err != nil {
-		return account.AccessKey{}, err
-	}
-	k.Secret, k.CreatedAt, sess.Expires, k.Role = string(secret), fromNanos(created), fromNanos(expires), sess
 	return k, nil
 }
 
@@ -129,17 +145,45 @@ func (s *Accounts) CreateSessionKey(ctx context.Context, key account.AccessKey) 
 	if key.Role == nil {
 		return fault.New(fault.Internal, "store: session key %s has no role session", key.ID)
 	}
-	return s.db.Update(ctx, func(tx *Tx) error {
-		secret, err := tx.seal([]byte(key.Secret), "session_keys", key.ID)
-		if err != nil {
+	return s.db.Update(ctx, func(tx *Tx) error { return insertSessionKey(tx, key) })
+}
+
+func insertSessionKey(tx *Tx, key account.AccessKey) error {
+	secret, err := tx.seal([]byte(key.Secret), "session_keys", key.ID)
+	if err != nil {
+		return err
+	}
+	sess := key.Role
+	_, err = tx.Exec(`INSERT INTO session_keys (id, secret, token, account_id, role_arn, session_name, license_arn, created_at,
+		expires_at, instance_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, key.ID, secret, sealed.HashToken(sess.Token), key.AccountID,
+		sess.RoleArn, sess.Name, sess.License, key.CreatedAt.UnixNano(), sess.Expires.UnixNano(), sess.Instance)
+	return err
+}
+
+// ReuseInstanceSessionKey returns the instance's newest session of fresh's
+// account and role that expires after reuseUntil, or stores fresh. The
+// writes for one instance run one after another (UpdateLocked), so that
+// concurrent first requests store one session, not one each.
+func (s *Accounts) ReuseInstanceSessionKey(ctx context.Context, fresh account.AccessKey, reuseUntil time.Time) (key account.AccessKey, err error) {
+	sess := fresh.Role
+	if sess == nil || sess.Instance == "" {
+		return account.AccessKey{}, fault.New(fault.Internal, "store: session key %s names no instance", fresh.ID)
+	}
+	defer fault.Annotate(&err, "store: credentials of instance %s", sess.Instance)
+	err = s.db.UpdateLocked(ctx, "instance-session:"+sess.Instance, func(tx *Tx) error {
+		k, err := s.db.scanSessionKey(tx.QueryRow(selectSessionKey+` WHERE s.instance_id = ? AND s.account_id = ? AND s.role_arn = ?
+			AND s.expires_at > ? ORDER BY s.expires_at DESC, s.id LIMIT 1`, sess.Instance, fresh.AccountID, sess.RoleArn, reuseUntil.UnixNano()))
+		if err == nil {
+			key = k
+			return nil
+		}
+		if !fault.Is(s.db.classify(err), fault.NotFound) {
 			return err
 		}
-		sess := key.Role
-		_, err = tx.Exec(`INSERT INTO session_keys (id, secret, token, account_id, role_arn, session_name, license_arn, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, key.ID, secret, sealed.HashToken(sess.Token), key.AccountID, sess.RoleArn, sess.Name,
-			sess.License, key.CreatedAt.UnixNano(), sess.Expires.UnixNano())
-		return err
+		key = fresh
+		return insertSessionKey(tx, fresh)
 	})
+	return key, err
 }
 
 // DeleteExpiredSessionKeys deletes at most limit temporary credentials

@@ -30,7 +30,7 @@ func (s *Instances) Update(ctx context.Context, fn func(compute.Tx) error) error
 // reads them and instanceValues writes them.
 const instanceColumns = `id, owner, reservation_id, launch_index, image_id, instance_type, state, product_code,
 	product_code_type, platform, architecture, zone, private_ip, key_name, client_token, root_device_name,
-	root_device_type, virtualization_type, launched_at, created_at, terminated_at, doc`
+	root_device_type, virtualization_type, launched_at, created_at, terminated_at, iam_instance_profile, doc`
 
 const selectInstance = `SELECT ` + instanceColumns + ` FROM instances i`
 
@@ -40,7 +40,7 @@ func scanInstance(row scanner) (compute.Instance, error) {
 	var doc string
 	if err := row.Scan(&in.ID, &in.Owner, &in.ReservationID, &in.LaunchIndex, &in.ImageID, &in.InstanceType, &in.State,
 		&in.ProductCode.Code, &in.ProductCode.Type, &in.Platform, &in.Architecture, &in.Zone, &in.PrivateIP, &in.KeyName,
-		&in.ClientToken, &in.RootDeviceName, &in.RootDeviceType, &in.VirtualizationType, &launched, &created, &terminated, &doc); err != nil {
+		&in.ClientToken, &in.RootDeviceName, &in.RootDeviceType, &in.VirtualizationType, &launched, &created, &terminated, &in.Profile.ARN, &doc); err != nil {
 		return compute.Instance{}, err
 	}
 	var d instanceDoc
@@ -62,7 +62,7 @@ func instanceValues(in compute.Instance) ([]any, error) {
 	return []any{in.ID, in.Owner, in.ReservationID, in.LaunchIndex, in.ImageID, in.InstanceType, string(in.State),
 		in.ProductCode.Code, string(in.ProductCode.Type), string(in.Platform), in.Architecture, in.Zone, in.PrivateIP,
 		in.KeyName, in.ClientToken, in.RootDeviceName, string(in.RootDeviceType), in.VirtualizationType,
-		in.LaunchedAt.UnixNano(), in.CreatedAt.UnixNano(), nanosOrZero(in.TerminatedAt), doc}, nil
+		in.LaunchedAt.UnixNano(), in.CreatedAt.UnixNano(), nanosOrZero(in.TerminatedAt), in.Profile.ARN, doc}, nil
 }
 
 // Get returns an instance, whoever owns it.
@@ -115,7 +115,7 @@ func (s *Instances) List(ctx context.Context, q compute.Query) (out []compute.In
 // instanceColumnsByFilter are the columns the instance filters compare.
 var instanceColumnsByFilter = map[string]string{
 	"architecture": "i.architecture", "availability-zone": "i.zone", "client-token": "i.client_token",
-	"image-id": "i.image_id", "instance-id": "i.id", "instance-state-name": "i.state", "instance-type": "i.instance_type",
+	"iam-instance-profile.arn": "i.iam_instance_profile", "image-id": "i.image_id", "instance-id": "i.id", "instance-state-name": "i.state", "instance-type": "i.instance_type",
 	"key-name": "i.key_name", "owner-id": "i.owner", "platform": "i.platform", "private-ip-address": "i.private_ip",
 	"product-code": "i.product_code", "product-code.type": "i.product_code_type", "reservation-id": "i.reservation_id",
 	"root-device-name": "i.root_device_name", "root-device-type": "i.root_device_type",

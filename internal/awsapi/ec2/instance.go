@@ -10,6 +10,13 @@ import (
 	"github.com/tollgate/tollgate/internal/tag"
 )
 
+// iamInstanceProfileRequest is RunInstances' IamInstanceProfile
+// (IamInstanceProfileSpecification).
+type iamInstanceProfileRequest struct {
+	Arn  string `ec2:"Arn"`
+	Name string `ec2:"Name"`
+}
+
 type placementRequest struct {
 	AvailabilityZone     string `ec2:"AvailabilityZone"`
 	AvailabilityZoneID   string `ec2:"AvailabilityZoneId"`
@@ -25,18 +32,20 @@ type placementRequest struct {
 
 // runInstancesRequest is RunInstances' request. Tollgate runs no machines,
 // so what shapes a real machine (networking, CPU, metadata options, user
-// data) is accepted and has no effect.
+// data) is accepted and has no effect. IamInstanceProfile does: its role's
+// credentials are what the instance's metadata service serves.
 type runInstancesRequest struct {
-	ImageID           string                      `ec2:"ImageId"`
-	InstanceType      string                      `ec2:"InstanceType"`
-	MinCount          int64                       `ec2:"MinCount,required"`
-	MaxCount          int64                       `ec2:"MaxCount,required"`
-	ClientToken       string                      `ec2:"ClientToken"`
-	KeyName           string                      `ec2:"KeyName"`
-	Placement         *placementRequest           `ec2:"Placement"`
-	TagSpecifications []tagSpecificationRequest   `ec2:"TagSpecification"`
-	BlockDevices      []blockDeviceMappingRequest `ec2:"BlockDeviceMapping"`
-	DryRun            bool                        `ec2:"DryRun"`
+	ImageID            string                      `ec2:"ImageId"`
+	InstanceType       string                      `ec2:"InstanceType"`
+	MinCount           int64                       `ec2:"MinCount,required"`
+	MaxCount           int64                       `ec2:"MaxCount,required"`
+	ClientToken        string                      `ec2:"ClientToken"`
+	KeyName            string                      `ec2:"KeyName"`
+	Placement          *placementRequest           `ec2:"Placement"`
+	TagSpecifications  []tagSpecificationRequest   `ec2:"TagSpecification"`
+	BlockDevices       []blockDeviceMappingRequest `ec2:"BlockDeviceMapping"`
+	IamInstanceProfile *iamInstanceProfileRequest  `ec2:"IamInstanceProfile"`
+	DryRun             bool                        `ec2:"DryRun"`
 
 	AdditionalInfo                    struct{} `ec2:"AdditionalInfo,ignore"`
 	CapacityReservationSpecification  struct{} `ec2:"CapacityReservationSpecification,ignore"`
@@ -49,7 +58,6 @@ type runInstancesRequest struct {
 	ElasticInferenceAccelerator       struct{} `ec2:"ElasticInferenceAccelerator,ignore"`
 	EnclaveOptions                    struct{} `ec2:"EnclaveOptions,ignore"`
 	HibernationOptions                struct{} `ec2:"HibernationOptions,ignore"`
-	IamInstanceProfile                struct{} `ec2:"IamInstanceProfile,ignore"`
 	InstanceInitiatedShutdownBehavior struct{} `ec2:"InstanceInitiatedShutdownBehavior,ignore"`
 	InstanceMarketOptions             struct{} `ec2:"InstanceMarketOptions,ignore"`
 	Ipv6AddressCount                  struct{} `ec2:"Ipv6AddressCount,ignore"`
@@ -102,6 +110,11 @@ type monitoringXML struct {
 	State string `xml:"state"`
 }
 
+type iamInstanceProfileXML struct {
+	Arn string `xml:"arn"`
+	ID  string `xml:"id"`
+}
+
 type stateReasonXML struct {
 	Code    string `xml:"code"`
 	Message string `xml:"message"`
@@ -136,6 +149,7 @@ type instanceXML struct {
 	Tags               items[tagXML]                 `xml:"tagSet"`
 	Hypervisor         string                        `xml:"hypervisor"`
 	EbsOptimized       bool                          `xml:"ebsOptimized"`
+	IamInstanceProfile *iamInstanceProfileXML        `xml:"iamInstanceProfile"`
 }
 
 // instanceXMLOf writes an instance, showing state (the transitional state
@@ -157,6 +171,9 @@ func instanceXMLOf(in compute.Instance, state compute.State, tags []tag.Tag) ins
 		out.Reason = msg
 	}
 	out.BlockDeviceMapping = volumesXML(in)
+	if !in.Profile.IsZero() {
+		out.IamInstanceProfile = &iamInstanceProfileXML{Arn: in.Profile.ARN, ID: in.Profile.ID()}
+	}
 	return out
 }
 
@@ -196,6 +213,9 @@ func runInstances(d Deps) func(context.Context, *awsapi.Call, *runInstancesReque
 			InstanceTags: tags[tag.Instance], VolumeTags: tags[tag.Volume]}
 		if p := req.Placement; p != nil {
 			in.Zone = p.AvailabilityZone
+		}
+		if p := req.IamInstanceProfile; p != nil {
+			in.Profile = compute.ProfileRequest{ARN: p.Arn, Name: p.Name}
 		}
 		caller := call.Principal.AccountID
 		insts, err := d.Instances.Run(ctx, caller, in)

@@ -34,6 +34,7 @@ func NewInstance(n int, owner, r string) compute.Instance {
 		RootDeviceType: image.EBS, VirtualizationType: "hvm",
 		Volumes: []compute.Volume{{DeviceName: "/dev/xvda", VolumeID: fmt.Sprintf("vol-%017x", n), SnapshotID: "snap-0123456789abcdef0",
 			SizeGiB: 8, VolumeType: "gp3", AttachedAt: at, DeleteOnTermination: true}},
+		Profile: compute.InstanceProfile{ARN: "arn:aws:iam::" + owner + ":instance-profile/app/seller-app"},
 	}
 }
 
@@ -111,7 +112,7 @@ func InstanceList(t *testing.T, open Opener) {
 	db := open(t)
 	a := NewInstance(1, owner, "r-00000000000000002")
 	b := NewInstance(2, owner, "r-00000000000000001")
-	b.State, b.InstanceType, b.ProductCode = compute.Stopped, "t3.micro", image.ProductCode{}
+	b.State, b.InstanceType, b.ProductCode, b.Profile = compute.Stopped, "t3.micro", image.ProductCode{}, compute.InstanceProfile{}
 	c := NewInstance(3, owner, "r-00000000000000001")
 	c.State, c.TerminatedAt = compute.Terminated, Epoch.Add(time.Hour)
 	theirs := NewInstance(4, other, "r-00000000000000003")
@@ -153,6 +154,7 @@ func InstanceList(t *testing.T, open Opener) {
 		{"Architecture", compute.Query{Owner: owner, Filters: f("architecture", "arm64")}, nil},
 		{"RootDevice", compute.Query{Owner: owner, Filters: f("root-device-type", "ebs")}, []compute.Instance{b, c, a}},
 		{"Tag", compute.Query{Owner: owner, Filters: f("tag:Name", "web")}, []compute.Instance{a}},
+		{"Profile", compute.Query{Owner: owner, Filters: f("iam-instance-profile.arn", "*:instance-profile/app/*")}, []compute.Instance{c, a}},
 		{"TagOtherAccount", compute.Query{Owner: other, Filters: f("tag-key", "Name")}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
