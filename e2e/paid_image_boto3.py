@@ -4,7 +4,9 @@ a paid-image product and an image, attaches the code and shares the image;
 the buyer's launch is refused with OptInRequired naming the purchase URL
 until the buyer subscribes; then it launches, and DescribeInstances shows
 the code; the seller's ConfirmProductInstance answers true with the buyer's
-account, the buyer's own is refused. In emulator mode, an account selected
+account, the buyer's own is refused. Rebundling: an image the buyer registers
+or imports from a raw snapshot of the instance's root volume has no product
+code (Linux); CreateImage and CopyImage keep it. In emulator mode, an account selected
 by its 12-digit key owns what it registers, as in test suites written for
 moto or LocalStack."""
 
@@ -91,6 +93,32 @@ expect_eq("Return", True, conf["Return"])
 expect_eq("OwnerId", buyer_account, conf["OwnerId"])
 expect_error("AuthFailure", buyer.confirm_product_instance, InstanceId=instance_id, ProductCode=code)
 
+say("rebundling: a raw snapshot of the paid Linux instance registers an image without the code; CreateImage keeps it")
+vols = buyer.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [instance_id]}])["Volumes"]
+root = [v for v in vols if v["Attachments"][0]["Device"] == "/dev/xvda"]
+expect_eq("root volumes", 1, len(root))
+snap = buyer.create_snapshot(VolumeId=root[0]["VolumeId"], Description="raw copy",
+                             TagSpecifications=[{"ResourceType": "snapshot", "Tags": [{"Key": "Name", "Value": "raw"}]}])
+expect_eq("snapshot answered", "pending", snap["State"])
+buyer.get_waiter("snapshot_completed").wait(SnapshotIds=[snap["SnapshotId"]], WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+raw = buyer.register_image(Name=f"raw rebundle {uuid.uuid4()}", RootDeviceName="/dev/xvda",
+                           BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"SnapshotId": snap["SnapshotId"]}}])["ImageId"]
+expect_eq("raw rebundle's product codes", [], buyer.describe_images(ImageIds=[raw])["Images"][0].get("ProductCodes", []))
+bundled = buyer.create_image(InstanceId=instance_id, Name=f"tool rebundle {uuid.uuid4()}", NoReboot=True)["ImageId"]
+buyer.get_waiter("image_available").wait(ImageIds=[bundled], WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+image = buyer.describe_images(ImageIds=[bundled])["Images"][0]
+expect_eq("CreateImage's product codes", [{"ProductCodeId": code, "ProductCodeType": "marketplace"}], image["ProductCodes"])
+expect_eq("CreateImage's source", instance_id, image["SourceInstanceId"])
+copied = buyer.copy_image(SourceImageId=ami, SourceRegion="us-east-1", Name=f"copy {uuid.uuid4()}", ClientToken=str(uuid.uuid4()))["ImageId"]
+expect_eq("CopyImage's product codes", [{"ProductCodeId": code, "ProductCodeType": "marketplace"}],
+          buyer.describe_images(ImageIds=[copied])["Images"][0]["ProductCodes"])
+task = buyer.import_image(Platform="Linux", DiskContainers=[{"SnapshotId": snap["SnapshotId"]}])
+done = buyer.describe_import_image_tasks(ImportTaskIds=[task["ImportTaskId"]])["ImportImageTasks"][0]
+expect_eq("import task", "completed", done["Status"])
+expect_eq("imported image's product codes", [], buyer.describe_images(ImageIds=[done["ImageId"]])["Images"][0].get("ProductCodes", []))
+expect_error("InvalidSnapshot.InUse", buyer.delete_snapshot, SnapshotId=snap["SnapshotId"])
+expect_error("InvalidSnapshot.NotFound", seller.describe_snapshots, SnapshotIds=[snap["SnapshotId"]])
+
 say("bad input gets EC2 errors")
 expect_error("InvalidAMIID.Malformed", buyer.run_instances, ImageId="ami-nope", InstanceType="m5.large", MinCount=1, MaxCount=1)
 expect_error("InvalidParameterValue", buyer.run_instances, ImageId=ami, InstanceType="m5.large", MinCount=2, MaxCount=1)
@@ -101,6 +129,7 @@ expect_error("InvalidAMIName.Malformed", seller.register_image, Name="x" * 10000
 buyer.terminate_instances(InstanceIds=[instance_id])
 buyer.get_waiter("instance_terminated").wait(InstanceIds=[instance_id], WaiterConfig={"Delay": 1, "MaxAttempts": 5})
 ok("terminated")
+expect_error("IncorrectInstanceState", buyer.create_image, InstanceId=instance_id, Name=f"too late {uuid.uuid4()}")
 
 if emulator():
     say("a 12-digit key selects the account that owns what it registers")

@@ -5,7 +5,9 @@
 # with OptInRequired naming the purchase URL until the buyer subscribes;
 # then it launches, and DescribeInstances shows the product code; the
 # seller's ConfirmProductInstance answers true with the buyer's account, and
-# the buyer's own on the seller's code is refused.
+# the buyer's own on the seller's code is refused. Rebundling: an image
+# the buyer registers from a raw snapshot of the instance's root volume has
+# no product code (Linux), one it makes with CreateImage keeps it.
 source "$(dirname "$0")/lib.sh"
 
 : "${TOLLGATE_BIN:?}"
@@ -77,6 +79,34 @@ conf=$(as seller awscli ec2 confirm-product-instance --instance-id "$id" --produ
 expect_json "$conf" '.Return | tostring' true
 expect_json "$conf" .OwnerId "$buyer"
 expect_aws_error AuthFailure as buyer awscli ec2 confirm-product-instance --instance-id "$id" --product-code "$code"
+
+say "rebundling: a raw snapshot of the paid Linux instance's root volume registers an image without the code; CreateImage keeps it"
+vols=$(as buyer awscli ec2 describe-volumes --filters "Name=attachment.instance-id,Values=$id" "Name=attachment.device,Values=/dev/xvda")
+expect_json "$vols" '.Volumes[0].State' in-use
+vol=$(jq -r '.Volumes[0].VolumeId' <<<"$vols")
+snap=$(as buyer awscli ec2 create-snapshot --volume-id "$vol" --description "raw copy of the root volume" \
+	--tag-specifications 'ResourceType=snapshot,Tags=[{Key=Name,Value=raw}]') || fail "create-snapshot: $snap"
+snap=$(jq -r .SnapshotId <<<"$snap")
+as buyer awscli ec2 wait snapshot-completed --snapshot-ids "$snap" || fail "snapshot $snap did not complete"
+snaps=$(as buyer awscli ec2 describe-snapshots --owner-ids self --filters "Name=volume-id,Values=$vol")
+expect_json "$snaps" '.Snapshots[0].SnapshotId' "$snap"
+expect_json "$snaps" '.Snapshots[0].State' completed
+raw=$(as buyer awscli ec2 register-image --name "raw rebundle $(uuidgen)" --root-device-name /dev/xvda \
+	--block-device-mappings "DeviceName=/dev/xvda,Ebs={SnapshotId=$snap}") || fail "register-image: $raw"
+raw=$(jq -r .ImageId <<<"$raw")
+img=$(as buyer awscli ec2 describe-images --image-ids "$raw")
+expect_json "$img" '.Images[0].ProductCodes | length' 0
+expect_json "$img" '.Images[0].PlatformDetails' Linux/UNIX
+bundled=$(as buyer awscli ec2 create-image --instance-id "$id" --name "tool rebundle $(uuidgen)" --no-reboot) || fail "create-image: $bundled"
+bundled=$(jq -r .ImageId <<<"$bundled")
+as buyer awscli ec2 wait image-available --image-ids "$bundled" || fail "image $bundled did not become available"
+img=$(as buyer awscli ec2 describe-images --image-ids "$bundled")
+expect_json "$img" '.Images[0].ProductCodes[0].ProductCodeId' "$code"
+# The stock CLI's model predates SourceInstanceId; the filter finds it.
+img=$(as buyer awscli ec2 describe-images --owners self --filters "Name=source-instance-id,Values=$id")
+expect_json "$img" '.Images[0].ImageId' "$bundled"
+expect_aws_error InvalidSnapshot.InUse as buyer awscli ec2 delete-snapshot --snapshot-id "$snap"
+expect_aws_error InvalidSnapshot.NotFound as seller awscli ec2 describe-snapshots --snapshot-ids "$snap"
 
 say "stopped and terminated, the instance is no longer confirmed"
 as buyer awscli ec2 stop-instances --instance-ids "$id" >/dev/null
