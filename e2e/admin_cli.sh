@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The tollgate command line beside a live server, as an operator uses it:
 # help and usage errors, accounts and keys created and deleted while the
-# server runs (and seen by it at once), the clock of a real-clock server left
-# alone, and a read-only command that finds no store refusing to make one.
+# server runs (and seen by it at once), public images loaded from a
+# describe-images file and seen with the AWS CLI, the clock of a real-clock
+# server left alone, and a read-only command that finds no store refusing to
+# make one.
 source "$(dirname "$0")/lib.sh"
 : "${TOLLGATE_BIN:?}" "${TOLLGATE_DATA:?}"
 
@@ -80,6 +82,49 @@ run_tg key delete --access-key-id "$key2"
 expect_eq "deleting it again: exit" 1 "$rc"
 run_tg key create --account 999999999999
 expect_eq "key for an unknown account: exit" 1 "$rc"
+
+say "images load-public: the operator's public images, seen by every account with the AWS CLI"
+run_tg images load-public --help
+[[ "$out" == *"describe-images"* && "$out" == *"ImageOwnerAlias"* ]] || fail "images load-public --help does not describe FILE: $out"
+images="$(dirname "$0")/testdata/public_images.json"
+for _ in 1 2; do
+	run_tg images load-public "$images"
+	expect_eq "images load-public: exit" 0 "$rc"
+	expect_json "$out" .Loaded 2
+done
+got=$(as buyer awscli ec2 describe-images --owners amazon) || fail "describe-images --owners amazon: $got"
+expect_json "$got" '.Images | length' 1
+expect_json "$got" '.Images[0].ImageId' ami-0e2e0000000000001
+expect_json "$got" '.Images[0].ImageOwnerAlias' amazon
+expect_json "$got" '.Images[0].OwnerId' 137112412989
+expect_json "$got" '.Images[0].BlockDeviceMappings[0].Ebs.SnapshotId' snap-0e2e0000000000001
+got=$(as seller awscli ec2 describe-images --owners aws-marketplace --filters Name=platform,Values=windows) || fail "describe-images --owners aws-marketplace: $got"
+expect_json "$got" '.Images[0].ProductCodes[0].ProductCodeId' e2eacmefirewall0000000001
+expect_json "$got" '.Images[0].BlockDeviceMappings[1].VirtualName' ephemeral0
+expect_aws_error OptInRequired as buyer awscli ec2 run-instances --image-id ami-0e2e0000000000002 --instance-type m5.large --count 1
+echo '{"Images": [{"ImageId": "ami-0e2e0000000000003", "OwnerId": "137112412989", "Name": "x"}]}' >"$scratch/bad.json"
+run_tg images load-public "$scratch/bad.json"
+expect_eq "a bad images file: exit" 1 "$rc"
+[[ "$err" == *"Images[0].Name (image ami-0e2e0000000000003) AMI names must be between 3 and 128 characters"* ]] || fail "a bad images file: $err"
+ok "refused, naming the image and the field"
+
+say "an instance of the public image: instance-status-ok, its type and a new one while stopped"
+got=$(as buyer awscli ec2 run-instances --image-id ami-0e2e0000000000001 --instance-type t3.micro --count 1) || fail "run-instances: $got"
+instance=$(jq -r '.Instances[0].InstanceId' <<<"$got")
+as buyer awscli ec2 wait instance-status-ok --instance-ids "$instance" || fail "wait instance-status-ok"
+got=$(as buyer awscli ec2 describe-instance-status --instance-ids "$instance")
+expect_json "$got" '.InstanceStatuses[0].InstanceStatus.Status' ok
+expect_json "$got" '.InstanceStatuses[0].SystemStatus.Details[0].Status' passed
+got=$(as buyer awscli ec2 describe-instance-types --instance-types t3.micro)
+expect_json "$got" '.InstanceTypes[0].VCpuInfo.DefaultVCpus' 2
+expect_json "$got" '.InstanceTypes[0].MemoryInfo.SizeInMiB' 1024
+expect_aws_error InvalidInstanceType as buyer awscli ec2 describe-instance-types --instance-types t1.nonesuch
+expect_aws_error IncorrectInstanceState as buyer awscli ec2 modify-instance-attribute --instance-id "$instance" --instance-type t3.small
+as buyer awscli ec2 stop-instances --instance-ids "$instance" >/dev/null
+as buyer awscli ec2 modify-instance-attribute --instance-id "$instance" --instance-type t3.small || fail "modify-instance-attribute"
+got=$(as buyer awscli ec2 describe-instance-attribute --instance-id "$instance" --attribute instanceType)
+expect_json "$got" .InstanceType.Value t3.small
+as buyer awscli ec2 terminate-instances --instance-ids "$instance" >/dev/null
 
 say "the server runs on the real clock: the clock commands leave it alone"
 run_tg clock show

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -108,21 +107,10 @@ func fileName(path string) string {
 
 // readInstanceTypes reads and checks an instance-types file ("-" is stdin).
 func readInstanceTypes(stdin io.Reader, path string) ([]catalog.InstanceType, error) {
-	r, name := stdin, fileName(path)
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, fault.New(fault.Invalid, "cannot read %s: %v", path, errors.Unwrap(err))
-		}
-		defer f.Close()
-		r = f
-	}
-	raw, err := io.ReadAll(io.LimitReader(r, maxInstanceTypesFile+1))
+	name := fileName(path)
+	raw, err := readInput(stdin, path, maxInstanceTypesFile)
 	if err != nil {
-		return nil, fault.New(fault.Invalid, "cannot read %s: %v", name, err)
-	}
-	if len(raw) > maxInstanceTypesFile {
-		return nil, fault.New(fault.Invalid, "%s is larger than %d bytes", name, maxInstanceTypesFile)
+		return nil, err
 	}
 	var file instanceTypesFile
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -159,13 +147,20 @@ func parseInstanceTypes(file instanceTypesFile) ([]catalog.InstanceType, []fault
 	return types, problems
 }
 
-var itemIndex = regexp.MustCompile(`^InstanceTypes\[(\d+)\]`)
+var (
+	itemIndex  = regexp.MustCompile(`^InstanceTypes\[(\d+)\]`)
+	imageIndex = regexp.MustCompile(`^Images\[(\d+)\]`)
+)
 
 // byItem orders problems by the item they are about, keeping the order of
 // each item's own.
-func byItem(problems []fault.FieldError) []fault.FieldError {
+func byItem(problems []fault.FieldError) []fault.FieldError { return byIndex(problems, itemIndex) }
+
+// byIndex orders problems by the index in their field that pattern's
+// first group matches, keeping the order of each index's own.
+func byIndex(problems []fault.FieldError, pattern *regexp.Regexp) []fault.FieldError {
 	index := func(f fault.FieldError) int {
-		m := itemIndex.FindStringSubmatch(f.Field)
+		m := pattern.FindStringSubmatch(f.Field)
 		if m == nil {
 			return -1
 		}

@@ -19,7 +19,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 		Long: `tollgate: a self-hostable marketplace for paid machine images and licensed software.
 
 "tollgate serve" runs the server. The admin commands (account, key, clock,
-instance-types, secrets) administer its store, while a server runs on it
+instance-types, images, secrets) administer its store, while a server runs on it
 too: they take --data DIR or --database-url URL (or TOLLGATE_DATA /
 TOLLGATE_DATABASE_URL) to find the store and --secret-key-file FILE for its
 key. The client commands (product, subscribe, subscription, offer,
@@ -45,7 +45,7 @@ prints JSON.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%s", err) })
 	root.SetVersionTemplate("tollgate {{.Version}}\n")
 	root.SetUsageTemplate(usageTemplate)
-	root.AddCommand(serveCommand(), accountCommand(), keyCommand(), clockCommand(), instanceTypesCommand(), secretsCommand(),
+	root.AddCommand(serveCommand(), accountCommand(), keyCommand(), clockCommand(), instanceTypesCommand(), imagesCommand(), secretsCommand(),
 		productCommand(), subscribeCommand(), subscriptionCommand(), offerCommand(), entitlementCommand(), whoamiCommand(),
 		versionCommand())
 	root.SetHelpCommand(helpCommand())
