@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/tollgate/tollgate/internal/awsapi/ec2"
 )
 
@@ -26,6 +28,7 @@ func testBadInput(t *testing.T, be backend) {
 	p := e.party("prober")
 	img := e.register(p, "probe image")
 	inst := e.mustRun(p, img, "t3.micro")
+	volume := aws.ToString(e.instance(p, inst).BlockDeviceMappings[0].Ebs.VolumeId)
 
 	type bad struct {
 		name   string
@@ -119,6 +122,32 @@ func testBadInput(t *testing.T, be backend) {
 		{"NULConfirmedCode", "ConfirmProductInstance", []string{"InstanceId", inst, "ProductCode", nul}, "InvalidParameterValue"},
 		{"NotUTF8ConfirmedCode", "ConfirmProductInstance", []string{"InstanceId", inst, "ProductCode", notUTF8}, "InvalidParameterValue"},
 		{"MalformedConfirmedInstance", "ConfirmProductInstance", []string{"InstanceId", "i-xyz", "ProductCode", "abc"}, "InvalidInstanceID.Malformed"},
+		// Volumes, snapshots and images made from them.
+		{"MalformedVolume", "DescribeVolumes", []string{"VolumeId.1", "vol-" + long}, "InvalidVolumeID.Malformed"},
+		{"UnknownVolumeFilter", "DescribeVolumes", []string{"Filter.1.Name", "colour", "Filter.1.Value.1", "blue"}, "InvalidParameterValue"},
+		{"NegativeVolumePage", "DescribeVolumes", []string{"MaxResults", "-5"}, "InvalidParameterValue"},
+		{"MalformedSnapshotVolume", "CreateSnapshot", []string{"VolumeId", "vol-xyz"}, "InvalidVolumeID.Malformed"},
+		{"LongSnapshotDescription", "CreateSnapshot", []string{"VolumeId", volume, "Description", long}, "InvalidParameterValue"},
+		{"NULSnapshotDescription", "CreateSnapshot", []string{"VolumeId", volume, "Description", nul}, "InvalidParameterValue"},
+		{"LongSnapshotTag", "CreateSnapshot", []string{"VolumeId", volume, "TagSpecification.1.ResourceType", "snapshot",
+			"TagSpecification.1.Tag.1.Key", "k", "TagSpecification.1.Tag.1.Value", long}, "InvalidParameterValue"},
+		{"MalformedSnapshot", "DescribeSnapshots", []string{"SnapshotId.1", "snap-" + long}, "InvalidSnapshotID.Malformed"},
+		{"LongSnapshotOwner", "DescribeSnapshots", []string{"Owner.1", long}, "InvalidUserID.Malformed"},
+		{"UnknownSnapshotFilter", "DescribeSnapshots", []string{"Filter.1.Name", "colour", "Filter.1.Value.1", "blue"}, "InvalidParameterValue"},
+		{"OverflowingSnapshotPage", "DescribeSnapshots", []string{"MaxResults", overflow}, "InvalidParameterValue"},
+		{"MalformedDeletedSnapshot", "DeleteSnapshot", []string{"SnapshotId", "snap-1"}, "InvalidSnapshotID.Malformed"},
+		{"LongImageName", "CreateImage", []string{"InstanceId", inst, "Name", long}, "InvalidAMIName.Malformed"},
+		{"LongImageDescription", "CreateImage", []string{"InstanceId", inst, "Name", "fine image", "Description", long}, "InvalidParameterValue"},
+		{"MalformedImageInstance", "CreateImage", []string{"InstanceId", "i-" + long, "Name", "fine image"}, "InvalidInstanceID.Malformed"},
+		{"LongCopyName", "CopyImage", []string{"SourceImageId", img, "SourceRegion", region, "Name", long}, "InvalidAMIName.Malformed"},
+		{"MalformedCopySource", "CopyImage", []string{"SourceImageId", "ami-" + long, "SourceRegion", region, "Name", "fine copy"}, "InvalidAMIID.Malformed"},
+		{"LongCopyRegion", "CopyImage", []string{"SourceImageId", img, "SourceRegion", long, "Name", "fine copy"}, "InvalidParameterValue"},
+		{"LongCopyToken", "CopyImage", []string{"SourceImageId", img, "SourceRegion", region, "Name", "fine copy", "ClientToken", long}, "InvalidParameterValue"},
+		{"UnknownImportPlatform", "ImportImage", []string{"Platform", "BeOS", "DiskContainer.1.SnapshotId", "snap-0123456789abcdef0"}, "InvalidParameterValue"},
+		{"LongImportDescription", "ImportImage", []string{"Description", long, "DiskContainer.1.SnapshotId", "snap-0123456789abcdef0"}, "InvalidParameterValue"},
+		{"MalformedImportSnapshot", "ImportImage", []string{"DiskContainer.1.SnapshotId", "snap-" + long}, "InvalidSnapshotID.Malformed"},
+		{"MalformedImportTask", "DescribeImportImageTasks", []string{"ImportTaskId.1", long}, "InvalidConversionTaskId.Malformed"},
+		{"NegativeImportPage", "DescribeImportImageTasks", []string{"MaxResults", "-1"}, "InvalidParameterValue"},
 		// Placement.
 		{"LongRegion", "DescribeRegions", []string{"RegionName.1", long}, "InvalidParameterValue"},
 		{"NULRegion", "DescribeRegions", []string{"RegionName.1", nul}, "InvalidParameterValue"},
