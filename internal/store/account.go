@@ -171,17 +171,23 @@ func insertSessionKey(tx *Tx, key account.AccessKey) error {
 
 // ReuseInstanceSessionKey returns the instance's newest session of fresh's
 // account and role that expires after reuseUntil, or stores fresh. The
-// writes for one instance run one after another (UpdateLocked), so that
-// concurrent first requests store one session, not one each.
+// session is read first without a write, so that a metadata service
+// polled for credentials reads; only storing one writes. The writes for
+// one instance run one after another (UpdateLocked), and look again, so
+// that concurrent first requests store one session, not one each.
 func (s *Accounts) ReuseInstanceSessionKey(ctx context.Context, fresh account.AccessKey, reuseUntil time.Time) (key account.AccessKey, err error) {
 	sess := fresh.Role
 	if sess == nil || sess.Instance == "" {
 		return account.AccessKey{}, fault.New(fault.Internal, "store: session key %s names no instance", fresh.ID)
 	}
 	defer fault.Annotate(&err, "store: credentials of instance %s", sess.Instance)
+	args := []any{sess.Instance, fresh.AccountID, sess.RoleArn, reuseUntil.UnixNano()}
+	key, err = s.db.scanSessionKey(s.db.queryRow(ctx, currentInstanceSession, args...))
+	if !fault.Is(s.db.classify(err), fault.NotFound) {
+		return key, s.db.classify(err)
+	}
 	err = s.db.UpdateLocked(ctx, "instance-session:"+sess.Instance, func(tx *Tx) error {
-		k, err := s.db.scanSessionKey(tx.QueryRow(selectSessionKey+` WHERE s.instance_id = ? AND s.account_id = ? AND s.role_arn = ?
-			AND s.expires_at > ? ORDER BY s.expires_at DESC, s.id LIMIT 1`, sess.Instance, fresh.AccountID, sess.RoleArn, reuseUntil.UnixNano()))
+		k, err := s.db.scanSessionKey(tx.QueryRow(currentInstanceSession, args...))
 		if err == nil {
 			key = k
 			return nil
@@ -194,6 +200,11 @@ func (s *Accounts) ReuseInstanceSessionKey(ctx context.Context, fresh account.Ac
 	})
 	return key, err
 }
+
+// currentInstanceSession selects an instance's newest session of an
+// account and role that expires after a time.
+const currentInstanceSession = selectSessionKey + ` WHERE s.instance_id = ? AND s.account_id = ? AND s.role_arn = ?
+	AND s.expires_at > ? ORDER BY s.expires_at DESC, s.id LIMIT 1`
 
 // DeleteExpiredSessionKeys deletes at most limit temporary credentials
 // that expired at or before cutoff, oldest first.
