@@ -79,6 +79,9 @@ type RunInput struct {
 	Profile ProfileRequest
 
 	profile InstanceProfile // Profile, resolved for the launcher
+	// Metadata is how the metadata service answers the new instances;
+	// EC2's defaults for what it leaves out.
+	Metadata MetadataOptions
 }
 
 // Validate checks everything that needs no store.
@@ -102,6 +105,9 @@ func (in RunInput) Validate() error {
 		return fault.Coded(fault.Invalid, "InvalidParameterValue", "The client token must be at most %d characters", MaxClientToken)
 	case utf8.RuneCountInString(in.KeyName) > MaxKeyNameLength:
 		return fault.Coded(fault.Invalid, "InvalidParameterValue", "The key name is longer than %d characters", MaxKeyNameLength)
+	}
+	if err := in.Metadata.Validate(); err != nil {
+		return err
 	}
 	if err := tag.CheckTags(in.InstanceTags); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/filter"
 	"github.com/tollgate/tollgate/internal/image"
 	"github.com/tollgate/tollgate/internal/tag"
@@ -49,6 +50,62 @@ type Instance struct {
 	// Profile is the IAM instance profile the instance runs with; its
 	// role's credentials are what the metadata service serves.
 	Profile InstanceProfile
+	// Metadata is how the instance metadata service answers the instance.
+	Metadata MetadataOptions
+}
+
+// MetadataOptions are RunInstances' MetadataOptions that mean something
+// without a machine: whether the metadata service answers requests
+// without an IMDSv2 session token, and whether it answers at all. (The
+// hop limit bounds how far a token's response travels from a real
+// machine; Tollgate's metadata service is reached over the network, so it
+// has nothing to bound.)
+type MetadataOptions struct {
+	HTTPTokens   string // HTTPTokensOptional or HTTPTokensRequired
+	HTTPEndpoint string // HTTPEndpointEnabled or HTTPEndpointDisabled
+}
+
+// The values of MetadataOptions, as EC2 spells them.
+const (
+	HTTPTokensOptional   = "optional"
+	HTTPTokensRequired   = "required"
+	HTTPEndpointEnabled  = "enabled"
+	HTTPEndpointDisabled = "disabled"
+)
+
+// TokensRequired reports whether the metadata service refuses requests
+// without a session token (IMDSv1).
+func (m MetadataOptions) TokensRequired() bool { return m.HTTPTokens == HTTPTokensRequired }
+
+// Disabled reports whether the metadata service does not answer the
+// instance at all.
+func (m MetadataOptions) Disabled() bool { return m.HTTPEndpoint == HTTPEndpointDisabled }
+
+// withDefaults fills in what a launch left out: tokens optional, the
+// endpoint enabled, as EC2's defaults for an image that says nothing.
+func (m MetadataOptions) withDefaults() MetadataOptions {
+	if m.HTTPTokens == "" {
+		m.HTTPTokens = HTTPTokensOptional
+	}
+	if m.HTTPEndpoint == "" {
+		m.HTTPEndpoint = HTTPEndpointEnabled
+	}
+	return m
+}
+
+// Validate refuses values EC2 does not know.
+func (m MetadataOptions) Validate() error {
+	switch m.HTTPTokens {
+	case "", HTTPTokensOptional, HTTPTokensRequired:
+	default:
+		return fault.Coded(fault.Invalid, "InvalidParameterValue", "Value (%s) for parameter HttpTokens is invalid. Expected optional or required.", clip(m.HTTPTokens))
+	}
+	switch m.HTTPEndpoint {
+	case "", HTTPEndpointEnabled, HTTPEndpointDisabled:
+	default:
+		return fault.Coded(fault.Invalid, "InvalidParameterValue", "Value (%s) for parameter HttpEndpoint is invalid. Expected enabled or disabled.", clip(m.HTTPEndpoint))
+	}
+	return nil
 }
 
 // Volume is an EBS volume attached to an instance.

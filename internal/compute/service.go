@@ -187,6 +187,7 @@ func (s *Service) newInstance(caller string, in RunInput, img image.Image, reser
 		ClientToken: in.ClientToken, LaunchRequest: in.request(), Zone: in.Zone, PrivateIP: s.privateIP(),
 		KeyName: in.KeyName, RootDeviceName: img.RootDeviceName, RootDeviceType: img.RootDeviceType,
 		VirtualizationType: img.VirtualizationType, Profile: in.profile,
+		Metadata: in.Metadata.withDefaults(),
 	}
 	for _, d := range img.BlockDevices {
 		if d.Ebs == nil {
@@ -297,6 +298,20 @@ func (s *Service) Get(ctx context.Context, caller, id string) (Instance, error) 
 	}
 	inst, err := s.store.Get(ctx, id)
 	if fault.Is(err, fault.NotFound) || (err == nil && (inst.Owner != caller || s.gone(inst))) {
+		return Instance{}, missing([]string{id}, nil)
+	}
+	return inst, err
+}
+
+// Instance returns an instance whoever owns it, as the instance metadata
+// service asks: that service is reached with a key that names the
+// instance (imds), not with an account's credentials.
+func (s *Service) Instance(ctx context.Context, id string) (Instance, error) {
+	if err := CheckID(id); err != nil {
+		return Instance{}, err
+	}
+	inst, err := s.store.Get(ctx, id)
+	if fault.Is(err, fault.NotFound) {
 		return Instance{}, missing([]string{id}, nil)
 	}
 	return inst, err

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"cmp"
+
 	"github.com/tollgate/tollgate/internal/compute"
 )
 
@@ -10,6 +12,11 @@ type instanceDoc struct {
 	StateReason   string      `json:"state_reason,omitempty"`
 	LaunchRequest string      `json:"launch_request,omitempty"`
 	Volumes       []volumeDoc `json:"volumes,omitempty"`
+	// HTTPTokens and HTTPEndpoint are the metadata options; instances
+	// stored before they were recorded have neither, and read back with
+	// EC2's defaults.
+	HTTPTokens   string `json:"http_tokens,omitempty"`
+	HTTPEndpoint string `json:"http_endpoint,omitempty"`
 }
 
 type volumeDoc struct {
@@ -24,6 +31,7 @@ type volumeDoc struct {
 
 func instanceDocOf(in compute.Instance) instanceDoc {
 	return instanceDoc{StateReason: in.StateReason, LaunchRequest: in.LaunchRequest,
+		HTTPTokens: in.Metadata.HTTPTokens, HTTPEndpoint: in.Metadata.HTTPEndpoint,
 		Volumes: mapSlice(in.Volumes, func(v compute.Volume) volumeDoc {
 			return volumeDoc{DeviceName: v.DeviceName, VolumeID: v.VolumeID, SnapshotID: v.SnapshotID, SizeGiB: v.SizeGiB,
 				VolumeType: v.VolumeType, AttachedAt: formatDocTime(v.AttachedAt), DeleteOnTermination: v.DeleteOnTermination}
@@ -33,6 +41,8 @@ func instanceDocOf(in compute.Instance) instanceDoc {
 // fill sets the parts of in that d holds.
 func (d instanceDoc) fill(in *compute.Instance) error {
 	in.StateReason, in.LaunchRequest = d.StateReason, d.LaunchRequest
+	in.Metadata = compute.MetadataOptions{HTTPTokens: cmp.Or(d.HTTPTokens, compute.HTTPTokensOptional),
+		HTTPEndpoint: cmp.Or(d.HTTPEndpoint, compute.HTTPEndpointEnabled)}
 	in.Volumes = nil
 	for _, v := range d.Volumes {
 		at, err := parseDocTime(v.AttachedAt, "instance "+in.ID)

@@ -30,10 +30,50 @@ type placementRequest struct {
 	HostResourceGroupArn string `ec2:"HostResourceGroupArn"`
 }
 
+// metadataOptionsRequest is RunInstances' MetadataOptions. HttpTokens and
+// HttpEndpoint are kept; the hop limit bounds how far a response travels
+// from a real machine's metadata service and means nothing here, but is
+// checked as EC2 checks it; the rest is accepted.
+type metadataOptionsRequest struct {
+	HTTPTokens              string `ec2:"HttpTokens"`
+	HTTPPutResponseHopLimit int64  `ec2:"HttpPutResponseHopLimit"`
+	HTTPEndpoint            string `ec2:"HttpEndpoint"`
+	HTTPProtocolIPv6        string `ec2:"HttpProtocolIpv6"`
+	InstanceMetadataTags    string `ec2:"InstanceMetadataTags"`
+}
+
+func (m *metadataOptionsRequest) options() (compute.MetadataOptions, error) {
+	if m == nil {
+		return compute.MetadataOptions{}, nil
+	}
+	if m.HTTPPutResponseHopLimit != 0 && (m.HTTPPutResponseHopLimit < 1 || m.HTTPPutResponseHopLimit > 64) {
+		return compute.MetadataOptions{}, fault.Coded(fault.Invalid, "InvalidParameterValue",
+			"Value (%d) for parameter HttpPutResponseHopLimit is invalid. Expected a number between 1 and 64.", m.HTTPPutResponseHopLimit)
+	}
+	return compute.MetadataOptions{HTTPTokens: m.HTTPTokens, HTTPEndpoint: m.HTTPEndpoint}, nil
+}
+
+// metadataOptionsXML is an instance's metadata options as DescribeInstances
+// shows them.
+type metadataOptionsXML struct {
+	State                   string `xml:"state"`
+	HTTPTokens              string `xml:"httpTokens"`
+	HTTPPutResponseHopLimit int    `xml:"httpPutResponseHopLimit"`
+	HTTPEndpoint            string `xml:"httpEndpoint"`
+	HTTPProtocolIPv6        string `xml:"httpProtocolIpv6"`
+	InstanceMetadataTags    string `xml:"instanceMetadataTags"`
+}
+
+func metadataOptionsXMLOf(m compute.MetadataOptions) metadataOptionsXML {
+	return metadataOptionsXML{State: "applied", HTTPTokens: m.HTTPTokens, HTTPPutResponseHopLimit: 1, HTTPEndpoint: m.HTTPEndpoint,
+		HTTPProtocolIPv6: "disabled", InstanceMetadataTags: "disabled"}
+}
+
 // runInstancesRequest is RunInstances' request. Tollgate runs no machines,
-// so what shapes a real machine (networking, CPU, metadata options, user
-// data) is accepted and has no effect. IamInstanceProfile does: its role's
-// credentials are what the instance's metadata service serves.
+// so what shapes a real machine (networking, CPU, user data) is accepted
+// and has no effect. IamInstanceProfile does: its role's credentials are
+// what the instance's metadata service serves; and the metadata options
+// say how that service answers the instance.
 type runInstancesRequest struct {
 	ImageID            string                      `ec2:"ImageId"`
 	InstanceType       string                      `ec2:"InstanceType"`
@@ -46,6 +86,7 @@ type runInstancesRequest struct {
 	BlockDevices       []blockDeviceMappingRequest `ec2:"BlockDeviceMapping"`
 	IamInstanceProfile *iamInstanceProfileRequest  `ec2:"IamInstanceProfile"`
 	DryRun             bool                        `ec2:"DryRun"`
+	MetadataOptions    *metadataOptionsRequest     `ec2:"MetadataOptions"`
 
 	AdditionalInfo                    struct{} `ec2:"AdditionalInfo,ignore"`
 	CapacityReservationSpecification  struct{} `ec2:"CapacityReservationSpecification,ignore"`
@@ -66,7 +107,6 @@ type runInstancesRequest struct {
 	LaunchTemplate                    struct{} `ec2:"LaunchTemplate,ignore"`
 	LicenseSpecification              struct{} `ec2:"LicenseSpecification,ignore"`
 	MaintenanceOptions                struct{} `ec2:"MaintenanceOptions,ignore"`
-	MetadataOptions                   struct{} `ec2:"MetadataOptions,ignore"`
 	Monitoring                        struct{} `ec2:"Monitoring,ignore"`
 	NetworkInterface                  struct{} `ec2:"NetworkInterface,ignore"`
 	NetworkPerformanceOptions         struct{} `ec2:"NetworkPerformanceOptions,ignore"`
@@ -150,6 +190,7 @@ type instanceXML struct {
 	Hypervisor         string                        `xml:"hypervisor"`
 	EbsOptimized       bool                          `xml:"ebsOptimized"`
 	IamInstanceProfile *iamInstanceProfileXML        `xml:"iamInstanceProfile"`
+	MetadataOptions    metadataOptionsXML            `xml:"metadataOptions"`
 }
 
 // instanceXMLOf writes an instance, showing state (the transitional state
@@ -163,7 +204,7 @@ func instanceXMLOf(in compute.Instance, state compute.State, tags []tag.Tag) ins
 		PlatformDetails: in.Platform.Details(), UsageOperation: in.Platform.UsageOperation(),
 		PrivateIPAddress: in.PrivateIP, Architecture: in.Architecture, RootDeviceType: string(in.RootDeviceType),
 		RootDeviceName: in.RootDeviceName, VirtualizationType: in.VirtualizationType, ClientToken: in.ClientToken,
-		Tags: tagSetXML(tags), Hypervisor: "xen"}
+		Tags: tagSetXML(tags), Hypervisor: "xen", MetadataOptions: metadataOptionsXMLOf(in.Metadata)}
 	out.Monitoring.State = "disabled"
 	if in.StateReason != "" {
 		code, msg, _ := strings.Cut(in.StateReason, ": ")
@@ -208,7 +249,11 @@ func runInstances(d Deps) func(context.Context, *awsapi.Call, *runInstancesReque
 		if err != nil {
 			return nil, err
 		}
-		in := compute.RunInput{ImageID: req.ImageID, InstanceType: req.InstanceType, MinCount: req.MinCount, MaxCount: req.MaxCount,
+		metadata, err := req.MetadataOptions.options()
+		if err != nil {
+			return nil, err
+		}
+		in := compute.RunInput{Metadata: metadata, ImageID: req.ImageID, InstanceType: req.InstanceType, MinCount: req.MinCount, MaxCount: req.MaxCount,
 			ClientToken: req.ClientToken, Region: call.Region, KeyName: req.KeyName,
 			InstanceTags: tags[tag.Instance], VolumeTags: tags[tag.Volume]}
 		if p := req.Placement; p != nil {

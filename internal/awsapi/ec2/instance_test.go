@@ -22,6 +22,7 @@ var (
 	_ = sdk("InstanceRefusals", testInstanceRefusals)
 	_ = sdk("InstanceFilters", testInstanceFilters)
 	_ = sdk("InstanceIdempotency", testInstanceIdempotency)
+	_ = sdk("InstanceMetadataOptions", testInstanceMetadataOptions)
 )
 
 // run launches count instances of an image as p.
@@ -366,6 +367,9 @@ func testInstanceRefusals(t *testing.T, be backend) {
 		{"TagType", form("RunInstances", "ImageId", img, "MinCount", "1", "MaxCount", "1", "InstanceType", "t3.micro", "TagSpecification.1.ResourceType", "vpc", "TagSpecification.1.Tag.1.Key", "k"), "InvalidParameterValue"},
 		{"Ignored", form("RunInstances", "ImageId", "ami-x", "MinCount", "1", "MaxCount", "1", "SecurityGroupId.1", "sg-1", "NetworkInterface.1.DeviceIndex", "0", "UserData", "eA==", "Monitoring.Enabled", "true"), "InvalidAMIID.Malformed"},
 		{"Unknown", form("RunInstances", "ImageId", img, "MinCount", "1", "MaxCount", "1", "InstanceType", "t3.micro", "Colour", "blue"), "UnknownParameter"},
+		{"HttpTokens", form("RunInstances", "ImageId", img, "MinCount", "1", "MaxCount", "1", "InstanceType", "t3.micro", "MetadataOptions.HttpTokens", "always"), "InvalidParameterValue"},
+		{"HttpEndpoint", form("RunInstances", "ImageId", img, "MinCount", "1", "MaxCount", "1", "InstanceType", "t3.micro", "MetadataOptions.HttpEndpoint", "on"), "InvalidParameterValue"},
+		{"HopLimit", form("RunInstances", "ImageId", img, "MinCount", "1", "MaxCount", "1", "InstanceType", "t3.micro", "MetadataOptions.HttpPutResponseHopLimit", "65"), "InvalidParameterValue"},
 		{"StopNothing", form("StopInstances"), "MissingParameter"},
 		{"StopMalformed", form("StopInstances", "InstanceId.1", "i-zz"), "InvalidInstanceID.Malformed"},
 		{"StopOthers", form("StopInstances", "InstanceId.1", theirs), "InvalidInstanceID.NotFound"},
@@ -515,5 +519,31 @@ func testInstanceIdempotency(t *testing.T, be backend) {
 	}
 	if n := len(e.intervals(p.ID)); n != 4 {
 		t.Errorf("%d running intervals, want 4", n)
+	}
+}
+
+// testInstanceMetadataOptions: RunInstances records whether the metadata
+// service requires session tokens, and DescribeInstances shows it, with
+// EC2's defaults when the launch says nothing.
+func testInstanceMetadataOptions(t *testing.T, be backend) {
+	e := newEnv(t, be)
+	p := e.party("owner")
+	img := e.register(p, "free image")
+	plain := e.mustRun(p, img, "t3.micro")
+	out, err := e.run(p, img, "t3.micro", 1, func(in *ec2.RunInstancesInput) {
+		in.MetadataOptions = &types.InstanceMetadataOptionsRequest{HttpTokens: types.HttpTokensStateRequired,
+			HttpPutResponseHopLimit: aws.Int32(2), HttpEndpoint: types.InstanceMetadataEndpointStateEnabled}
+	})
+	noErr(t, err)
+	required := aws.ToString(out.Instances[0].InstanceId)
+	for _, tc := range []struct {
+		id     string
+		tokens types.HttpTokensState
+	}{{plain, types.HttpTokensStateOptional}, {required, types.HttpTokensStateRequired}} {
+		got := e.instance(p, tc.id).MetadataOptions
+		if got == nil || got.HttpTokens != tc.tokens || got.HttpEndpoint != types.InstanceMetadataEndpointStateEnabled ||
+			got.State != types.InstanceMetadataOptionsStateApplied {
+			t.Errorf("%s: metadata options %+v, want tokens %s", tc.id, got, tc.tokens)
+		}
 	}
 }
