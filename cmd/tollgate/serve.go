@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,7 +35,64 @@ type serveOptions struct {
 	fingerprint    string
 	pprofAddr      string
 	publicURL      string
+	imds           imdsFlags
 	limits         limits
+}
+
+// imdsFlags place the instance metadata service's listener.
+type imdsFlags struct {
+	listen string // a HOST:PORT, "auto" or "off"
+	url    string // where clients reach it, if not at its listen address
+}
+
+// The --imds-listen values that are not an address.
+const (
+	imdsAuto = "auto"
+	imdsOff  = "off"
+)
+
+func (f *imdsFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "imds-listen", imdsAuto, "`HOST:PORT` of the instance metadata service's own listener; "+
+		"auto: loopback, on the port after --addr's (7071 with the default --addr; any free port when --addr's is 0); off (or empty): none")
+	fl.StringVar(&f.url, "imds-url", "", "the `URL` clients reach the metadata listener at, when it is not its listen address "+
+		"(listening on 0.0.0.0, or behind a proxy); the endpoints `tollgate instance metadata-endpoint` prints name it")
+}
+
+// listenAddr returns the address to listen on, "" for none, given the API's
+// address.
+func (f imdsFlags) listenAddr(apiAddr string) (string, error) {
+	switch f.listen {
+	case imdsOff, "":
+		return "", nil
+	case imdsAuto:
+	default:
+		if _, _, err := net.SplitHostPort(f.listen); err != nil {
+			return "", usageError("--imds-listen must be HOST:PORT, auto or off, not %q", f.listen)
+		}
+		return f.listen, nil
+	}
+	_, port, err := net.SplitHostPort(apiAddr)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || n < 0 || n >= 65535 {
+		return "", usageError("--addr %q has no port to place the metadata listener after; give --imds-listen", apiAddr)
+	}
+	if n > 0 {
+		n++
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(n)), nil
+}
+
+// baseURL is where clients reach the listener ln.
+func (f imdsFlags) baseURL(ln net.Listener) (string, error) {
+	if f.url == "" {
+		return "http://" + ln.Addr().String(), nil
+	}
+	u, err := url.Parse(f.url)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") {
+		return "", usageError("--imds-url must be an http URL of a host and port only, such as http://10.0.0.5:7071, not %q", f.url)
+	}
+	return strings.TrimSuffix(f.url, "/"), nil
 }
 
 // limits are the serve flags that bound what clients can hold of the
@@ -99,6 +158,7 @@ flight finish. The store is created on first start: SQLite in --data unless
 	f.StringVar(&o.publicURL, "public-url", "", "the `URL` (scheme and host) browsers and clients reach the server at, behind a proxy that terminates TLS: "+
 		"purchase URLs are written with it, whatever a request's Host header says, and console cookies are Secure when it is https")
 	f.StringVar(&o.pprofAddr, "pprof-addr", "", "if set, serve Go's runtime profiles (/debug/pprof/) on this `HOST:PORT`; keep it on loopback")
+	o.imds.register(cmd)
 	o.limits.register(cmd)
 	cmd.RunE = argSpec{}.runE(func(cmd *cobra.Command, _ []string) error {
 		cfg := app.Config{Store: o.store.config(), Clock: o.clock, Auth: o.auth,
@@ -109,30 +169,38 @@ flight finish. The store is created on first start: SQLite in --data unless
 		if err := cfg.Validate(); err != nil {
 			return usageError("%s", message(err))
 		}
+		if _, err := o.imds.listenAddr(o.addr); err != nil {
+			return err
+		}
 		cfg.Log = newLogger(cmd.ErrOrStderr(), o.logLevel)
-		return serve(cmd.Context(), cfg, o.addr, o.pprofAddr, cmd.OutOrStdout())
+		return serve(cmd.Context(), cfg, o, cmd.OutOrStdout())
 	})
 	return cmd
 }
 
-func serve(ctx context.Context, cfg app.Config, addr, pprofAddr string, stdout io.Writer) error {
+func serve(ctx context.Context, cfg app.Config, o serveOptions, stdout io.Writer) error {
 	log := cfg.Log
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
-	if pprofAddr != "" {
-		stop, err := serveProfiles(pprofAddr, log)
+	if o.pprofAddr != "" {
+		stop, err := serveProfiles(o.pprofAddr, log)
 		if err != nil {
 			ln.Close()
 			return err
 		}
 		defer stop()
+	}
+	imdsDone, err := serveMetadata(ctx, a, o.imds, o.addr, log)
+	if err != nil {
+		ln.Close()
+		return err
 	}
 	endpoint := "http://" + ln.Addr().String()
 	log.Info("serving", "endpoint", endpoint, "store", string(a.DB.Dialect()), "clock", cfg.Clock, "auth", cfg.Auth,
@@ -141,8 +209,45 @@ func serve(ctx context.Context, cfg app.Config, addr, pprofAddr string, stdout i
 		fmt.Fprint(stdout, demo.Instructions(*a.Demo, endpoint))
 	}
 	err = a.Serve(ctx, ln)
+	<-imdsDone
 	log.Info("stopped")
 	return err
+}
+
+// serveMetadata starts the instance metadata service on its own listener,
+// unless it is off, and returns a channel closed once it has stopped
+// (when ctx ends). Its own loopback listener by default, apart from the
+// API's: software in an instance reaches it without credentials, by the
+// key in its endpoint, and an operator can keep it off the network the
+// API is served on.
+func serveMetadata(ctx context.Context, a *app.App, f imdsFlags, apiAddr string, log *slog.Logger) (<-chan struct{}, error) {
+	done := make(chan struct{})
+	addr, err := f.listenAddr(apiAddr)
+	if err != nil || addr == "" {
+		close(done)
+		return done, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s for the instance metadata service (--imds-listen): %w", addr, err)
+	}
+	base, err := f.baseURL(ln)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		log.Warn("the instance metadata service listens beyond loopback; whoever holds an instance's endpoint reads its metadata and credentials",
+			"addr", ln.Addr().String())
+	}
+	log.Info("serving instance metadata", "endpoint", base)
+	go func() {
+		defer close(done)
+		if err := a.ServeMetadata(ctx, ln, base); err != nil {
+			log.Error("instance metadata service stopped", "err", err)
+		}
+	}()
+	return done, nil
 }
 
 // serveProfiles serves net/http/pprof on its own listener, apart from the API

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/account"
@@ -32,6 +33,7 @@ import (
 	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/image"
+	"github.com/tollgate/tollgate/internal/imds"
 	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/nativeapi"
 	"github.com/tollgate/tollgate/internal/server"
@@ -124,12 +126,20 @@ type App struct {
 	// roles, which their metadata service serves.
 	InstanceCredentials *compute.Credentials
 	Tags                *tag.Service
-	Metrics             *server.Metrics
-	Handler             http.Handler
-	Demo                *demo.World
+	// Metadata is the instance metadata service, served on a listener of
+	// its own (ServeMetadata); PlatformKeys its signing key, whose
+	// certificate sellers fetch.
+	Metadata     *imds.Server
+	PlatformKeys *imds.Keys
+	Metrics      *server.Metrics
+	Handler      http.Handler
+	Demo         *demo.World
 
 	cfg    Config
 	keys   *awsapi.KeyCache
+	// metadataURL is where clients reach the metadata listener, once it
+	// serves: what the endpoints given to instance owners name.
+	metadataURL atomic.Pointer[string]
 	cancel context.CancelFunc
 	bg     sync.WaitGroup // the goroutines Close waits for
 }
@@ -342,6 +352,9 @@ func (a *App) buildServices() {
 		compute.Placement{Regions: compute.DefaultRegions}, a.Clock)
 	a.Images.UseCompute(a.Instances)
 	a.InstanceCredentials = compute.NewCredentials(a.DB.Instances(), a.Accounts)
+	a.PlatformKeys = imds.NewKeys(a.DB.PlatformKeys(), a.Clock)
+	a.Metadata = imds.New(imds.Config{Instances: a.Instances, Keys: a.PlatformKeys, Credentials: a.InstanceCredentials,
+		Clock: a.Clock, Log: a.cfg.Log})
 	a.Tags = tag.NewService(a.DB.Tags(), map[string]tag.Resolver{
 		"ami": func(ctx context.Context, caller, id string) (tag.ResourceType, error) {
 			_, err := a.Images.Get(ctx, caller, id)
@@ -515,6 +528,46 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    a.cfg.MaxHeaderBytes,
 		ShutdownGrace:     a.cfg.ShutdownGrace,
 	})
+}
+
+// ServeMetadata serves the instance metadata service on ln until ctx
+// ends, within the same connection limits as Serve. base is the URL
+// clients reach it at ("http://127.0.0.1:7071"), which the endpoints given
+// to instance owners name.
+func (a *App) ServeMetadata(ctx context.Context, ln net.Listener, base string) error {
+	a.metadataURL.Store(&base)
+	defer a.metadataURL.Store(nil)
+	return server.ServeWith(ctx, ln, a.Metadata, server.ServeOptions{
+		Log:               a.cfg.Log,
+		MaxConnections:    a.cfg.MaxConnections,
+		IdleTimeout:       a.cfg.IdleTimeout,
+		ReadHeaderTimeout: a.cfg.ReadHeaderTimeout,
+		MaxHeaderBytes:    a.cfg.MaxHeaderBytes,
+		ShutdownGrace:     a.cfg.ShutdownGrace,
+	})
+}
+
+// MetadataURL returns where the metadata listener is reached, and false
+// while none serves.
+func (a *App) MetadataURL() (string, bool) {
+	if p := a.metadataURL.Load(); p != nil {
+		return *p, true
+	}
+	return "", false
+}
+
+// MetadataEndpoint returns the metadata endpoint of one of caller's
+// instances: what AWS_EC2_METADATA_SERVICE_ENDPOINT is set to for stock
+// clients to act as that instance. Only the instance's owner is given it.
+func (a *App) MetadataEndpoint(ctx context.Context, caller, instanceID string) (string, error) {
+	if _, err := a.Instances.Get(ctx, caller, instanceID); err != nil {
+		return "", err
+	}
+	base, ok := a.MetadataURL()
+	if !ok {
+		return "", fault.New(fault.Unavailable, "this server runs no instance metadata listener (it was started with --imds-listen off)")
+	}
+	return a.Metadata.Endpoint(ctx, base, instanceID)
 }
 
 // Reset deletes all state (emulator mode), then re-seeds the demo world if

@@ -2,6 +2,7 @@ package compute
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/fault"
@@ -106,6 +107,13 @@ func (m MetadataOptions) Validate() error {
 		return fault.Coded(fault.Invalid, "InvalidParameterValue", "Value (%s) for parameter HttpEndpoint is invalid. Expected enabled or disabled.", clip(m.HTTPEndpoint))
 	}
 	return nil
+}
+
+// PrivateDNSName is the instance's private host name, as EC2 names it
+// after its private address; DescribeInstances and the metadata service
+// both show it.
+func (in Instance) PrivateDNSName() string {
+	return "ip-" + strings.ReplaceAll(in.PrivateIP, ".", "-") + ".ec2.internal"
 }
 
 // Volume is an EBS volume attached to an instance.

@@ -14,12 +14,13 @@ var DataTables = dataTables
 // clock, because time does not go back; the issuers' signing keys, because
 // they are cached in memory by every replica (license.KeyRing) and published
 // as a JWKS, so deleting them would leave replicas signing with keys the
-// store no longer holds; the list of secret keys, because the issuer keys
+// store no longer holds; the platform's keys, for the same reason and
+// because sellers pin the instance-identity certificate; the list of secret keys, because the issuer keys
 // are sealed under them; the mark of a store not yet sealed, which the
 // store clears when it opens; and the subscription epoch, because it never
 // goes back (Reset raises it instead). A migration that adds a table adds
 // it to dataTables in settings.go, or here if Reset must keep it.
-var KeptTables = []string{"simulated_clock", "issuer_keys", "secret_keys", "secrets_unsealed", "subscription_epoch"}
+var KeptTables = []string{"simulated_clock", "issuer_keys", "platform_keys", "secret_keys", "secrets_unsealed", "subscription_epoch"}
 
 // Tables lists the store's own tables (goose's version table aside), sorted.
 func (db *DB) Tables(ctx context.Context) ([]string, error) {

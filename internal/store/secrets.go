@@ -70,6 +70,7 @@ type secretColumn struct {
 var secretColumns = []secretColumn{
 	{table: "access_keys", key: "id", column: "secret"},
 	{table: "issuer_keys", key: "fingerprint", column: "private_key_pem"},
+	{table: "platform_keys", key: "name", column: "private_key_pem"},
 	{table: "license_tokens", key: "id", column: "secret", hashed: true},
 	{table: "session_keys", key: "id", column: "secret"},
 	{table: "session_keys", key: "id", column: "token", hashed: true},

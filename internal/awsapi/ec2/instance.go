@@ -197,7 +197,7 @@ type instanceXML struct {
 // a launch's answer shows, or the instance's own).
 func instanceXMLOf(in compute.Instance, state compute.State, tags []tag.Tag) instanceXML {
 	out := instanceXML{InstanceID: in.ID, ImageID: in.ImageID, State: stateXML(state),
-		PrivateDNSName: "ip-" + strings.ReplaceAll(in.PrivateIP, ".", "-") + ".ec2.internal",
+		PrivateDNSName: in.PrivateDNSName(),
 		KeyName:        in.KeyName, AMILaunchIndex: in.LaunchIndex, ProductCodes: productCodesXML(in.ProductCode),
 		InstanceType: in.InstanceType, LaunchTime: formatTime(in.LaunchedAt),
 		Placement: placementXML{AvailabilityZone: in.Zone, Tenancy: "default"}, Platform: string(in.Platform),
