@@ -135,13 +135,13 @@ type App struct {
 	Handler      http.Handler
 	Demo         *demo.World
 
-	cfg    Config
-	keys   *awsapi.KeyCache
+	cfg  Config
+	keys *awsapi.KeyCache
 	// metadataURL is where clients reach the metadata listener, once it
 	// serves: what the endpoints given to instance owners name.
 	metadataURL atomic.Pointer[string]
-	cancel context.CancelFunc
-	bg     sync.WaitGroup // the goroutines Close waits for
+	cancel      context.CancelFunc
+	bg          sync.WaitGroup // the goroutines Close waits for
 }
 
 // Validate checks the configuration.

@@ -82,9 +82,10 @@ func (m MetadataOptions) TokensRequired() bool { return m.HTTPTokens == HTTPToke
 // instance at all.
 func (m MetadataOptions) Disabled() bool { return m.HTTPEndpoint == HTTPEndpointDisabled }
 
-// withDefaults fills in what a launch left out: tokens optional, the
+// WithDefaults fills in what a launch (or an instance stored before the
+// options were recorded) left out: tokens optional, the
 // endpoint enabled, as EC2's defaults for an image that says nothing.
-func (m MetadataOptions) withDefaults() MetadataOptions {
+func (m MetadataOptions) WithDefaults() MetadataOptions {
 	if m.HTTPTokens == "" {
 		m.HTTPTokens = HTTPTokensOptional
 	}

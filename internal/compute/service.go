@@ -186,8 +186,7 @@ func (s *Service) newInstance(caller string, in RunInput, img image.Image, reser
 		Platform: img.Platform, Architecture: img.Architecture, LaunchedAt: now, CreatedAt: now,
 		ClientToken: in.ClientToken, LaunchRequest: in.request(), Zone: in.Zone, PrivateIP: s.privateIP(),
 		KeyName: in.KeyName, RootDeviceName: img.RootDeviceName, RootDeviceType: img.RootDeviceType,
-		VirtualizationType: img.VirtualizationType, Profile: in.profile,
-		Metadata: in.Metadata.withDefaults(),
+		VirtualizationType: img.VirtualizationType, Profile: in.profile, Metadata: in.Metadata.WithDefaults(),
 	}
 	for _, d := range img.BlockDevices {
 		if d.Ebs == nil {

@@ -194,8 +194,8 @@ func TestSDKReadsEveryPath(t *testing.T) {
 		"placement/availability-zone": "eu-west-1b", "placement/region": "eu-west-1", "placement/availability-zone-id": "euw1-az2",
 		"local-ipv4": "10.1.2.3", "hostname": "ip-10-1-2-3.ec2.internal", "local-hostname": "ip-10-1-2-3.ec2.internal",
 		"ami-launch-index": "0", "reservation-id": inst.ReservationID, "instance-life-cycle": "on-demand",
-		"placement/":  "availability-zone\navailability-zone-id\nregion",
-		"placement":   "availability-zone\navailability-zone-id\nregion",
+		"placement/":   "availability-zone\navailability-zone-id\nregion",
+		"placement":    "availability-zone\navailability-zone-id\nregion",
 		"instance-id/": inst.ID,
 		"": "ami-id\nami-launch-index\nhostname\ninstance-id\ninstance-life-cycle\ninstance-type\nlocal-hostname\nlocal-ipv4\n" +
 			"placement/\nproduct-codes\nreservation-id",

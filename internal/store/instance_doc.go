@@ -1,8 +1,6 @@
 package store
 
 import (
-	"cmp"
-
 	"github.com/tollgate/tollgate/internal/compute"
 )
 
@@ -13,8 +11,8 @@ type instanceDoc struct {
 	LaunchRequest string      `json:"launch_request,omitempty"`
 	Volumes       []volumeDoc `json:"volumes,omitempty"`
 	// HTTPTokens and HTTPEndpoint are the metadata options; instances
-	// stored before they were recorded have neither, and read back with
-	// EC2's defaults.
+	// stored before they were recorded have neither, which means EC2's
+	// defaults (compute.MetadataOptions.WithDefaults).
 	HTTPTokens   string `json:"http_tokens,omitempty"`
 	HTTPEndpoint string `json:"http_endpoint,omitempty"`
 }
@@ -41,8 +39,7 @@ func instanceDocOf(in compute.Instance) instanceDoc {
 // fill sets the parts of in that d holds.
 func (d instanceDoc) fill(in *compute.Instance) error {
 	in.StateReason, in.LaunchRequest = d.StateReason, d.LaunchRequest
-	in.Metadata = compute.MetadataOptions{HTTPTokens: cmp.Or(d.HTTPTokens, compute.HTTPTokensOptional),
-		HTTPEndpoint: cmp.Or(d.HTTPEndpoint, compute.HTTPEndpointEnabled)}
+	in.Metadata = compute.MetadataOptions{HTTPTokens: d.HTTPTokens, HTTPEndpoint: d.HTTPEndpoint}
 	in.Volumes = nil
 	for _, v := range d.Volumes {
 		at, err := parseDocTime(v.AttachedAt, "instance "+in.ID)

@@ -65,6 +65,7 @@ type metadataOptionsXML struct {
 }
 
 func metadataOptionsXMLOf(m compute.MetadataOptions) metadataOptionsXML {
+	m = m.WithDefaults()
 	return metadataOptionsXML{State: "applied", HTTPTokens: m.HTTPTokens, HTTPPutResponseHopLimit: 1, HTTPEndpoint: m.HTTPEndpoint,
 		HTTPProtocolIPv6: "disabled", InstanceMetadataTags: "disabled"}
 }

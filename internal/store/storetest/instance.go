@@ -32,6 +32,7 @@ func NewInstance(n int, owner, r string) compute.Instance {
 		LaunchedAt: at, CreatedAt: at, ClientToken: fmt.Sprintf("token-%d", n), LaunchRequest: "ami|m5.large|1|1|",
 		Zone: "us-east-1a", PrivateIP: fmt.Sprintf("10.0.0.%d", n), KeyName: "key ünïcode", RootDeviceName: "/dev/xvda",
 		RootDeviceType: image.EBS, VirtualizationType: "hvm",
+		Metadata: compute.MetadataOptions{HTTPTokens: compute.HTTPTokensRequired, HTTPEndpoint: compute.HTTPEndpointDisabled},
 		Volumes: []compute.Volume{{DeviceName: "/dev/xvda", VolumeID: fmt.Sprintf("vol-%017x", n), SnapshotID: "snap-0123456789abcdef0",
 			SizeGiB: 8, VolumeType: "gp3", AttachedAt: at, DeleteOnTermination: true}},
 		Profile: compute.InstanceProfile{ARN: "arn:aws:iam::" + owner + ":instance-profile/app/seller-app"},
