@@ -2,9 +2,7 @@ package imds
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
-	"strings"
 
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/compute"
@@ -64,8 +62,12 @@ func (s *Server) iam(ctx context.Context, inst compute.Instance, p string) ([]by
 	case "security-credentials":
 		return listing(role)
 	case "info":
+		profile := inst.Profile
+		if profile.IsZero() { // a role from elsewhere: its profile is named after it, as Tollgate names profiles
+			profile.ARN = "arn:aws:iam::" + inst.Owner + ":instance-profile/" + role
+		}
 		return jsonText(iamInfo{Code: "Success", LastUpdated: s.cfg.Clock.Now().UTC().Format(timeFormat),
-			InstanceProfileArn: profileArn(inst.Owner, role), InstanceProfileId: profileID(inst.Owner, role)})
+			InstanceProfileArn: profile.ARN, InstanceProfileId: profile.ID()})
 	case "security-credentials/" + role:
 		return s.credentials(ctx, inst, role)
 	}
@@ -87,20 +89,6 @@ func (s *Server) credentials(ctx context.Context, inst compute.Instance, role st
 		out.Token, out.Expiration = key.Role.Token, key.Role.Expires.UTC().Format(timeFormat)
 	}
 	return jsonText(out)
-}
-
-// profileArn names the instance profile that carries role. Tollgate has
-// no IAM: a profile is named after its role, in the instance owner's
-// account.
-func profileArn(owner, role string) string {
-	return "arn:aws:iam::" + owner + ":instance-profile/" + role
-}
-
-// profileID is a stable ID for that profile, in IAM's form (AIPA and 17
-// characters), derived from its ARN.
-func profileID(owner, role string) string {
-	sum := sha256.Sum256([]byte(profileArn(owner, role)))
-	return "AIPA" + strings.ToUpper(b32.EncodeToString(sum[:]))[:17]
 }
 
 // jsonText writes v as EC2's metadata service writes JSON: indented, as
