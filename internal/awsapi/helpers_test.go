@@ -3,6 +3,7 @@ package awsapi_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -127,8 +128,39 @@ func ec2Service() *awsapi.Service {
 			"NoResult": func(context.Context, *awsapi.Call) (any, error) {
 				return nil, nil
 			},
+			"Stream": func(_ context.Context, call *awsapi.Call) (any, error) {
+				n, err := call.Params.Int("Items", 0)
+				if err != nil {
+					return nil, err
+				}
+				failAt, err := call.Params.Int("FailAt", -1)
+				if err != nil {
+					return nil, err
+				}
+				return streamResult{items: int(n), failAt: int(failAt)}, nil
+			},
 		},
 	}
+}
+
+// streamResult streams items <item>i</item> inside <itemSet>, failing
+// before item failAt (none when negative).
+type streamResult struct{ items, failAt int }
+
+func (s streamResult) WriteXML(_ context.Context, w io.Writer) error {
+	if _, err := io.WriteString(w, "<itemSet>"); err != nil {
+		return err
+	}
+	for i := range s.items {
+		if i == s.failAt {
+			return fault.New(fault.Unavailable, "the store went away at item %d", i)
+		}
+		if _, err := fmt.Fprintf(w, "<item>%08d</item>", i); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, "</itemSet>")
+	return err
 }
 
 type echoResult struct {

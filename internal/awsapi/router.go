@@ -97,13 +97,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		result, err = rt.dispatch(r, body, svc, call)
 	}
-	if err != nil && r.Context().Err() != nil && fault.KindOf(err) == fault.Internal {
-		// The client closed the connection, or its side of it, before the
-		// answer, which cancels the request's context and fails whatever
-		// was waiting on it: no fault of ours, and no server error.
-		err = fault.New(fault.Invalid, "the request was abandoned: the client closed the connection before it was answered")
-	}
-	err = svc.internalError(err)
+	err = settle(r, svc, err)
 	protocol, namespace := AWSQuery, ""
 	if r.Header.Get("X-Amz-Target") != "" {
 		protocol = JSON11
@@ -111,7 +105,16 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if svc != nil {
 		protocol, namespace = svc.Protocol, svc.Namespace
 	}
-	code := rt.respond(w, protocol, namespace, call, result, err)
+	var code string
+	if st, ok := result.(Streamer); ok && err == nil && protocol == EC2Query {
+		// An error before the answer's first bytes went is answered as
+		// any other; after, stream has cut the connection.
+		if err := rt.stream(r.Context(), w, namespace, call, st); err != nil {
+			code = rt.respond(w, protocol, namespace, call, nil, settle(r, svc, err))
+		}
+	} else {
+		code = rt.respond(w, protocol, namespace, call, result, err)
+	}
 	if rt.observer != nil {
 		service, operation := rt.labels(svc, call.Operation)
 		if code != "" && !rt.codes[code] {
@@ -119,6 +122,19 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		rt.observer.ObserveAWS(service, operation, code, time.Since(start))
 	}
+}
+
+// settle is the error a request is answered with: an internal failure of
+// an abandoned request is the client's doing, and the service's own
+// internal errors are in its terms.
+func settle(r *http.Request, svc *Service, err error) error {
+	if err != nil && r.Context().Err() != nil && fault.KindOf(err) == fault.Internal {
+		// The client closed the connection, or its side of it, before the
+		// answer, which cancels the request's context and fails whatever
+		// was waiting on it: no fault of ours, and no server error.
+		err = fault.New(fault.Invalid, "the request was abandoned: the client closed the connection before it was answered")
+	}
+	return svc.internalError(err)
 }
 
 // admit finds the service a request is for and authenticates it, reading

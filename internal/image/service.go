@@ -155,13 +155,72 @@ func (s *Service) Get(ctx context.Context, caller, id string) (Image, error) {
 // Describe lists the images caller may see that in selects, in ID order.
 // Naming an image caller cannot see is InvalidAMIID.NotFound.
 func (s *Service) Describe(ctx context.Context, caller string, in DescribeInput) (p Page, err error) {
+	p.NextToken, err = s.DescribeEach(ctx, caller, in, func(imgs []Image) error {
+		p.Images = append(p.Images, imgs...)
+		return nil
+	})
+	return p, err
+}
+
+// DescribeBatch is how many images DescribeEach reads at a time when asked
+// for all of them.
+const DescribeBatch = 500
+
+// DescribeEach is Describe for answers too large to hold: it calls fn with
+// the images in batches, in ID order, and returns the next page's token.
+// With MaxResults it reads the one page asked for. Without, it reads every
+// image selected, DescribeBatch at a time, each batch a read of its own
+// that starts after the last image of the one before, so that memory and
+// database connections are held for one batch at a time, however many
+// images the filters select (an image registered or deregistered while the
+// batches are read may or may not be listed, as on EC2). fn must not keep
+// the slice.
+func (s *Service) DescribeEach(ctx context.Context, caller string, in DescribeInput, fn func([]Image) error) (next string, err error) {
 	defer fault.Annotate(&err, "image: describe")
 	if err := in.Validate(); err != nil {
-		return Page{}, err
+		return "", err
 	}
 	if err := s.checkVisible(ctx, caller, in.IDs); err != nil {
-		return Page{}, err
+		return "", err
 	}
+	q := describeQuery(caller, in)
+	if q.Limit == 0 {
+		return "", s.eachBatch(ctx, q, fn)
+	}
+	q.Limit++ // one more tells whether there is a next page
+	imgs, err := s.store.List(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	if len(imgs) == q.Limit {
+		imgs = imgs[:q.Limit-1]
+		next = encodeToken(imgs[len(imgs)-1].ID)
+	}
+	return next, fn(imgs)
+}
+
+// eachBatch reads every image q selects, DescribeBatch at a time.
+func (s *Service) eachBatch(ctx context.Context, q Query, fn func([]Image) error) error {
+	q.Limit = DescribeBatch
+	for {
+		imgs, err := s.store.List(ctx, q)
+		if err != nil {
+			return err
+		}
+		if len(imgs) > 0 {
+			if err := fn(imgs); err != nil {
+				return err
+			}
+		}
+		if len(imgs) < DescribeBatch {
+			return nil
+		}
+		q.After = imgs[len(imgs)-1].ID
+	}
+}
+
+// describeQuery is the store's query for a DescribeImages request.
+func describeQuery(caller string, in DescribeInput) Query {
 	after, _ := decodeToken(in.NextToken)
 	q := Query{Caller: caller, IDs: in.IDs, Filters: in.Filters, After: after, Limit: int(in.MaxResults)}
 	for _, o := range in.Owners {
@@ -178,19 +237,7 @@ func (s *Service) Describe(ctx context.Context, caller string, in DescribeInput)
 			q.SharedWith = append(q.SharedWith, u)
 		}
 	}
-	if q.Limit > 0 {
-		q.Limit++ // one more tells whether there is a next page
-	}
-	imgs, err := s.store.List(ctx, q)
-	if err != nil {
-		return Page{}, err
-	}
-	if q.Limit > 0 && len(imgs) == q.Limit {
-		imgs = imgs[:q.Limit-1]
-		p.NextToken = encodeToken(imgs[len(imgs)-1].ID)
-	}
-	p.Images = imgs
-	return p, nil
+	return q
 }
 
 // checkVisible refuses IDs caller cannot see, naming them all.

@@ -97,16 +97,11 @@ func (s *Images) LaunchPermissions(ctx context.Context, id string) (accounts []s
 // the request, so its statement is not cached.
 func (s *Images) List(ctx context.Context, q image.Query) (out []image.Image, err error) {
 	defer fault.Annotate(&err, "store: list images for %s", q.Caller)
-	c := &conds{dialect: s.db.dialect}
-	if err := imageConds(c, q); err != nil {
+	query, args, err := imageListSQL(s.db.dialect, q)
+	if err != nil {
 		return nil, err
 	}
-	query := selectImage + c.sql() + ` ORDER BY i.id`
-	if q.Limit > 0 {
-		query += ` LIMIT ?`
-		c.args = append(c.args, q.Limit)
-	}
-	rows, err := s.db.queryUncached(ctx, query, c.args...)
+	rows, err := s.db.queryUncached(ctx, query, args...)
 	if err != nil {
 		return nil, s.db.classify(err)
 	}
@@ -121,6 +116,20 @@ func (s *Images) List(ctx context.Context, q image.Query) (out []image.Image, er
 	return out, s.db.classify(rows.Err())
 }
 
+// imageListSQL is List's query for q, and its arguments.
+func imageListSQL(dialect Dialect, q image.Query) (string, []any, error) {
+	c := &conds{dialect: dialect}
+	if err := imageConds(c, q); err != nil {
+		return "", nil, err
+	}
+	query := selectImage + c.sql() + ` ORDER BY i.id`
+	if q.Limit > 0 {
+		query += ` LIMIT ?`
+		c.args = append(c.args, q.Limit)
+	}
+	return query, c.args, nil
+}
+
 // imageConds adds the conditions of q.
 func imageConds(c *conds, q image.Query) error {
 	c.add(visibleTo, q.Caller, q.Caller)
@@ -131,12 +140,7 @@ func imageConds(c *conds, q image.Query) error {
 		c.anyOf("i.id", q.IDs)
 	}
 	if len(q.Owners) > 0 {
-		owners := make([]any, len(q.Owners))
-		for i, o := range q.Owners {
-			owners[i] = o
-		}
-		ph := placeholders(len(owners))
-		c.add(`(i.owner IN (`+ph+`) OR i.owner_alias IN (`+ph+`))`, append(owners, owners...)...)
+		ownersCond(c, q.Owners)
 	}
 	if q.ExecutableBy {
 		executableConds(c, q)
@@ -147,6 +151,39 @@ func imageConds(c *conds, q image.Query) error {
 		}
 	}
 	return nil
+}
+
+// ownersCond adds the condition that an image's owner is one of owners:
+// account IDs compared with the owner, aliases ("amazon") with the owner
+// alias, each from its own index in ID order (images_by_owner,
+// images_by_owner_alias), not both columns with every value, which neither
+// index could serve.
+func ownersCond(c *conds, owners []string) {
+	var accounts, aliases []string
+	for _, o := range owners {
+		if image.ValidAccount(o) {
+			accounts = append(accounts, o)
+		} else {
+			aliases = append(aliases, o)
+		}
+	}
+	var parts []string
+	var args []any
+	if len(accounts) > 0 {
+		parts = append(parts, `i.owner IN (`+placeholders(len(accounts))+`)`)
+		for _, a := range accounts {
+			args = append(args, a)
+		}
+	}
+	if len(aliases) > 0 {
+		// The partial index holds only images with an alias; saying so
+		// lets the planners use it.
+		parts = append(parts, `(i.owner_alias IN (`+placeholders(len(aliases))+`) AND i.owner_alias <> '')`)
+		for _, a := range aliases {
+			args = append(args, a)
+		}
+	}
+	c.add("("+strings.Join(parts, " OR ")+")", args...)
 }
 
 // executableConds adds ExecutableBy's condition: public images if "all"
@@ -160,7 +197,9 @@ func executableConds(c *conds, q image.Query) {
 		parts = append(parts, `i.is_public = 1`)
 	}
 	for _, a := range q.SharedWith {
-		shared := `EXISTS (SELECT 1 FROM image_launch_permissions e WHERE e.image_id = i.id AND e.account = ?)`
+		// As a set of IDs rather than a test per image, so that the
+		// planners may start from the permissions of the account.
+		shared := `i.id IN (SELECT e.image_id FROM image_launch_permissions e WHERE e.account = ?)`
 		if a == q.Caller {
 			parts = append(parts, shared)
 			args = append(args, a)

@@ -1,7 +1,10 @@
 package ec2
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"sync"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/awsapi"
@@ -310,26 +313,65 @@ type describeImagesResponse struct {
 
 func describeImages(d Deps) func(context.Context, *awsapi.Call, *describeImagesRequest) (any, error) {
 	return func(ctx context.Context, call *awsapi.Call, req *describeImagesRequest) (any, error) {
-		caller := call.Principal.AccountID
-		page, err := d.Images.Describe(ctx, caller, image.DescribeInput{IDs: req.ImageIDs, Owners: req.Owners,
-			ExecutableBy: req.ExecutableUsers, Filters: filters(req.Filters), MaxResults: req.MaxResults, NextToken: req.NextToken})
-		if err != nil {
-			return nil, err
+		in := image.DescribeInput{IDs: req.ImageIDs, Owners: req.Owners, ExecutableBy: req.ExecutableUsers,
+			Filters: filters(req.Filters), MaxResults: req.MaxResults, NextToken: req.NextToken}
+		return &imagesStream{d: d, caller: call.Principal.AccountID, in: in}, nil
+	}
+}
+
+// xmlBuffers recycle the buffers a batch of images is written to: a batch
+// of DescribeBatch images is a few hundred kilobytes.
+var xmlBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer kept for reuse (one that grew with
+// images of many block devices or tags is left to the collector).
+const maxPooledBuffer = 4 << 20
+
+// imagesStream is DescribeImages' answer, written as the images are read
+// (image.Service.DescribeEach), a batch at a time with the caller's tags
+// on them, so that an answer of every image a filter selects is never
+// held whole: the images and their XML stay in memory one batch at a time.
+type imagesStream struct {
+	d      Deps
+	caller string
+	in     image.DescribeInput
+}
+
+func (s *imagesStream) WriteXML(ctx context.Context, w io.Writer) error {
+	b := xmlBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if b.Cap() <= maxPooledBuffer {
+			b.Reset()
+			xmlBuffers.Put(b)
 		}
-		ids := make([]string, len(page.Images))
-		for i, img := range page.Images {
+	}()
+	b.WriteString("<imagesSet>")
+	next, err := s.d.Images.DescribeEach(ctx, s.caller, s.in, func(imgs []image.Image) error {
+		ids := make([]string, len(imgs))
+		for i, img := range imgs {
 			ids[i] = img.ID
 		}
-		tags, err := d.Tags.OfResources(ctx, caller, ids)
+		tags, err := s.d.Tags.OfResources(ctx, s.caller, ids)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out := make([]imageXML, len(page.Images))
-		for i, img := range page.Images {
-			out[i] = imageXMLOf(img, tags[img.ID])
+		for _, img := range imgs {
+			x := imageXMLOf(img, tags[img.ID])
+			x.appendXML(b)
 		}
-		return describeImagesResponse{Images: itemsOf(out), NextToken: page.NextToken}, nil
+		_, err = w.Write(b.Bytes())
+		b.Reset()
+		return err
+	})
+	if err != nil {
+		return err
 	}
+	b.WriteString("</imagesSet>")
+	if next != "" {
+		text(b, "nextToken", next)
+	}
+	_, err = w.Write(b.Bytes())
+	return err
 }
 
 type describeImageAttributeRequest struct {
