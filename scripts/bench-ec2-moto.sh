@@ -21,6 +21,10 @@
 # and its median. Both servers keep what a run creates: terminated instances
 # stay listed for a while on both, as on EC2.
 #
+# With BASELINE_BIN=/path/to/an/older/tollgate, that build serves a copy of
+# the seeded store beside the others and runs in every round too, and the
+# table adds its figures and this build's ratio to it (after / before).
+#
 # Env: ROUNDS (3), DURATION (10s), CONCURRENCY (16), COUNT, CODES, PER_CODE,
 # TIMEOUT (120s: moto's answers at this concurrency take seconds),
 # TOLLGATE_BIN / TOLLGATE_LOAD_BIN skip the builds, MOTO_SERVER (moto_server).
@@ -45,9 +49,18 @@ echo "moto $(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null || ec
 echo
 echo "== seeding $count images ($codes codes x $per_code images) in Tollgate's store and in moto's AMI file"
 "$load" seed-images --data "$work/data" --moto-amis "$work/amis.json" --count "$count" --codes "$codes" --per-code "$per_code" | tail -2
+servers=(tollgate)
+if [[ -n "${BASELINE_BIN:-}" ]]; then
+	cp -r "$work/data" "$work/baseline"
+	current=$tollgate tollgate=$BASELINE_BIN
+	start_server "$work/baseline" baseline
+	tollgate=$current baseline_endpoint=$endpoint baseline_pid=$pid servers+=(baseline)
+	echo "baseline: pid $pid on $endpoint ($BASELINE_BIN serve --demo on a copy of the store)"
+fi
 start_server "$work/data" tollgate
 tollgate_endpoint=$endpoint tollgate_pid=$pid
 echo "tollgate: pid $pid on $endpoint (tollgate serve --demo, SQLite synchronous=FULL, strict SigV4)"
+servers+=(moto)
 
 # start_moto NAME [AMI_FILE]: moto_server on a free port, with the images
 # of AMI_FILE instead of its default ones when given; sets $endpoint and
@@ -82,7 +95,7 @@ start_moto moto-cycle
 moto_cycle_endpoint=$endpoint moto_cycle_pid=$pid
 echo "moto for ec2-cycle: pid $pid on $endpoint (moto_server, its default images)"
 echo
-echo "== rounds: $rounds; $concurrency connections, $duration per phase, each target on both servers back to back"
+echo "== rounds: $rounds; $concurrency connections, $duration per phase, each target on every server back to back"
 
 # phase NAME TARGET: one phase against server NAME; prints its line to
 # stderr, echoes ops/s.
@@ -90,6 +103,8 @@ phase() {
 	local ep pid keys json
 	if [[ $1 == tollgate ]]; then
 		ep=$tollgate_endpoint pid=$tollgate_pid keys=(--demo-keys)
+	elif [[ $1 == baseline ]]; then
+		ep=$baseline_endpoint pid=$baseline_pid keys=(--demo-keys)
 	elif [[ $2 == ec2-cycle ]]; then
 		ep=$moto_cycle_endpoint pid=$moto_cycle_pid keys=(--access-key AKIAMOTOLOAD --secret-key moto-load-secret)
 	else
@@ -104,15 +119,19 @@ phase() {
 declare -A rps ratios
 for ((round = 1; round <= rounds; round++)); do
 	for target in ec2-cycle ec2-images; do
-		if ((round % 2)); then
-			t=$(phase tollgate "$target")
-			m=$(phase moto "$target")
-		else
-			m=$(phase moto "$target")
-			t=$(phase tollgate "$target")
+		# Every round in the other order, so that a drift in the
+		# machine's load falls on every server alike.
+		order=("${servers[@]}")
+		((round % 2)) || order=($(printf '%s\n' "${servers[@]}" | tac))
+		declare -A got=()
+		for server in "${order[@]}"; do
+			got[$server]=$(phase "$server" "$target")
+			rps[$target/$server]+="${got[$server]} "
+		done
+		ratios[$target/moto]+="$(awk -v t="${got[tollgate]}" -v m="${got[moto]}" 'BEGIN {printf "%.2f", (m > 0 ? t / m : 0)}') "
+		if [[ -n "${got[baseline]:-}" ]]; then
+			ratios[$target/baseline]+="$(awk -v t="${got[tollgate]}" -v b="${got[baseline]}" 'BEGIN {printf "%.2f", (b > 0 ? t / b : 0)}') "
 		fi
-		rps[$target/tollgate]+="$t " rps[$target/moto]+="$m "
-		ratios[$target]+="$(awk -v t="$t" -v m="$m" 'BEGIN {printf "%.2f", (m > 0 ? t / m : 0)}') "
 	done
 done 2>&1
 echo
@@ -121,6 +140,16 @@ echo "| --- | --- | --- | --- | --- |"
 for target in ec2-cycle ec2-images; do
 	# shellcheck disable=SC2086 # word splitting intended
 	printf '| %s | %.0f/s | %.1f/s | **%.1fx** | %s |\n' "$target" "$(median ${rps[$target/tollgate]})" \
-		"$(median ${rps[$target/moto]})" "$(median ${ratios[$target]})" "$(echo ${ratios[$target]} | sed 's/ /x, /g')x"
+		"$(median ${rps[$target/moto]})" "$(median ${ratios[$target/moto]})" "$(echo ${ratios[$target/moto]} | sed 's/ /x, /g')x"
 done
+if [[ -n "${BASELINE_BIN:-}" ]]; then
+	echo
+	echo "| target | baseline build (median) | this build (median) | this / baseline, median of rounds | per round |"
+	echo "| --- | --- | --- | --- | --- |"
+	for target in ec2-cycle ec2-images; do
+		# shellcheck disable=SC2086 # word splitting intended
+		printf '| %s | %.1f/s | %.0f/s | **%.1fx** | %s |\n' "$target" "$(median ${rps[$target/baseline]})" \
+			"$(median ${rps[$target/tollgate]})" "$(median ${ratios[$target/baseline]})" "$(echo ${ratios[$target/baseline]} | sed 's/ /x, /g')x"
+	done
+fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
