@@ -305,3 +305,52 @@ func testCreateTokenClientTokenWindow(t *testing.T, be backend) {
 		TokenProperties: []string{long}})
 	expectErr[*types.ValidationException](t, err)
 }
+
+var _ = sdk("TokenPropertiesAndDeletion", testTokenPropertiesAndDeletion)
+
+// testTokenPropertiesAndDeletion: GetAccessToken takes only token
+// properties the refresh token holds, and DeleteToken leaves the token
+// listed, as DELETED, buying no access token from then on. The calls are
+// signed by the token's creator, so that what is checked is the token's
+// life, not the unsigned access the token flow adds.
+func testTokenPropertiesAndDeletion(t *testing.T, be backend) {
+	t.Parallel()
+	e := newEnv(t, be)
+	x := e.entitle(nil, counted("Seats", 2, false))
+	created, err := x.seller.LM.CreateToken(e.ctx, &licensemanager.CreateTokenInput{LicenseArn: aws.String(x.licenseArn),
+		TokenProperties: []string{"site-a", "site-b"}, ClientToken: newToken()})
+	if err != nil {
+		t.Fatalf("CreateToken: %v", err)
+	}
+	access := func(props ...string) error {
+		_, err := x.seller.LM.GetAccessToken(e.ctx, &licensemanager.GetAccessTokenInput{Token: created.Token, TokenProperties: props})
+		return err
+	}
+	if err := access("site-b"); err != nil {
+		t.Errorf("GetAccessToken with a property of the token's: %v", err)
+	}
+	if got := errorCode(t, access("site-c")); got != "AccessDeniedException" {
+		t.Errorf("GetAccessToken with a property the token lacks: %q, want AccessDeniedException", got)
+	}
+	if got := errorCode(t, access("site-a", "site-c")); got != "AccessDeniedException" {
+		t.Errorf("GetAccessToken with one property the token lacks: %q, want AccessDeniedException", got)
+	}
+
+	if _, err := x.seller.LM.DeleteToken(e.ctx, &licensemanager.DeleteTokenInput{TokenId: created.TokenId}); err != nil {
+		t.Fatalf("DeleteToken: %v", err)
+	}
+	list, err := x.seller.LM.ListTokens(e.ctx, &licensemanager.ListTokensInput{})
+	if err != nil {
+		t.Fatalf("ListTokens: %v", err)
+	}
+	statuses := map[string]string{}
+	for _, tok := range list.Tokens {
+		statuses[aws.ToString(tok.TokenId)] = aws.ToString(tok.Status)
+	}
+	if diff := cmp.Diff(map[string]string{aws.ToString(created.TokenId): "DELETED"}, statuses); diff != "" {
+		t.Errorf("ListTokens after DeleteToken (-want +got):\n%s", diff)
+	}
+	if got := errorCode(t, access()); got != "AccessDeniedException" {
+		t.Errorf("GetAccessToken with a deleted token: %q, want AccessDeniedException", got)
+	}
+}
