@@ -148,6 +148,13 @@ func testBadInput(t *testing.T, be backend) {
 		{"MalformedImportSnapshot", "ImportImage", []string{"DiskContainer.1.SnapshotId", "snap-" + long}, "InvalidSnapshotID.Malformed"},
 		{"MalformedImportTask", "DescribeImportImageTasks", []string{"ImportTaskId.1", long}, "InvalidConversionTaskId.Malformed"},
 		{"NegativeImportPage", "DescribeImportImageTasks", []string{"MaxResults", "-1"}, "InvalidParameterValue"},
+		{"BadVolumeToken", "DescribeVolumes", []string{"NextToken", long}, "InvalidPaginationToken"},
+		{"NULSnapshotVolume", "CreateSnapshot", []string{"VolumeId", nul}, "InvalidParameterValue"},
+		{"LongSnapshotVolume", "CreateSnapshot", []string{"VolumeId", long}, "InvalidVolumeID.Malformed"},
+		{"NotUTF8DeletedSnapshot", "DeleteSnapshot", []string{"SnapshotId", notUTF8}, "InvalidParameterValue"},
+		{"LongImportURL", "ImportImage", []string{"DiskContainer.1.Url", "https://" + long}, "InvalidParameterValue"},
+		{"NULImportPlatform", "ImportImage", []string{"DiskContainer.1.Url", "https://x/y", "Platform", nul}, "InvalidParameterValue"},
+		{"UnknownImportTaskFilter", "DescribeImportImageTasks", []string{"Filters.1.Name", "colour", "Filters.1.Value.1", "blue"}, "InvalidParameterValue"},
 		// Placement.
 		{"LongRegion", "DescribeRegions", []string{"RegionName.1", long}, "InvalidParameterValue"},
 		{"NULRegion", "DescribeRegions", []string{"RegionName.1", nul}, "InvalidParameterValue"},
