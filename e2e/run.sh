@@ -150,7 +150,7 @@ start_server() {
 		rm -rf "$data"
 		# exec keeps the PID: the subshell only lowers the file limit.
 		(ulimit -n "$server_files" && exec "$work/tollgate" serve --demo --data "$data" --addr "127.0.0.1:$port" \
-			--auth "$mode" --log-level debug --default-account "$TOLLGATE_DEFAULT_ACCOUNT") >"$log" 2>&1 &
+			--auth "$mode" --log-level debug --default-account "$TOLLGATE_DEFAULT_ACCOUNT" --imds-listen 127.0.0.1:0) >"$log" 2>&1 &
 		server_pid=$!
 		for _ in $(seq 1 300); do # 30 s
 			if ! kill -0 "$server_pid" 2>/dev/null; then

@@ -190,7 +190,7 @@ func TestUsageErrors(t *testing.T) {
 		args       []string
 		message    string
 	}{
-		{"UnknownCommand", "tollgate", []string{"acount", "list"}, `unknown command "acount": want serve, account, key, clock, instance-types, images, secrets, product, subscribe, subscription, offer, entitlement, whoami, version or completion (did you mean account?)`},
+		{"UnknownCommand", "tollgate", []string{"acount", "list"}, `unknown command "acount": want serve, account, key, clock, instance-types, images, secrets, product, subscribe, subscription, offer, entitlement, whoami, instance, platform, version or completion (did you mean account?)`},
 		{"UnknownSubcommand", "tollgate account", []string{"account", "lst"}, `unknown account subcommand "lst": want create, list or password (did you mean list?)`},
 		{"NoSubcommand", "tollgate clock", []string{"clock"}, "clock needs a subcommand: show, advance or set"},
 		{"UnknownFlag", "tollgate account list", []string{"account", "list", "--bogus"}, "unknown flag: --bogus"},

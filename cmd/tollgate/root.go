@@ -46,7 +46,7 @@ prints JSON.`,
 	root.SetVersionTemplate("tollgate {{.Version}}\n")
 	root.SetUsageTemplate(usageTemplate)
 	root.AddCommand(serveCommand(), accountCommand(), keyCommand(), clockCommand(), instanceTypesCommand(), imagesCommand(), secretsCommand(),
-		productCommand(), subscribeCommand(), subscriptionCommand(), offerCommand(), entitlementCommand(), whoamiCommand(),
+		productCommand(), subscribeCommand(), subscriptionCommand(), offerCommand(), entitlementCommand(), whoamiCommand(), instanceCommand(), platformCommand(),
 		versionCommand())
 	root.SetHelpCommand(helpCommand())
 	root.InitDefaultHelpCmd()

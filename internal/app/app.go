@@ -496,7 +496,7 @@ func (a *App) buildHandler() error {
 	// and mode), or by the console's session, and reads bodies within the
 	// same budget.
 	opts.Native = nativeapi.New(nativeapi.Config{Auth: auth, Sessions: a.Accounts.Session,
-		Catalog: a.Catalog, Subscriptions: a.Subscriptions, Clock: a.Clock, Log: a.cfg.Log, Bodies: router.Budget()})
+		Catalog: a.Catalog, Subscriptions: a.Subscriptions, Clock: a.Clock, Log: a.cfg.Log, Bodies: router.Budget(), Metadata: a})
 	if a.cfg.Auth == AuthEmulator {
 		opts.Reset = a.Reset
 	}
@@ -568,6 +568,12 @@ func (a *App) MetadataEndpoint(ctx context.Context, caller, instanceID string) (
 		return "", fault.New(fault.Unavailable, "this server runs no instance metadata listener (it was started with --imds-listen off)")
 	}
 	return a.Metadata.Endpoint(ctx, base, instanceID)
+}
+
+// IdentityCertificate returns the platform certificate instance identity
+// documents verify under, PEM.
+func (a *App) IdentityCertificate(ctx context.Context) ([]byte, error) {
+	return a.PlatformKeys.CertificatePEM(ctx)
 }
 
 // Reset deletes all state (emulator mode), then re-seeds the demo world if

@@ -33,6 +33,7 @@ import (
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/requestid"
 	"github.com/tollgate/tollgate/internal/subscription"
+	"github.com/tollgate/tollgate/pkg/identitydoc"
 )
 
 // Prefix is where the API is served.
@@ -76,6 +77,9 @@ type Config struct {
 	// the AWS router; nil: a budget of the API's own, of
 	// awsapi.DefaultBodyBudget bytes.
 	Bodies *awsapi.BodyBudget
+	// Metadata tells of the instance metadata service; nil: the API
+	// serves neither its certificate nor instances' endpoints.
+	Metadata Metadata
 }
 
 // API is the native API's HTTP handler.
@@ -177,14 +181,14 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mux.ServeHTTP(w, r)
 }
 
-// isDocument reports whether r asks for the OpenAPI document, which anyone
-// may read.
+// isDocument reports whether r asks for the OpenAPI document or the
+// instance identity certificate, which anyone may read.
 func isDocument(r *http.Request) bool {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
 	}
 	switch r.URL.Path {
-	case OpenAPIPath, "/v1/openapi.yaml", "/v1/openapi-3.0.json", "/v1/openapi-3.0.yaml":
+	case OpenAPIPath, "/v1/openapi.yaml", "/v1/openapi-3.0.json", "/v1/openapi-3.0.yaml", identitydoc.CertificatePath:
 		return true
 	}
 	return false

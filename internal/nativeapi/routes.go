@@ -18,6 +18,7 @@ func registerRoutes(a *API) {
 	a.registerOffers()
 	a.registerInstanceTypes()
 	a.registerEntitlements()
+	a.registerPlatform()
 }
 
 // The statuses of the problems every operation may answer, documented on
