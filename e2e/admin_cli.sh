@@ -118,6 +118,8 @@ expect_json "$got" '.InstanceStatuses[0].SystemStatus.Details[0].Status' passed
 got=$(as buyer awscli ec2 describe-instance-types --instance-types t3.micro)
 expect_json "$got" '.InstanceTypes[0].VCpuInfo.DefaultVCpus' 2
 expect_json "$got" '.InstanceTypes[0].MemoryInfo.SizeInMiB' 1024
+got=$(as buyer awscli ec2 describe-instance-types --filters Name=current-generation,Values=true Name=processor-info.supported-architecture,Values=x86_64 Name=instance-type,Values='t3.*')
+expect_json "$got" '.InstanceTypes | length' 7
 expect_aws_error InvalidInstanceType as buyer awscli ec2 describe-instance-types --instance-types t1.nonesuch
 expect_aws_error IncorrectInstanceState as buyer awscli ec2 modify-instance-attribute --instance-id "$instance" --instance-type t3.small
 as buyer awscli ec2 stop-instances --instance-ids "$instance" >/dev/null

@@ -26,10 +26,12 @@ type instanceTypesFile struct {
 }
 
 type instanceTypeJSON struct {
-	Name       string
-	VCpus      int
-	MemoryMiB  int
-	BaseHourly string
+	Name              string
+	VCpus             int
+	MemoryMiB         int
+	BaseHourly        string
+	Architectures     []string `json:",omitempty"`
+	CurrentGeneration *bool    `json:",omitempty"`
 }
 
 // maxInstanceTypesFile bounds the file read: far more than the most types
@@ -40,14 +42,18 @@ const instanceTypesFormat = `
 The file is JSON, one object with a list of instance types:
 
   {"InstanceTypes": [
-    {"Name": "m5.large", "VCpus": 2, "MemoryMiB": 8192, "BaseHourly": "0.096"},
+    {"Name": "m5.large", "VCpus": 2, "MemoryMiB": 8192, "BaseHourly": "0.096",
+     "Architectures": ["x86_64"], "CurrentGeneration": true},
     {"Name": "c5.xlarge", "VCpus": 4, "MemoryMiB": 8192, "BaseHourly": "0.17"}]}
 
 Name is family.size (lowercase letters, digits and '-'), each listed once;
 VCpus is 1 to 4096, MemoryMiB 1 to 67108864 (64 TiB); BaseHourly is the
 platform's own price per instance-hour, the compute cost the fee model
 subtracts from a seller's revenue: a decimal string with at most six
-places, not negative. At most 2000 types; unknown fields are refused.`
+places, not negative. Architectures (i386, x86_64, arm64, x86_64_mac,
+arm64_mac) and CurrentGeneration may be left out: DescribeInstanceTypes then
+says nothing of them, and its filters on them do not match the type. At most
+2000 types; unknown fields are refused.`
 
 func instanceTypesCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "instance-types", Annotations: tree, Short: "load and list the operator's catalogue of instance types",
@@ -89,7 +95,8 @@ reads: the loaded catalogue, or the built-in default list if none was loaded.` +
 		}
 		out := instanceTypesFile{InstanceTypes: make([]instanceTypeJSON, 0, len(types))}
 		for _, t := range types {
-			out.InstanceTypes = append(out.InstanceTypes, instanceTypeJSON{t.Name, t.VCPUs, t.MemoryMiB, t.BaseHourly.String()})
+			out.InstanceTypes = append(out.InstanceTypes, instanceTypeJSON{t.Name, t.VCPUs, t.MemoryMiB, t.BaseHourly.String(),
+				t.Architectures, t.CurrentGeneration})
 		}
 		return printJSON(cmd.OutOrStdout(), out)
 	})
@@ -142,7 +149,8 @@ func parseInstanceTypes(file instanceTypesFile) ([]catalog.InstanceType, []fault
 		if errors.As(err, &pe) {
 			problems = append(problems, fault.FieldError{Field: fmt.Sprintf("InstanceTypes[%d].BaseHourly", i), Code: pe.Code, Message: pe.Message})
 		}
-		types = append(types, catalog.InstanceType{Name: t.Name, VCPUs: t.VCpus, MemoryMiB: t.MemoryMiB, BaseHourly: price})
+		types = append(types, catalog.InstanceType{Name: t.Name, VCPUs: t.VCpus, MemoryMiB: t.MemoryMiB, BaseHourly: price,
+			Architectures: t.Architectures, CurrentGeneration: t.CurrentGeneration})
 	}
 	return types, problems
 }
@@ -189,7 +197,8 @@ func fileProblems(path string, err error) error {
 func jsonProblem(err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		want := map[string]string{"int": "a whole number", "string": "a string, such as \"0.096\"", "[]main.instanceTypeJSON": "a list"}[te.Type.String()]
+		want := map[string]string{"int": "a whole number", "string": "a string, such as \"0.096\"", "[]main.instanceTypeJSON": "a list",
+			"[]string": "a list of strings", "bool": "true or false"}[te.Type.String()]
 		if want == "" {
 			want = "an object"
 		}

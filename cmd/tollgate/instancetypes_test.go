@@ -28,17 +28,19 @@ func TestInstanceTypesCommands(t *testing.T) {
 	var listed instanceTypesFile
 	decode(t, cli(t, "instance-types", "list", "--data", dir), &listed)
 	defaults := catalog.DefaultInstanceTypes()
-	if len(listed.InstanceTypes) != len(defaults) || listed.InstanceTypes[0] != (instanceTypeJSON{"t3.nano", 2, 512, "0.0052"}) {
+	current := true
+	if len(listed.InstanceTypes) != len(defaults) ||
+		!cmp.Equal(listed.InstanceTypes[0], instanceTypeJSON{"t3.nano", 2, 512, "0.0052", []string{"x86_64"}, &current}) {
 		t.Fatalf("list before any load: %d types, first %+v; want the %d defaults", len(listed.InstanceTypes), listed.InstanceTypes[0], len(defaults))
 	}
 
 	file := filepath.Join(t.TempDir(), "types.json")
 	want := instanceTypesFile{InstanceTypes: []instanceTypeJSON{
-		{"m9.large", 2, 8192, "0.50"}, {"m9.xlarge", 4, 16384, "1.000001"},
+		{"m9.large", 2, 8192, "0.50", nil, nil}, {"m9.xlarge", 4, 16384, "1.000001", []string{"arm64"}, &current},
 	}}
 	writeJSON(t, file, `{"InstanceTypes": [
 		{"Name": "m9.large", "VCpus": 2, "MemoryMiB": 8192, "BaseHourly": "0.5"},
-		{"Name": "m9.xlarge", "VCpus": 4, "MemoryMiB": 16384, "BaseHourly": "1.000001"}]}`)
+		{"Name": "m9.xlarge", "VCpus": 4, "MemoryMiB": 16384, "BaseHourly": "1.000001", "Architectures": ["arm64"], "CurrentGeneration": true}]}`)
 	var loaded struct{ Loaded int }
 	decode(t, cli(t, "instance-types", "load", file, "--data", dir), &loaded)
 	if loaded.Loaded != 2 {
@@ -75,15 +77,18 @@ func TestInstanceTypesCommands(t *testing.T) {
 		{"EveryProblem", `{"InstanceTypes": [
 			{"Name": "m9.large", "VCpus": 2, "MemoryMiB": 8192, "BaseHourly": "-1"},
 			{"Name": "m9.large", "VCpus": 0, "MemoryMiB": 1, "BaseHourly": "0.1234567"},
-			{"Name": "M9", "VCpus": 1, "MemoryMiB": 1, "BaseHourly": "1"}]}`,
+			{"Name": "M9", "VCpus": 1, "MemoryMiB": 1, "BaseHourly": "1", "Architectures": ["arm64", "sparc", "arm64"]}]}`,
 			"is invalid: InstanceTypes[0].BaseHourly must not be negative; InstanceTypes[1].Name repeats m9.large; " +
 				"InstanceTypes[1].VCpus must be from 1 to 4096, not 0; " +
 				"InstanceTypes[1].BaseHourly has 7 decimal places; at most 6 are allowed (USD prices are exact to 0.000001); " +
-				`InstanceTypes[2].Name must be an instance type name such as m5.large, not "M9"`},
+				`InstanceTypes[2].Name must be an instance type name such as m5.large, not "M9"; ` +
+				`InstanceTypes[2].Architectures[1] must be one of i386, x86_64, arm64, x86_64_mac, arm64_mac, not "sparc"; ` +
+				`InstanceTypes[2].Architectures[2] repeats arm64`},
 		{"Empty", `{"InstanceTypes": []}`, "is invalid: InstanceTypes needs at least one instance type"},
 		{"UnknownField", `{"InstanceTypes": [{"Name": "m9.large", "Cores": 2}]}`, `is not an instance-types file: unknown field "Cores"`},
 		{"WrongType", `{"InstanceTypes": [{"Name": "m9.large", "VCpus": "2"}]}`, "is not an instance-types file: InstanceTypes.VCpus must be a whole number, not a JSON string"},
 		{"PriceAsNumber", `{"InstanceTypes": [{"Name": "m9.large", "BaseHourly": 0.5}]}`, `is not an instance-types file: InstanceTypes.BaseHourly must be a string, such as "0.096", not a JSON number`},
+		{"ArchitectureNotAList", `{"InstanceTypes": [{"Name": "m9.large", "Architectures": "arm64"}]}`, "is not an instance-types file: InstanceTypes.Architectures must be a list of strings, not a JSON string"},
 		{"NotAnObject", `[]`, "is not an instance-types file: it must be an object with InstanceTypes"},
 		{"Truncated", `{"InstanceTypes": [`, "is not an instance-types file: unexpected EOF"},
 		{"Trailing", `{"InstanceTypes": [{"Name": "m9.large", "VCpus": 2, "MemoryMiB": 1, "BaseHourly": "1"}]} {}`, "is not an instance-types file: it has more after its one JSON object"},

@@ -183,7 +183,17 @@ type InstanceType struct {
 	// BaseHourly is the platform's own price per hour for the type, the
 	// compute cost the fee model subtracts from the seller's revenue.
 	BaseHourly money.Amount
+	// Architectures are the processor architectures the type offers
+	// ("x86_64", "arm64"); empty when the operator does not say.
+	Architectures []string
+	// CurrentGeneration says whether the type is of the current
+	// generation, as EC2 marks types; nil when the operator does not say.
+	CurrentGeneration *bool
 }
+
+// TypeArchitectures are the processor architectures a catalogued type may
+// name: EC2's.
+var TypeArchitectures = []string{"i386", "x86_64", "arm64", "x86_64_mac", "arm64_mac"}
 
 // Limits. Applied at creation, so that nothing created is unusable later.
 const (

@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/money"
@@ -21,13 +23,13 @@ const (
 // price AWS lists for them in us-east-1.
 func DefaultInstanceTypes() []InstanceType {
 	out := []InstanceType{
-		{"t3.nano", 2, 512, money.MustParse("0.0052")},
-		{"t3.micro", 2, 1024, money.MustParse("0.0104")},
-		{"t3.small", 2, 2048, money.MustParse("0.0208")},
-		{"t3.medium", 2, 4096, money.MustParse("0.0416")},
-		{"t3.large", 2, 8192, money.MustParse("0.0832")},
-		{"t3.xlarge", 4, 16384, money.MustParse("0.1664")},
-		{"t3.2xlarge", 8, 32768, money.MustParse("0.3328")},
+		{Name: "t3.nano", VCPUs: 2, MemoryMiB: 512, BaseHourly: money.MustParse("0.0052")},
+		{Name: "t3.micro", VCPUs: 2, MemoryMiB: 1024, BaseHourly: money.MustParse("0.0104")},
+		{Name: "t3.small", VCPUs: 2, MemoryMiB: 2048, BaseHourly: money.MustParse("0.0208")},
+		{Name: "t3.medium", VCPUs: 2, MemoryMiB: 4096, BaseHourly: money.MustParse("0.0416")},
+		{Name: "t3.large", VCPUs: 2, MemoryMiB: 8192, BaseHourly: money.MustParse("0.0832")},
+		{Name: "t3.xlarge", VCPUs: 4, MemoryMiB: 16384, BaseHourly: money.MustParse("0.1664")},
+		{Name: "t3.2xlarge", VCPUs: 8, MemoryMiB: 32768, BaseHourly: money.MustParse("0.3328")},
 	}
 	for _, f := range []struct {
 		family string
@@ -48,6 +50,12 @@ func DefaultInstanceTypes() []InstanceType {
 			hourly, _ := money.MustParse(f.perVCPU).Times(int64(vcpus))
 			out = append(out, InstanceType{Name: f.family + "." + sizeName(vcpus), VCPUs: vcpus, MemoryMiB: f.memory * vcpus, BaseHourly: hourly})
 		}
+	}
+	// Every one of these families is x86_64 and of the current generation,
+	// as AWS lists them.
+	for i := range out {
+		current := true
+		out[i].Architectures, out[i].CurrentGeneration = []string{"x86_64"}, &current
 	}
 	return out
 }
@@ -95,6 +103,14 @@ func ValidateInstanceTypes(types []InstanceType) error {
 		}
 		if t.MemoryMiB < 1 || t.MemoryMiB > MaxMemoryMiB {
 			p.add(f+".MemoryMiB", "out_of_range", "must be from 1 to %d, not %d", MaxMemoryMiB, t.MemoryMiB)
+		}
+		for j, a := range t.Architectures {
+			switch {
+			case !slices.Contains(TypeArchitectures, a):
+				p.add(fmt.Sprintf("%s.Architectures[%d]", f, j), "invalid_architecture", "must be one of %s, not %s", strings.Join(TypeArchitectures, ", "), quote(a))
+			case slices.Contains(t.Architectures[:j], a):
+				p.add(fmt.Sprintf("%s.Architectures[%d]", f, j), "duplicate", "repeats %s", a)
+			}
 		}
 		switch {
 		case t.BaseHourly < 0:

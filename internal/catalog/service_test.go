@@ -731,6 +731,8 @@ func TestDefaultInstanceTypes(t *testing.T) {
 		{Name: "r5.xlarge", VCPUs: 4, MemoryMiB: 32768, BaseHourly: money.MustParse("0.252")},
 		{Name: "m6i.32xlarge", VCPUs: 128, MemoryMiB: 524288, BaseHourly: money.MustParse("6.144")},
 	} {
+		current := true
+		want.Architectures, want.CurrentGeneration = []string{"x86_64"}, &current
 		if d := cmp.Diff(want, byName[want.Name]); d != "" {
 			t.Errorf("%s mismatch (-want +got):\n%s", want.Name, d)
 		}

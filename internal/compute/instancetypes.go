@@ -22,12 +22,21 @@ const (
 )
 
 // typeFilters are the DescribeInstanceTypes filters Tollgate knows, each
-// with what it reads of a catalogued type: those the AWS CLI's users
-// filter on that the operator's catalogue answers.
-var typeFilters = map[string]func(catalog.InstanceType) string{
-	"instance-type":           func(t catalog.InstanceType) string { return t.Name },
-	"vcpu-info.default-vcpus": func(t catalog.InstanceType) string { return strconv.Itoa(t.VCPUs) },
-	"memory-info.size-in-mib": func(t catalog.InstanceType) string { return strconv.Itoa(t.MemoryMiB) },
+// with the values it reads of a catalogued type (a type matches when one
+// of them matches): those the AWS CLI's users filter on that the
+// operator's catalogue answers. A type whose catalogue entry does not say
+// what a filter asks matches none of its values.
+var typeFilters = map[string]func(catalog.InstanceType) []string{
+	"instance-type":                         func(t catalog.InstanceType) []string { return []string{t.Name} },
+	"vcpu-info.default-vcpus":               func(t catalog.InstanceType) []string { return []string{strconv.Itoa(t.VCPUs)} },
+	"memory-info.size-in-mib":               func(t catalog.InstanceType) []string { return []string{strconv.Itoa(t.MemoryMiB)} },
+	"processor-info.supported-architecture": func(t catalog.InstanceType) []string { return t.Architectures },
+	"current-generation": func(t catalog.InstanceType) []string {
+		if t.CurrentGeneration == nil {
+			return nil
+		}
+		return []string{strconv.FormatBool(*t.CurrentGeneration)}
+	},
 }
 
 // TypeFilterNames are the names of the DescribeInstanceTypes filters.
@@ -149,7 +158,7 @@ func typeSelected(t catalog.InstanceType, in DescribeTypesInput) bool {
 		return false
 	}
 	for _, f := range in.Filters {
-		if !filter.MatchAny(f.Values, typeFilters[f.Name](t)) {
+		if !slices.ContainsFunc(typeFilters[f.Name](t), func(v string) bool { return filter.MatchAny(f.Values, v) }) {
 			return false
 		}
 	}

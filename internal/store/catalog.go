@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/fault"
@@ -281,8 +282,12 @@ func (s *Catalog) PutInstanceTypes(ctx context.Context, types []catalog.Instance
 			return err
 		}
 		for i, t := range types {
-			if _, err := tx.Exec(`INSERT INTO instance_types (name, position, vcpus, memory_mib, base_hourly) VALUES (?, ?, ?, ?, ?)`,
-				t.Name, i, t.VCPUs, t.MemoryMiB, t.BaseHourly.Micros()); err != nil {
+			var current any // NULL: not stated
+			if t.CurrentGeneration != nil {
+				current = boolInt(*t.CurrentGeneration)
+			}
+			if _, err := tx.Exec(`INSERT INTO instance_types (name, position, vcpus, memory_mib, base_hourly, architectures, current_generation)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, t.Name, i, t.VCPUs, t.MemoryMiB, t.BaseHourly.Micros(), strings.Join(t.Architectures, ","), current); err != nil {
 				return err
 			}
 		}
@@ -294,7 +299,7 @@ func (s *Catalog) PutInstanceTypes(ctx context.Context, types []catalog.Instance
 // none was ever put.
 func (s *Catalog) InstanceTypes(ctx context.Context) (types []catalog.InstanceType, err error) {
 	defer fault.Annotate(&err, "store: read the instance types")
-	rows, err := s.db.query(ctx, `SELECT name, vcpus, memory_mib, base_hourly FROM instance_types ORDER BY position`)
+	rows, err := s.db.query(ctx, `SELECT name, vcpus, memory_mib, base_hourly, architectures, current_generation FROM instance_types ORDER BY position`)
 	if err != nil {
 		return nil, s.db.classify(err)
 	}
@@ -302,10 +307,19 @@ func (s *Catalog) InstanceTypes(ctx context.Context) (types []catalog.InstanceTy
 	for rows.Next() {
 		var t catalog.InstanceType
 		var micros int64
-		if err := rows.Scan(&t.Name, &t.VCPUs, &t.MemoryMiB, &micros); err != nil {
+		var archs string
+		var current sql.NullInt64
+		if err := rows.Scan(&t.Name, &t.VCPUs, &t.MemoryMiB, &micros, &archs, &current); err != nil {
 			return nil, s.db.classify(err)
 		}
 		t.BaseHourly = money.Amount(micros)
+		if archs != "" {
+			t.Architectures = strings.Split(archs, ",")
+		}
+		if current.Valid {
+			b := current.Int64 != 0
+			t.CurrentGeneration = &b
+		}
 		types = append(types, t)
 	}
 	return types, s.db.classify(rows.Err())

@@ -1,6 +1,7 @@
 package ec2_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -155,8 +156,10 @@ func typeNames(out *ec2.DescribeInstanceTypesOutput) []string {
 func testInstanceTypes(t *testing.T, be backend) {
 	e := newEnv(t, be)
 	p := e.party("buyer")
-	catalogue := []catalog.InstanceType{{Name: "m5.large", VCPUs: 2, MemoryMiB: 8192}, {Name: "m5.xlarge", VCPUs: 4, MemoryMiB: 16384},
-		{Name: "c5.large", VCPUs: 2, MemoryMiB: 4096}}
+	yes, no := true, false
+	catalogue := []catalog.InstanceType{{Name: "m5.large", VCPUs: 2, MemoryMiB: 8192, Architectures: []string{"x86_64"}, CurrentGeneration: &yes},
+		{Name: "m5.xlarge", VCPUs: 4, MemoryMiB: 16384},
+		{Name: "c5.large", VCPUs: 2, MemoryMiB: 4096, Architectures: []string{"arm64", "x86_64"}, CurrentGeneration: &no}}
 	for i := range 9 {
 		catalogue = append(catalogue, catalog.InstanceType{Name: "x1.size" + string(rune('a'+i)), VCPUs: 64, MemoryMiB: 1 << 20})
 	}
@@ -174,7 +177,8 @@ func testInstanceTypes(t *testing.T, be backend) {
 		if it.InstanceType != "m5.xlarge" || aws.ToInt32(it.VCpuInfo.DefaultVCpus) != 4 || aws.ToInt64(it.MemoryInfo.SizeInMiB) != 16384 {
 			t.Errorf("m5.xlarge: %s, %d vCPUs, %d MiB", it.InstanceType, aws.ToInt32(it.VCpuInfo.DefaultVCpus), aws.ToInt64(it.MemoryInfo.SizeInMiB))
 		}
-		// What the catalogue does not hold is left out, not made up.
+		// What the catalogue does not hold (here, m5.xlarge's processor
+		// and generation) is left out, not made up.
 		if it.ProcessorInfo != nil || it.CurrentGeneration != nil || it.NetworkInfo != nil {
 			t.Errorf("fields the catalogue does not hold: %+v", it)
 		}
@@ -194,6 +198,10 @@ func testInstanceTypes(t *testing.T, be backend) {
 			{"VCPUs", "vcpu-info.default-vcpus", []string{"2"}, []string{"m5.large", "c5.large"}},
 			{"Memory", "memory-info.size-in-mib", []string{"16384", "4096"}, []string{"m5.xlarge", "c5.large"}},
 			{"None", "instance-type", []string{"t2.*"}, nil},
+			{"CurrentGeneration", "current-generation", []string{"true"}, []string{"m5.large"}},
+			{"PreviousGeneration", "current-generation", []string{"false"}, []string{"c5.large"}},
+			{"Architecture", "processor-info.supported-architecture", []string{"arm64"}, []string{"c5.large"}},
+			{"Architectures", "processor-info.supported-architecture", []string{"x86_64"}, []string{"m5.large", "c5.large"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				out, err := p.EC2.DescribeInstanceTypes(e.ctx, &ec2.DescribeInstanceTypesInput{Filters: []types.Filter{{Name: aws.String(tc.filter), Values: tc.values}}})
@@ -236,7 +244,11 @@ func testInstanceTypes(t *testing.T, be backend) {
 		out, err := q.EC2.DescribeInstanceTypes(fresh.ctx, &ec2.DescribeInstanceTypesInput{})
 		noErr(t, err)
 		if n := len(catalog.DefaultInstanceTypes()); len(out.InstanceTypes) != n || out.NextToken != nil || n > compute.DefaultTypeResults {
-			t.Errorf("%d types, next token %v; want the %d of the built-in catalogue in one page", len(out.InstanceTypes), out.NextToken, n)
+			t.Fatalf("%d types, next token %v; want the %d of the built-in catalogue in one page", len(out.InstanceTypes), out.NextToken, n)
+		}
+		it := out.InstanceTypes[0]
+		if it.ProcessorInfo == nil || !slices.Equal(it.ProcessorInfo.SupportedArchitectures, []types.ArchitectureType{"x86_64"}) || !aws.ToBool(it.CurrentGeneration) {
+			t.Errorf("%s: processor %+v, current generation %v", it.InstanceType, it.ProcessorInfo, aws.ToBool(it.CurrentGeneration))
 		}
 	})
 }

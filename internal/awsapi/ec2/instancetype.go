@@ -21,8 +21,12 @@ type describeInstanceTypesRequest struct {
 // instanceTypeXML is a catalogued instance type: what the operator's
 // catalogue holds of it, and nothing it does not.
 type instanceTypeXML struct {
-	InstanceType string `xml:"instanceType"`
-	VCPUInfo     struct {
+	InstanceType      string `xml:"instanceType"`
+	CurrentGeneration *bool  `xml:"currentGeneration,omitempty"`
+	ProcessorInfo     *struct {
+		SupportedArchitectures items[string] `xml:"supportedArchitectures"`
+	} `xml:"processorInfo,omitempty"`
+	VCPUInfo struct {
 		DefaultVCPUs int `xml:"defaultVCpus"`
 	} `xml:"vCpuInfo"`
 	MemoryInfo struct {
@@ -45,7 +49,12 @@ func describeInstanceTypes(d Deps) func(context.Context, *awsapi.Call, *describe
 		out := describeInstanceTypesResponse{NextToken: page.NextToken, InstanceTypes: items[instanceTypeXML]{Items: []instanceTypeXML{}}}
 		for _, t := range page.Types {
 			x := instanceTypeXML{InstanceType: t.Name}
-			x.VCPUInfo.DefaultVCPUs, x.MemoryInfo.SizeInMiB = t.VCPUs, t.MemoryMiB
+			x.VCPUInfo.DefaultVCPUs, x.MemoryInfo.SizeInMiB, x.CurrentGeneration = t.VCPUs, t.MemoryMiB, t.CurrentGeneration
+			if len(t.Architectures) > 0 {
+				x.ProcessorInfo = &struct {
+					SupportedArchitectures items[string] `xml:"supportedArchitectures"`
+				}{SupportedArchitectures: itemsOf(t.Architectures)}
+			}
 			out.InstanceTypes.Items = append(out.InstanceTypes.Items, x)
 		}
 		return out, nil

@@ -274,9 +274,10 @@ func CatalogInstanceTypes(t *testing.T, open Opener) {
 	if len(got) != 0 {
 		t.Fatalf("an empty store has %d instance types", len(got))
 	}
+	yes, no := true, false
 	first := []catalog.InstanceType{
-		{Name: "z9.large", VCPUs: 2, MemoryMiB: 8192, BaseHourly: money.MustParse("0.096")},
-		{Name: "a1.medium", VCPUs: 1, MemoryMiB: 2048, BaseHourly: 0},
+		{Name: "z9.large", VCPUs: 2, MemoryMiB: 8192, BaseHourly: money.MustParse("0.096"), Architectures: []string{"x86_64", "i386"}, CurrentGeneration: &yes},
+		{Name: "a1.medium", VCPUs: 1, MemoryMiB: 2048, BaseHourly: 0, Architectures: []string{"arm64"}, CurrentGeneration: &no},
 		{Name: "m5.metal", VCPUs: 96, MemoryMiB: 393216, BaseHourly: money.MustParse("4.608001")},
 	}
 	NoError(t, s.PutInstanceTypes(t.Context(), first), "put")
