@@ -82,7 +82,7 @@ start_moto() {
 		sleep 0.1
 	done
 	# moto builds a region's images on the first request that needs them.
-	curl -fsS -o /dev/null --max-time 300 "$endpoint/" -d 'Action=DescribeImages&Version=2016-11-15&ImageId.1=ami-00000000000000000' \
+	curl -sS -o /dev/null --max-time 300 "$endpoint/" -d 'Action=DescribeImages&Version=2016-11-15&ImageId.1=ami-00000000000000000' \
 		-H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIAMOTOLOAD/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0' || true
 }
 # moto's RunInstances slows with the number of images it holds, so the
