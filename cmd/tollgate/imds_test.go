@@ -24,3 +24,14 @@ func TestIMDSListenAddr(t *testing.T) {
 		}
 	}
 }
+
+// TestIMDSURL: --imds-url is an http URL of a host and port, checked before
+// the server opens anything.
+func TestIMDSURL(t *testing.T) {
+	for url, bad := range map[string]bool{"": false, "http://10.0.0.5:7071": false, "https://imds.example:443/": false,
+		"10.0.0.5:7071": true, "ftp://h:1": true, "http://u:p@h:1": true, "http://h:1/path": true, "http://h:1/?q=1": true, "http://": true} {
+		if err := (imdsFlags{listen: "off", url: url}).check("127.0.0.1:7070"); (err != nil) != bad {
+			t.Errorf("--imds-url %q: %v, want an error: %v", url, err, bad)
+		}
+	}
+}

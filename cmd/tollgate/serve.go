@@ -83,16 +83,28 @@ func (f imdsFlags) listenAddr(apiAddr string) (string, error) {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(n)), nil
 }
 
-// baseURL is where clients reach the listener ln.
-func (f imdsFlags) baseURL(ln net.Listener) (string, error) {
+// check refuses flags that cannot work, before anything is opened.
+func (f imdsFlags) check(apiAddr string) error {
+	if _, err := f.listenAddr(apiAddr); err != nil {
+		return err
+	}
 	if f.url == "" {
-		return "http://" + ln.Addr().String(), nil
+		return nil
 	}
 	u, err := url.Parse(f.url)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") {
-		return "", usageError("--imds-url must be an http URL of a host and port only, such as http://10.0.0.5:7071, not %q", f.url)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") ||
+		u.RawQuery != "" || u.Fragment != "" {
+		return usageError("--imds-url must be an http URL of a host and port only, such as http://10.0.0.5:7071, not %q", f.url)
 	}
-	return strings.TrimSuffix(f.url, "/"), nil
+	return nil
+}
+
+// baseURL is where clients reach the listener ln.
+func (f imdsFlags) baseURL(ln net.Listener) string {
+	if f.url == "" {
+		return "http://" + ln.Addr().String()
+	}
+	return strings.TrimSuffix(f.url, "/")
 }
 
 // limits are the serve flags that bound what clients can hold of the
@@ -169,7 +181,7 @@ flight finish. The store is created on first start: SQLite in --data unless
 		if err := cfg.Validate(); err != nil {
 			return usageError("%s", message(err))
 		}
-		if _, err := o.imds.listenAddr(o.addr); err != nil {
+		if err := o.imds.check(o.addr); err != nil {
 			return err
 		}
 		cfg.Log = newLogger(cmd.ErrOrStderr(), o.logLevel)
@@ -231,11 +243,7 @@ func serveMetadata(ctx context.Context, a *app.App, f imdsFlags, apiAddr string,
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s for the instance metadata service (--imds-listen): %w", addr, err)
 	}
-	base, err := f.baseURL(ln)
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
+	base := f.baseURL(ln)
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
 		log.Warn("the instance metadata service listens beyond loopback; whoever holds an instance's endpoint reads its metadata and credentials",
 			"addr", ln.Addr().String())
