@@ -80,7 +80,14 @@ func Matches(r *http.Request) bool {
 		return true
 	}
 	q := r.URL.Query()
-	return q.Has("Action") || q.Has("X-Amz-Algorithm")
+	if q.Has("Action") || q.Has("X-Amz-Algorithm") {
+		return true
+	}
+	// A query that does not parse (a ";" in a pair drops it from Query)
+	// but names an action or a presigned signature's parts is still an AWS
+	// request: it gets the AWS error it deserves, not the console.
+	raw := strings.ToLower(r.URL.RawQuery)
+	return strings.Contains(raw, "action=") || strings.Contains(raw, "x-amz-")
 }
 
 // ServeHTTP answers one AWS request: admit it (find its service,

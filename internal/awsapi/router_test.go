@@ -399,7 +399,10 @@ func TestMatches(t *testing.T) {
 		{"form post", ec2Form("a=b"), true},
 		{"action query", request{method: http.MethodGet, query: "Action=X"}, true},
 		{"presigned", request{method: http.MethodGet, query: "X-Amz-Algorithm=AWS4-HMAC-SHA256"}, true},
+		{"action in a query that does not parse", request{method: http.MethodGet, query: "Action=GetCaller;Identity&Version=2011-06-15"}, true},
+		{"presigned parts in a query that does not parse", request{method: http.MethodGet, query: "X-Amz-Credential=a;b&X-Amz-Date=20261201T000000Z"}, true},
 		{"plain get", request{method: http.MethodGet}, false},
+		{"console link", request{method: http.MethodGet, query: "next=/console/products"}, false},
 		{"basic auth", request{method: http.MethodGet, headers: map[string]string{"Authorization": "Basic eDp5"}}, false},
 		{"json post without target", request{body: "{}", headers: map[string]string{"Content-Type": "application/json"}}, false},
 	}
