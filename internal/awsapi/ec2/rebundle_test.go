@@ -313,4 +313,3 @@ func testRebundlingMatrix(t *testing.T, be backend) {
 }
 
 func sorted32(s []int32) []int32 { return slices.Sorted(slices.Values(s)) }
-

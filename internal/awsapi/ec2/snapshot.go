@@ -201,4 +201,3 @@ func describeVolumes(d Deps) func(context.Context, *awsapi.Call, *describeVolume
 		return describeVolumesResponse{Volumes: itemsOf(out), NextToken: page.NextToken}, nil
 	}
 }
-

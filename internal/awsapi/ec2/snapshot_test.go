@@ -304,4 +304,3 @@ func testSnapshots(t *testing.T, be backend) {
 		}
 	})
 }
-

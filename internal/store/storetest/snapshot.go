@@ -52,7 +52,9 @@ func Snapshots(t *testing.T, open Opener) {
 	}), "read")
 	WantKind(t, updateImages(t, db, func(tx image.Tx) error { _, err := tx.Snapshot("snap-00000000000000009"); return err }), fault.NotFound)
 
-	f := func(name string, values ...string) []filter.Filter { return []filter.Filter{{Name: name, Values: values}} }
+	f := func(name string, values ...string) []filter.Filter {
+		return []filter.Filter{{Name: name, Values: values}}
+	}
 	for _, tc := range []struct {
 		name string
 		q    image.SnapshotQuery
