@@ -110,6 +110,7 @@ mapfile -t scripts < <(printf '%s\n' "${scripts[@]}" | sort)
 echo "e2e: building tollgate"
 go build -o "$work/tollgate" ./cmd/tollgate
 go build -o "$work/tollgate-hostile" ./cmd/tollgate-hostile
+go build -o "$work/instance-app" ./examples/instance-app
 echo "e2e: aws $(/usr/bin/aws --version 2>&1 | cut -d' ' -f1 | cut -d/ -f2), boto3 $("$python" -c 'import boto3; print(boto3.__version__)') ($python)"
 
 # --- environment the scripts see ---------------------------------------------
@@ -122,7 +123,7 @@ export DEMO_SELLER_SECRET_ACCESS_KEY=tollgate-demo-seller-secret-000000000000
 export DEMO_BUYER_ACCOUNT=333333333333 DEMO_BUYER_ACCESS_KEY_ID=AKIATOLLGATEBUYER001
 export DEMO_BUYER_SECRET_ACCESS_KEY=tollgate-demo-buyer-secret-0000000000000
 export TOLLGATE_DEFAULT_ACCOUNT=000000000000
-export TOLLGATE_BIN="$work/tollgate" TOLLGATE_HOSTILE_BIN="$work/tollgate-hostile"
+export TOLLGATE_BIN="$work/tollgate" TOLLGATE_HOSTILE_BIN="$work/tollgate-hostile" TOLLGATE_INSTANCE_APP_BIN="$work/instance-app"
 export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""
 # One attempt per call, so that a server error shows instead of being retried away.
