@@ -6,7 +6,7 @@ metadata-endpoint` gives the instance's endpoint, and with only
 AWS_EC2_METADATA_SERVICE_ENDPOINT set botocore's fetchers read the instance
 ID, product codes and region, the identity document verifies under the
 certificate the platform publishes, and boto3's default credential chain
-finds the role's credentials and acts as the buyer. Nobody else gets the
+(and the AWS CLI v2's) finds the role's credentials and acts as the buyer. Nobody else gets the
 endpoint; a terminated instance answers nothing."""
 
 import base64
@@ -138,6 +138,14 @@ if strict():
     expect_eq("caller's account", buyer_account, identity["Account"])
     if instance_id not in identity["Arn"]:
         fail(f"the caller {identity['Arn']} does not name the instance")
+
+say("the AWS CLI v2 finds the same credentials with nothing configured")
+cli = subprocess.run(["/usr/bin/aws", "--endpoint-url", ENDPOINT, "--output", "json", "sts", "get-caller-identity"],
+                     env=dict(os.environ), capture_output=True, text=True)
+if cli.returncode != 0:
+    fail(f"aws sts get-caller-identity: {cli.stderr}")
+if strict():
+    expect_eq("the AWS CLI's account", buyer_account, json.loads(cli.stdout)["Account"])
 
 say("a terminated instance answers nothing")
 client("ec2", "buyer").terminate_instances(InstanceIds=[instance_id])
