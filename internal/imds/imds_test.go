@@ -604,3 +604,35 @@ func TestListings(t *testing.T) {
 		t.Errorf("HEAD: HTTP %d %q", resp.StatusCode, body)
 	}
 }
+
+// TestKeyGeneratedOnce: requests that all need the platform key at once,
+// on two replicas sharing a store, agree on one key: the store holds the
+// first stored, and every endpoint either replica gives is the same.
+func TestKeyGeneratedOnce(t *testing.T) {
+	w := newWorld(t, false)
+	replica := imds.New(imds.Config{Instances: w.instances, Keys: imds.NewKeys(w.keys, w.clock), Clock: w.clock})
+	var wg sync.WaitGroup
+	got := make([]string, 16)
+	for i := range got {
+		srv := w.server
+		if i%2 == 1 {
+			srv = replica
+		}
+		wg.Go(func() {
+			ep, err := srv.Endpoint(t.Context(), "http://127.0.0.1:7071", "i-0123456789abcdef0")
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = ep
+		})
+	}
+	wg.Wait()
+	for _, ep := range got {
+		if ep != got[0] {
+			t.Fatalf("replicas gave different endpoints: %q and %q", got[0], ep)
+		}
+	}
+	if len(w.keys.m) != 1 {
+		t.Errorf("the store holds %d keys", len(w.keys.m))
+	}
+}

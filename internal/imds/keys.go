@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"math/big"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/clock"
@@ -57,8 +58,8 @@ type KeyStore interface {
 type Keys struct {
 	store KeyStore
 	clock clock.Clock
-	mu    sync.Mutex
-	held  *keyMaterial // nil until first needed
+	mu    sync.Mutex                  // one loader at a time
+	held  atomic.Pointer[keyMaterial] // nil until first needed; then read without the lock by every request
 }
 
 // keyMaterial is the parsed key and what is derived from it.
@@ -81,10 +82,13 @@ func NewKeys(store KeyStore, clk clock.Clock) *Keys {
 // most once per process: requests wait for it rather than generate their
 // own.
 func (k *Keys) material(ctx context.Context) (*keyMaterial, error) {
+	if m := k.held.Load(); m != nil {
+		return m, nil
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.held != nil {
-		return k.held, nil
+	if m := k.held.Load(); m != nil {
+		return m, nil
 	}
 	stored, err := k.store.PlatformKey(ctx, IdentityKeyName)
 	if fault.Is(err, fault.NotFound) {
@@ -104,7 +108,7 @@ func (k *Keys) material(ctx context.Context) (*keyMaterial, error) {
 	if err != nil {
 		return nil, err
 	}
-	k.held = m
+	k.held.Store(m)
 	return m, nil
 }
 
