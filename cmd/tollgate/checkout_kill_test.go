@@ -75,7 +75,7 @@ func TestCheckoutsSurviveKill9(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(1500 * time.Millisecond)
+	loadUntil(&mu, func() bool { return len(acked) >= 100 })
 	killed.Store(true)
 	srv.kill(t)
 	// Whatever was stored before the kill was issued before now; whatever is

@@ -139,7 +139,7 @@ func TestHelpContents(t *testing.T) {
 			"TOLLGATE_DATA", "TOLLGATE_DATABASE_URL"}},
 		{[]string{"account", "create", "--help"}, []string{"--name NAME", "(required)", "--email EMAIL", "--operator", "creates the store"}},
 		{[]string{"completion", "--help"}, []string{"bash", "zsh", "fish"}},
-		{[]string{"instance-types", "load", "--help"}, []string{"load FILE", `"-" reads`, `{"Name": "m5.large", "VCpus": 2, "MemoryMiB": 8192, "BaseHourly": "0.096"}`,
+		{[]string{"instance-types", "load", "--help"}, []string{"load FILE", `"-" reads`, `{"Name": "m5.large", "VCpus": 2, "MemoryMiB": 8192, "BaseHourly": "0.096",`, `"Architectures"`, `"CurrentGeneration"`,
 			"at most six", "nothing is loaded unless", "tollgate instance-types list > types.json"}},
 		{[]string{"instance-types", "list", "--help"}, []string{"built-in default list", `format "instance-types load"`}},
 	} {

@@ -97,7 +97,7 @@ func TestRunningIntervalsSurviveKill9(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(1500 * time.Millisecond)
+	loadUntil(&mu, func() bool { return len(launched) >= 50 })
 	killed.Store(true)
 	srv.kill(t)
 	wg.Wait()

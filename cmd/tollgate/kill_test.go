@@ -86,6 +86,22 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// loadUntil lets a kill -9 test's load run for at least 1.5 s and until
+// enough (read under mu) is acknowledged to mean something, so that a busy
+// machine makes the test slower, not failed; after a minute it gives up
+// and the test's own count says the load was too light.
+func loadUntil(mu *sync.Mutex, enough func() bool) {
+	time.Sleep(1500 * time.Millisecond)
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		mu.Lock()
+		done := enough()
+		mu.Unlock()
+		if done {
+			return
+		}
+	}
+}
+
 // env is the environment of the child processes: ours, less any store
 // settings that would send them elsewhere than --data.
 func env() []string {

@@ -101,7 +101,7 @@ func TestRenewalAndExpirySurviveKill9(t *testing.T) {
 			}
 		}
 	}()
-	time.Sleep(1500 * time.Millisecond)
+	loadUntil(&mu, func() bool { return len(acked) >= 100 && len(renewals) >= 5 })
 	killed.Store(true)
 	srv.kill(t)
 	wg.Wait()
