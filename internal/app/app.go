@@ -473,6 +473,9 @@ func (a *App) seedDemo(ctx context.Context) error {
 	if w.ImageProduct, err = demo.SeedProduct(ctx, a.Catalog, w); err != nil {
 		return err
 	}
+	if w.Image, err = demo.SeedImage(ctx, a.Images, w); err != nil {
+		return err
+	}
 	a.Demo = &w
 	return nil
 }

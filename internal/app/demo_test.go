@@ -11,6 +11,7 @@ import (
 	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/demo"
+	"github.com/tollgate/tollgate/internal/image"
 	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/store"
 )
@@ -160,5 +161,52 @@ func TestDemoProduct(t *testing.T) {
 	}
 	if len(codes) != 1 {
 		t.Errorf("demo stores got product codes %v, want one and the same", codes)
+	}
+}
+
+// TestDemoImage: the demo seller's image carries the demo product's code
+// (a marketplace code), is shared with the demo buyer and no one else, has
+// the same ID in every demo store, and a restart registers it only once.
+func TestDemoImage(t *testing.T) {
+	ctx := context.Background()
+	ids := map[string]bool{}
+	w := demo.Parties()
+	for _, dir := range []string{t.TempDir(), t.TempDir()} {
+		for range 2 { // a restart on the same store
+			a, err := app.Open(ctx, app.Config{Store: store.Config{DataDir: dir}, Demo: true, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			img := a.Demo.Image
+			ids[img.ID] = true
+			if img.ProductCode != (image.ProductCode{Code: a.Demo.ImageProduct.Code, Type: image.Marketplace}) {
+				t.Errorf("demo image code %+v, want the demo product's marketplace code", img.ProductCode)
+			}
+			mine, err := a.Images.Describe(ctx, w.Seller.Account.ID, image.DescribeInput{Owners: []string{image.Self}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(mine.Images) != 1 || mine.Images[0].ID != img.ID {
+				t.Errorf("the demo seller has %d images, want the demo image once", len(mine.Images))
+			}
+			for who, want := range map[string]int{w.Buyer.Account.ID: 1, w.Operator.Account.ID: 0} {
+				seen, err := a.Images.Describe(ctx, who, image.DescribeInput{ExecutableBy: []string{image.Self}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(seen.Images) != want {
+					t.Errorf("account %s may launch %d images, want %d", who, len(seen.Images), want)
+				}
+			}
+			if !strings.Contains(demo.Instructions(*a.Demo, "http://h"), "--image-id "+img.ID) {
+				t.Errorf("the demo's instructions do not show how to launch %s", img.ID)
+			}
+			if err := a.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(ids) != 1 {
+		t.Errorf("demo stores got image IDs %v, want one and the same", ids)
 	}
 }

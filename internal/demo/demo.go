@@ -13,6 +13,7 @@ import (
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/image"
 )
 
 // Party is one demo account with its key and console password.
@@ -31,6 +32,9 @@ type World struct {
 	// ImageProduct is the seller's paid-image product (SeedProduct); its
 	// code is zero until it is seeded.
 	ImageProduct catalog.Product
+	// Image is the seller's machine image with that product's code, shared
+	// with the buyer (SeedImage); its ID is empty until it is seeded.
+	Image image.Image
 }
 
 func party(role, id, name, keyID string, operator bool) Party {
@@ -96,5 +100,21 @@ func Instructions(w World, endpoint string) string {
 	fmt.Fprintf(&b, "  aws --endpoint-url %s license-manager checkout-license --product-sku %s --key-fingerprint %s \\\n"+
 		"      --checkout-type PROVISIONAL --entitlements Name=Seats,Value=1,Unit=Count --client-token \"$(uuidgen)\"\n",
 		endpoint, ProductSKU, Fingerprint(w))
+	if w.Image.ID != "" && w.ImageProduct.Code != "" {
+		paidImageSteps(&b, w, endpoint)
+	}
 	return b.String()
+}
+
+// paidImageSteps tells how to launch the seller's paid image as the buyer,
+// and read its product code from inside the instance.
+func paidImageSteps(b *strings.Builder, w World, endpoint string) {
+	fmt.Fprintf(b, "\nThe seller's image %s carries the product code and is shared with the buyer. Until the buyer\n", w.Image.ID)
+	fmt.Fprintf(b, "subscribes, a launch is refused with OptInRequired, naming the purchase URL; afterwards it runs:\n\n")
+	fmt.Fprintf(b, "  aws --endpoint-url %s ec2 run-instances --image-id %s --instance-type m5.large \\\n"+
+		"      --iam-instance-profile Name=demo-app --query 'Instances[0].InstanceId' --output text\n", endpoint, w.Image.ID)
+	fmt.Fprintf(b, "\nInside the instance, as the seller's software sees it (the stock SDKs and the AWS CLI read the\n")
+	fmt.Fprintf(b, "endpoint from this variable, and take the instance's credentials from it):\n\n")
+	fmt.Fprintf(b, "  export AWS_EC2_METADATA_SERVICE_ENDPOINT=\"$(tollgate instance metadata-endpoint --endpoint-url %s --instance-id i-...)\"\n", endpoint)
+	fmt.Fprintf(b, "  curl -s \"${AWS_EC2_METADATA_SERVICE_ENDPOINT}latest/meta-data/product-codes\"\n")
 }

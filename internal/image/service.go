@@ -40,6 +40,15 @@ func NewService(store Store, products Products, entitlements Entitlements, clk c
 	return &Service{store: store, products: products, entitlements: entitlements, clock: clk, random: rand.Reader}
 }
 
+// WithRandom returns a copy of the service that draws IDs from r: the demo
+// registers its image with a fixed stream, so its ID is the same in every
+// demo store.
+func (s *Service) WithRandom(r io.Reader) *Service {
+	c := *s
+	c.random = r
+	return &c
+}
+
 // NewID returns a new resource ID: prefix, a dash and 17 random lowercase
 // hex digits, as EC2's IDs are.
 func NewID(random io.Reader, prefix string) string {
