@@ -26,6 +26,7 @@ import (
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/clock"
+	"github.com/tollgate/tollgate/internal/sdktest"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
@@ -79,7 +80,7 @@ func createAccount(t *testing.T, a *app.App, name string) (account.Account, acco
 // stsClient is a stock aws-sdk-go-v2 STS client pointed at url, without
 // retries so that every error surfaces at once.
 func stsClient(url, keyID, secret string) *sts.Client {
-	return sts.New(sts.Options{
+	return sts.New(sts.Options{HTTPClient: sdktest.HTTPClient(),
 		Region:           region,
 		BaseEndpoint:     aws.String(url),
 		Credentials:      credentials.NewStaticCredentialsProvider(keyID, secret, ""),

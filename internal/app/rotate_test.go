@@ -26,6 +26,7 @@ import (
 	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/logtest"
+	"github.com/tollgate/tollgate/internal/sdktest"
 	"github.com/tollgate/tollgate/internal/sealed"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
@@ -67,7 +68,7 @@ func failureOf(err error) *apiFailure {
 
 // lmClient is a stock License Manager client for url, without retries.
 func lmClient(url string, key account.AccessKey) *licensemanager.Client {
-	return licensemanager.New(licensemanager.Options{
+	return licensemanager.New(licensemanager.Options{HTTPClient: sdktest.HTTPClient(),
 		Region:           region,
 		BaseEndpoint:     aws.String(url),
 		Credentials:      credentials.NewStaticCredentialsProvider(key.ID, key.Secret, ""),

@@ -14,6 +14,7 @@ import (
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/catalog"
+	"github.com/tollgate/tollgate/internal/sdktest"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 	"github.com/tollgate/tollgate/internal/subscription"
@@ -49,7 +50,7 @@ func testContractThroughLicenseManager(t *testing.T, cfg store.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lm := licensemanager.New(licensemanager.Options{BaseEndpoint: aws.String(srv.URL), Region: "us-east-1", RetryMaxAttempts: 1,
+	lm := licensemanager.New(licensemanager.Options{HTTPClient: sdktest.HTTPClient(), BaseEndpoint: aws.String(srv.URL), Region: "us-east-1", RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider(key.ID, key.Secret, "")})
 
 	p, err := a.Catalog.CreateProduct(ctx, seller.ID, catalog.CreateProductInput{Name: "Acme Seats", Kind: "contract",

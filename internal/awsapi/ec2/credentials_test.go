@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/sdktest"
 	"github.com/tollgate/tollgate/internal/subscription"
 )
 
@@ -147,9 +148,9 @@ type instanceClients struct {
 func (e *env) clientsOf(key account.AccessKey) instanceClients {
 	creds := credentials.NewStaticCredentialsProvider(key.ID, key.Secret, key.Role.Token)
 	return instanceClients{
-		STS: sts.New(sts.Options{BaseEndpoint: aws.String(e.url), Region: region, Credentials: creds, RetryMaxAttempts: 1}),
-		EC2: ec2.New(ec2.Options{BaseEndpoint: aws.String(e.url), Region: region, Credentials: creds, RetryMaxAttempts: 1}),
-		LM:  licensemanager.New(licensemanager.Options{BaseEndpoint: aws.String(e.url), Region: region, Credentials: creds, RetryMaxAttempts: 1}),
+		STS: sts.New(sts.Options{HTTPClient: sdktest.HTTPClient(), BaseEndpoint: aws.String(e.url), Region: region, Credentials: creds, RetryMaxAttempts: 1}),
+		EC2: ec2.New(ec2.Options{HTTPClient: sdktest.HTTPClient(), BaseEndpoint: aws.String(e.url), Region: region, Credentials: creds, RetryMaxAttempts: 1}),
+		LM:  licensemanager.New(licensemanager.Options{HTTPClient: sdktest.HTTPClient(), BaseEndpoint: aws.String(e.url), Region: region, Credentials: creds, RetryMaxAttempts: 1}),
 	}
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/logtest"
+	"github.com/tollgate/tollgate/internal/sdktest"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
@@ -211,7 +212,7 @@ func (e *env) party(name string) party {
 // every error surfaces at once; its calls count towards the suite's
 // coverage (coverage_test.go).
 func (e *env) client(keyID, secret string) *ec2.Client {
-	return ec2.New(ec2.Options{
+	return ec2.New(ec2.Options{HTTPClient: sdktest.HTTPClient(),
 		BaseEndpoint:     aws.String(e.url),
 		Region:           region,
 		Credentials:      credentials.NewStaticCredentialsProvider(keyID, secret, ""),

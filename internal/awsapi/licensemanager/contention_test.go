@@ -14,6 +14,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tollgate/tollgate/internal/sdktest"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
@@ -82,7 +83,7 @@ func testContentionIsThrottlingException(t *testing.T, be backend) {
 	// The races of one request lost, the SDK's standard retryer sends it
 	// again, and the retry checks out.
 	lose(maxStoreAttempts)
-	retrying := licensemanager.New(licensemanager.Options{BaseEndpoint: aws.String(e.url), Region: region,
+	retrying := licensemanager.New(licensemanager.Options{HTTPClient: sdktest.HTTPClient(), BaseEndpoint: aws.String(e.url), Region: region,
 		Credentials: credentials.NewStaticCredentialsProvider(x.buyer.Key.ID, x.buyer.Key.Secret, "")})
 	out, err := retrying.CheckoutLicense(e.ctx, input())
 	if err != nil {

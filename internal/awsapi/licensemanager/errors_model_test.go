@@ -17,6 +17,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/tollgate/tollgate/internal/license"
+	"github.com/tollgate/tollgate/internal/sdktest"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
@@ -76,7 +77,7 @@ func testHomeRegionRedirects(t *testing.T, be backend) {
 	e := newEnv(t, be)
 	x := e.entitle(borrowable(true), counted("Seats", 5, false))
 	inRegion := func(p party, r string) *licensemanager.Client {
-		return licensemanager.New(licensemanager.Options{BaseEndpoint: aws.String(e.url), Region: r, RetryMaxAttempts: 1,
+		return licensemanager.New(licensemanager.Options{HTTPClient: sdktest.HTTPClient(), BaseEndpoint: aws.String(e.url), Region: r, RetryMaxAttempts: 1,
 			Credentials: credentials.NewStaticCredentialsProvider(p.Key.ID, p.Key.Secret, "")})
 	}
 	seller, buyer := inRegion(x.seller, "eu-west-1"), inRegion(x.buyer, "eu-west-1")

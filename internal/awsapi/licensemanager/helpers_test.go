@@ -33,6 +33,7 @@ import (
 	"github.com/tollgate/tollgate/internal/account"
 	"github.com/tollgate/tollgate/internal/app"
 	"github.com/tollgate/tollgate/internal/logtest"
+	"github.com/tollgate/tollgate/internal/sdktest"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
@@ -248,7 +249,7 @@ func (e *env) party(name string, operator bool) party {
 // client is a stock aws-sdk-go-v2 License Manager client, without retries
 // so that every error surfaces at once.
 func (e *env) client(key account.AccessKey) *licensemanager.Client {
-	return licensemanager.New(licensemanager.Options{
+	return licensemanager.New(licensemanager.Options{HTTPClient: sdktest.HTTPClient(),
 		BaseEndpoint:     aws.String(e.url),
 		Region:           region,
 		Credentials:      credentials.NewStaticCredentialsProvider(key.ID, key.Secret, ""),

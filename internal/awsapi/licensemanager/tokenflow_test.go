@@ -15,6 +15,7 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tollgate/tollgate/internal/sdktest"
 	"github.com/tollgate/tollgate/pkg/licensetoken"
 )
 
@@ -27,18 +28,18 @@ import (
 // anonymousLM is a License Manager client with no credentials: the SDK
 // sends its requests unsigned.
 func (e *env) anonymousLM() *licensemanager.Client {
-	return licensemanager.New(licensemanager.Options{BaseEndpoint: aws.String(e.url), Region: region,
+	return licensemanager.New(licensemanager.Options{HTTPClient: sdktest.HTTPClient(), BaseEndpoint: aws.String(e.url), Region: region,
 		Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1})
 }
 
 // stsClient is an STS client with the given credentials (nil: none).
 func (e *env) stsClient(creds aws.CredentialsProvider) *sts.Client {
-	return sts.New(sts.Options{BaseEndpoint: aws.String(e.url), Region: region, Credentials: creds, RetryMaxAttempts: 1})
+	return sts.New(sts.Options{HTTPClient: sdktest.HTTPClient(), BaseEndpoint: aws.String(e.url), Region: region, Credentials: creds, RetryMaxAttempts: 1})
 }
 
 // sessionLM is a License Manager client signing with temporary credentials.
 func (e *env) sessionLM(c *ststypes.Credentials) *licensemanager.Client {
-	return licensemanager.New(licensemanager.Options{BaseEndpoint: aws.String(e.url), Region: region, RetryMaxAttempts: 1,
+	return licensemanager.New(licensemanager.Options{HTTPClient: sdktest.HTTPClient(), BaseEndpoint: aws.String(e.url), Region: region, RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))})
 }
 

@@ -12,13 +12,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/licensemanager"
 	"github.com/aws/aws-sdk-go-v2/service/licensemanager/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/tollgate/tollgate/internal/sdktest"
 )
 
 // Client is a stock aws-sdk-go-v2 License Manager client pointed at
 // endpoint, with static credentials and no retries, so that every answer the
 // server gives is seen as it is.
 func Client(endpoint, keyID, secret string) *licensemanager.Client {
-	return licensemanager.New(licensemanager.Options{
+	return licensemanager.New(licensemanager.Options{HTTPClient: sdktest.HTTPClient(),
 		Region:           "us-east-1",
 		BaseEndpoint:     aws.String(endpoint),
 		Credentials:      credentials.NewStaticCredentialsProvider(keyID, secret, ""),
