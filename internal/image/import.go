@@ -256,16 +256,11 @@ type DescribeImportTasksInput struct {
 
 // Validate checks everything that needs no store.
 func (in DescribeImportTasksInput) Validate() error {
-	if len(in.IDs) > MaxIDs {
-		return fault.Coded(fault.Invalid, "InvalidParameterValue", "The request names %d import tasks; at most %d are allowed", len(in.IDs), MaxIDs)
+	if err := checkIDs(in.IDs, "import tasks", CheckImportTaskID); err != nil {
+		return err
 	}
-	for _, id := range in.IDs {
-		if err := CheckImportTaskID(id); err != nil {
-			return err
-		}
-	}
-	if in.MaxResults != 0 && (in.MaxResults < MinListResults || in.MaxResults > MaxListResults) {
-		return fault.Coded(fault.Invalid, "InvalidParameterValue", "Value (%d) for parameter maxResults is invalid. Expect a number between %d and %d.", in.MaxResults, MinListResults, MaxListResults)
+	if err := checkMaxResults(in.MaxResults); err != nil {
+		return err
 	}
 	if _, err := decodeListToken("import", in.NextToken, CheckImportTaskID); err != nil {
 		return err

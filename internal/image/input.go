@@ -148,8 +148,8 @@ func (in DescribeInput) Validate() error {
 	if len(in.IDs) > 0 && in.MaxResults != 0 {
 		return fault.Coded(fault.Invalid, "InvalidParameterCombination", "The parameter ImageIds cannot be used with the parameter MaxResults")
 	}
-	if in.MaxResults != 0 && (in.MaxResults < MinListResults || in.MaxResults > MaxListResults) {
-		return fault.Coded(fault.Invalid, "InvalidParameterValue", "Value (%d) for parameter maxResults is invalid. Expect a number between %d and %d.", in.MaxResults, MinListResults, MaxListResults)
+	if err := checkMaxResults(in.MaxResults); err != nil {
+		return err
 	}
 	for _, o := range in.Owners {
 		if o != Self && !ValidAccount(o) && !slices.Contains(OwnerAliases, o) {

@@ -55,15 +55,28 @@ func CheckID(id string) error {
 	return nil
 }
 
-// CheckIDs checks every ID and their number.
-func CheckIDs(ids []string) error {
+// CheckIDs checks every image ID and their number.
+func CheckIDs(ids []string) error { return checkIDs(ids, "images", CheckID) }
+
+// checkIDs checks the IDs a listing names (what, plural): at most MaxIDs,
+// each well formed by check.
+func checkIDs(ids []string, what string, check func(string) error) error {
 	if len(ids) > MaxIDs {
-		return fault.Coded(fault.Invalid, "InvalidParameterValue", "The request names %d images; at most %d are allowed", len(ids), MaxIDs)
+		return fault.Coded(fault.Invalid, "InvalidParameterValue", "The request names %d %s; at most %d are allowed", len(ids), what, MaxIDs)
 	}
 	for _, id := range ids {
-		if err := CheckID(id); err != nil {
+		if err := check(id); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkMaxResults refuses a page size outside MinListResults to
+// MaxListResults; 0 means none was asked for.
+func checkMaxResults(n int64) error {
+	if n != 0 && (n < MinListResults || n > MaxListResults) {
+		return fault.Coded(fault.Invalid, "InvalidParameterValue", "Value (%d) for parameter maxResults is invalid. Expect a number between %d and %d.", n, MinListResults, MaxListResults)
 	}
 	return nil
 }

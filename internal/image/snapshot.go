@@ -153,19 +153,14 @@ type DescribeSnapshotsInput struct {
 
 // Validate checks everything that needs no store.
 func (in DescribeSnapshotsInput) Validate() error {
-	if len(in.IDs) > MaxIDs {
-		return fault.Coded(fault.Invalid, "InvalidParameterValue", "The request names %d snapshots; at most %d are allowed", len(in.IDs), MaxIDs)
-	}
-	for _, id := range in.IDs {
-		if err := CheckSnapshotID(id); err != nil {
-			return err
-		}
+	if err := checkIDs(in.IDs, "snapshots", CheckSnapshotID); err != nil {
+		return err
 	}
 	if len(in.IDs) > 0 && in.MaxResults != 0 {
 		return fault.Coded(fault.Invalid, "InvalidParameterCombination", "The parameter SnapshotIds cannot be used with the parameter MaxResults")
 	}
-	if in.MaxResults != 0 && (in.MaxResults < MinListResults || in.MaxResults > MaxListResults) {
-		return fault.Coded(fault.Invalid, "InvalidParameterValue", "Value (%d) for parameter maxResults is invalid. Expect a number between %d and %d.", in.MaxResults, MinListResults, MaxListResults)
+	if err := checkMaxResults(in.MaxResults); err != nil {
+		return err
 	}
 	for _, o := range slices.Concat(in.Owners, in.RestorableBy) {
 		if o != Self && !ValidAccount(o) && !slices.Contains(OwnerAliases, o) {
