@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/fault"
@@ -43,14 +44,30 @@ func (s *Tags) collect(rows *sql.Rows, err error) ([]tag.Tagged, error) {
 
 // OfResources returns account's tags on the resources, ordered by
 // resource and key.
+//
+// The resources are read tagsPerQuery at a time, in ID order: one query
+// naming them all would exceed SQLite's limit of 32,766 parameters for an
+// unpaged listing of that many resources.
 func (s *Tags) OfResources(ctx context.Context, account string, ids []string) (out []tag.Tagged, err error) {
 	defer fault.Annotate(&err, "store: read the tags of %d resources", len(ids))
-	c := &conds{dialect: s.db.dialect}
-	c.add(`t.account = ?`, account)
-	c.anyOf(`t.resource_id`, ids)
-	rows, err := s.db.queryUncached(ctx, selectTag+c.sql()+` ORDER BY t.resource_id, t.tag_key`, c.args...)
-	return s.collect(rows, err)
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	for chunk := range slices.Chunk(slices.Compact(sorted), tagsPerQuery) {
+		c := &conds{dialect: s.db.dialect}
+		c.add(`t.account = ?`, account)
+		c.anyOf(`t.resource_id`, chunk)
+		rows, err := s.db.queryUncached(ctx, selectTag+c.sql()+` ORDER BY t.resource_id, t.tag_key`, c.args...)
+		tags, err := s.collect(rows, err)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tags...)
+	}
+	return out, nil
 }
+
+// tagsPerQuery is how many resources one query of OfResources names.
+const tagsPerQuery = 1000
 
 // tagColumnsByFilter are the columns the DescribeTags filters compare.
 var tagColumnsByFilter = map[string]string{

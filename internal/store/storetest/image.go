@@ -294,6 +294,17 @@ func Tags(t *testing.T, open Opener) {
 	got, err := db.Tags().OfResources(t.Context(), owner, []string{"i-1", "ami-1", "ami-2"})
 	NoError(t, err, "read")
 	Diff(t, "tags", []tag.Tagged{a1, b2, name}, got)
+	// An unpaged listing of more resources than a query may name (SQLite
+	// takes at most 32,766 parameters): the tags come back all the same,
+	// in resource order, a resource named twice read once.
+	many := []string{"i-1", "ami-1"}
+	for i := range 40_000 {
+		many = append(many, fmt.Sprintf("i-%017x", i))
+	}
+	many = append(many, "ami-1")
+	got, err = db.Tags().OfResources(t.Context(), owner, many)
+	NoError(t, err, "read the tags of 40,003 resources")
+	Diff(t, "tags of many resources", []tag.Tagged{a1, b2, name}, got)
 
 	NoError(t, update(func(tx tag.Tx) error {
 		keys, err := tx.Keys(owner, "ami-1")
