@@ -54,8 +54,10 @@ check: ## everything CI runs: vet, staticcheck, tests, PostgreSQL tests, race de
 	done; \
 	echo "==> make check: all passed ($(CHECKS))"
 
-vet: ## go vet ./...
+vet: ## go vet ./..., and gofmt -l (any file it lists fails)
 	$(GO) vet ./...
+	@unformatted=$$("$$($(GO) env GOROOT)/bin/gofmt" -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
+	if [[ -n "$$unformatted" ]]; then echo "gofmt would change:"; echo "$$unformatted"; echo "run gofmt -w on them"; exit 1; fi
 
 staticcheck: ## staticcheck ./... (pinned version, through the module proxy)
 	@echo '$(STATICCHECK) ./...'
