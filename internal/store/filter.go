@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"slices"
 	"strings"
 
@@ -26,6 +27,34 @@ func (c *conds) sql() string {
 		return ""
 	}
 	return " WHERE " + strings.Join(c.where, " AND ")
+}
+
+// limited returns query with LIMIT n added, its argument to c, when n is
+// positive; query as it is otherwise (no limit).
+func (c *conds) limited(query string, n int) string {
+	if n <= 0 {
+		return query
+	}
+	c.args = append(c.args, n)
+	return query + ` LIMIT ?`
+}
+
+// collectRows reads every row of a query's answer with scan, classifying
+// the query's, the scan's and the rows' errors.
+func collectRows[T any](db *DB, rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, db.classify(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, db.classify(err)
+		}
+		out = append(out, v)
+	}
+	return out, db.classify(rows.Err())
 }
 
 // placeholders returns n comma-separated placeholders.

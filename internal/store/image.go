@@ -122,11 +122,7 @@ func imageListSQL(dialect Dialect, q image.Query) (string, []any, error) {
 	if err := imageConds(c, q); err != nil {
 		return "", nil, err
 	}
-	query := selectImage + c.sql() + ` ORDER BY i.id`
-	if q.Limit > 0 {
-		query += ` LIMIT ?`
-		c.args = append(c.args, q.Limit)
-	}
+	query := c.limited(selectImage+c.sql()+` ORDER BY i.id`, q.Limit)
 	return query, c.args, nil
 }
 

@@ -80,24 +80,9 @@ func (s *Images) ImportTasks(ctx context.Context, q image.ImportTaskQuery) (out 
 			return nil, fault.New(fault.Internal, "store: no SQL for the import task filter %q", f.Name)
 		}
 	}
-	query := selectImportTask + c.sql() + ` ORDER BY k.id`
-	if q.Limit > 0 {
-		query += ` LIMIT ?`
-		c.args = append(c.args, q.Limit)
-	}
+	query := c.limited(selectImportTask+c.sql()+` ORDER BY k.id`, q.Limit)
 	rows, err := s.db.queryUncached(ctx, query, c.args...)
-	if err != nil {
-		return nil, s.db.classify(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		t, err := scanImportTask(rows)
-		if err != nil {
-			return nil, s.db.classify(err)
-		}
-		out = append(out, t)
-	}
-	return out, s.db.classify(rows.Err())
+	return collectRows(s.db, rows, err, scanImportTask)
 }
 
 func (t *imageTx) CreateImportTask(task image.ImportTask) error {

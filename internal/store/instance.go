@@ -92,24 +92,9 @@ func (s *Instances) List(ctx context.Context, q compute.Query) (out []compute.In
 			return nil, err
 		}
 	}
-	query := selectInstance + c.sql() + ` ORDER BY i.reservation_id, i.id`
-	if q.Limit > 0 {
-		query += ` LIMIT ?`
-		c.args = append(c.args, q.Limit)
-	}
+	query := c.limited(selectInstance+c.sql()+` ORDER BY i.reservation_id, i.id`, q.Limit)
 	rows, err := s.db.queryUncached(ctx, query, c.args...)
-	if err != nil {
-		return nil, s.db.classify(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		in, err := scanInstance(rows)
-		if err != nil {
-			return nil, s.db.classify(err)
-		}
-		out = append(out, in)
-	}
-	return out, s.db.classify(rows.Err())
+	return collectRows(s.db, rows, err, scanInstance)
 }
 
 // instanceColumnsByFilter are the columns the instance filters compare.

@@ -61,24 +61,9 @@ func (s *Images) Snapshots(ctx context.Context, q image.SnapshotQuery) (out []im
 			return nil, err
 		}
 	}
-	query := selectSnapshot + c.sql() + ` ORDER BY s.id`
-	if q.Limit > 0 {
-		query += ` LIMIT ?`
-		c.args = append(c.args, q.Limit)
-	}
+	query := c.limited(selectSnapshot+c.sql()+` ORDER BY s.id`, q.Limit)
 	rows, err := s.db.queryUncached(ctx, query, c.args...)
-	if err != nil {
-		return nil, s.db.classify(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		sn, err := scanSnapshot(rows)
-		if err != nil {
-			return nil, s.db.classify(err)
-		}
-		out = append(out, sn)
-	}
-	return out, s.db.classify(rows.Err())
+	return collectRows(s.db, rows, err, scanSnapshot)
 }
 
 // snapshotFilter adds the condition of one snapshot filter.

@@ -94,11 +94,7 @@ func (s *Tags) List(ctx context.Context, account string, q tag.Query) (out []tag
 		cond, args := matchAny(s.db.dialect, "t.tag_value", f.Values)
 		c.add(`t.tag_key = ? AND `+cond, append([]any{key}, args...)...)
 	}
-	query := selectTag + c.sql() + ` ORDER BY t.resource_id, t.tag_key`
-	if q.Limit > 0 {
-		query += ` LIMIT ?`
-		c.args = append(c.args, q.Limit)
-	}
+	query := c.limited(selectTag+c.sql()+` ORDER BY t.resource_id, t.tag_key`, q.Limit)
 	rows, err := s.db.queryUncached(ctx, query, c.args...)
 	return s.collect(rows, err)
 }
