@@ -113,6 +113,7 @@ func (s *Service) findCheckoutLicense(ctx context.Context, caller string, in Che
 // contract beside its renewal), the first one available now, or else the
 // first one, whose checkout then says why it is not available.
 func (s *Service) findIssuedLicense(ctx context.Context, caller, sku, fingerprint, beneficiary string) (License, bool, error) {
+	now := s.clock.Now() // before the licenses, as in checkoutOnce
 	ls, err := s.store.IssuedLicenses(ctx, caller, sku, fingerprint, beneficiary)
 	if scope := licenseScope(ctx); scope != "" {
 		ls = slices.DeleteFunc(ls, func(l License) bool { return l.LicenseArn != scope })
@@ -120,7 +121,6 @@ func (s *Service) findIssuedLicense(ctx context.Context, caller, sku, fingerprin
 	if err != nil || len(ls) == 0 {
 		return License{}, false, err
 	}
-	now := s.clock.Now()
 	for _, l := range ls {
 		if rules.CheckAvailable(l.LicenseArn, l.Status, l.Validity, now) == nil {
 			return l, true, nil
@@ -228,6 +228,12 @@ func (p plan) onVersion(l License) (plan, bool) {
 // before any transaction, and commits it (commitCheckout), which re-checks
 // the plan against the license as the transaction sees it.
 func (s *Service) checkoutOnce(ctx context.Context, r checkoutRequest) (CheckoutOutput, error) {
+	// The time is read before the license, not after: a license read
+	// first may have been renewed while the clock moved past its old end,
+	// and judging the old version at the new time would refuse a checkout
+	// for an expiry that was never true. Read in this order, a license
+	// found expired at now was expired when it was read.
+	now := s.clock.Now()
 	grant, lic, err := r.find(ctx)
 	if err != nil {
 		return CheckoutOutput{}, err
@@ -235,7 +241,6 @@ func (s *Service) checkoutOnce(ctx context.Context, r checkoutRequest) (Checkout
 	if err := inHomeRegion(ctx, lic.LicenseArn, lic.HomeRegion); err != nil {
 		return CheckoutOutput{}, err
 	}
-	now := s.clock.Now()
 	if err := rules.CheckAvailable(lic.LicenseArn, lic.Status, lic.Validity, now); err != nil {
 		return CheckoutOutput{}, err
 	}

@@ -169,6 +169,9 @@ func TestPoolModelRenewalAndExpiry(t *testing.T) {
 			checkout("a", renewal.Add(50*time.Minute)), checkout("b", renewal.Add(50*time.Minute)), advance(renewal), usage(2),
 			draw(ok), usage(3), refusedCheckout}, porcupine.Ok},
 		{"draws forgotten within a period", []op{draw(ok), advance(at(time.Hour)), usage(0)}, porcupine.Illegal},
+		{"a checkout stamped before the license expired, taking effect after", []op{advance(at(3 * time.Hour)),
+			checkout("a", at(3*time.Hour-time.Second+ttl)), usage(1)}, porcupine.Ok},
+		{"a checkout stamped after the license expired", []op{advance(at(3*time.Hour + time.Second)), checkout("a", at(3*time.Hour+ttl))}, porcupine.Illegal},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var history []porcupine.Operation

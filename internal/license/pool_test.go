@@ -1,6 +1,7 @@
 package license_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -18,6 +19,7 @@ import (
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/license"
 	"github.com/tollgate/tollgate/internal/license/licensetest"
+	"github.com/tollgate/tollgate/internal/license/rules"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 	"github.com/tollgate/tollgate/internal/testrand"
@@ -142,7 +144,7 @@ func (h *harness) result(kind licensetest.Kind, err error) (licensetest.Result, 
 	}
 	if code := fault.As(err).Code; code != "" {
 		if res, ok := licensetest.Refusal(kind, code); ok {
-			return res, code
+			return res, err.Error() // the message says why, in a visualization
 		}
 	}
 	h.mu.Lock()
@@ -178,10 +180,14 @@ func (h *harness) checkout(ctx context.Context, client int) string {
 }
 
 // draw checks out one unit PERPETUAL: it is consumed until the license
-// renews.
+// renews. It holds the clock still, as a usage sample does: a draw counts
+// in the renewal period of its transaction's time, which the history could
+// not tell if the clock crossed a renewal while the draw was committed.
 func (h *harness) draw(ctx context.Context, client int) {
 	h.quiet.RLock()
 	defer h.quiet.RUnlock()
+	h.clockMu.RLock()
+	defer h.clockMu.RUnlock()
 	in := licensetest.Input{Kind: licensetest.Draw}
 	clientToken := "ct-" + strconv.FormatInt(h.tokens.Add(1), 10)
 	call := h.history.Call()
@@ -343,6 +349,7 @@ type mix struct {
 	draw, renew                     int
 	longAdvance                     int // thousandths of advances that go past the TTL
 	dayAdvance                      int // thousandths of advances of 6 to 18 hours
+	weekAdvance                     int // thousandths of advances of a week, give or take an hour: each crosses a weekly renewal
 }
 
 // run starts workers goroutines doing ops operations each, drawn from m,
@@ -382,6 +389,8 @@ func (h *harness) run(seed uint64, workers, ops int, m mix, interval time.Durati
 						d = time.Duration(poolTTL+1+r.IntN(30)) * time.Minute
 					case y < m.longAdvance+m.dayAdvance:
 						d = time.Duration(6+r.IntN(13)) * time.Hour
+					case y < m.longAdvance+m.dayAdvance+m.weekAdvance:
+						d = 7*24*time.Hour + time.Duration(r.IntN(121)-60)*time.Minute
 					}
 					h.advance(w, d)
 					continue
@@ -499,12 +508,14 @@ func testPoolLinearizable(t *testing.T, db *store.DB) {
 		ops = 50
 	}
 	// The license renews weekly and expires unless renewed, so that the
-	// history holds draws and their reset at a renewal, the license's
-	// expiry and its renewals, besides the floating seats.
+	// history holds draws and their reset at renewals (15% of the
+	// advances jump a week, each across a renewal), the license's expiry
+	// and its renewals, besides the floating seats.
 	h := newHarnessOn(t, db, renewingSpec(poolMax))
-	h.run(testrand.Seed(t), workers, ops, mix{checkIn: 200, extend: 180, advance: 40, usage: 60, draw: 12, renew: 25,
-		longAdvance: 150, dayAdvance: 60}, 0)
+	h.run(testrand.Seed(t), workers, ops, mix{checkIn: 200, extend: 180, advance: 40, usage: 60, draw: 40, renew: 25,
+		longAdvance: 150, dayAdvance: 60, weekAdvance: 150}, 0)
 	history := h.history.Operations()
+	h.requireRenewalAndExpiry(history, ops == 200)
 	if licensetest.Check(t, h.model(), history, 2*time.Minute) != porcupine.Ok {
 		return
 	}
@@ -518,5 +529,50 @@ func testPoolLinearizable(t *testing.T, db *store.DB) {
 		if res == porcupine.Ok {
 			t.Errorf("a history that had %d seats in use checks as linearizable for a pool of %d", h.pool.Max, h.pool.Max-1)
 		}
+	}
+}
+
+// requireRenewalAndExpiry fails the test if its history does not hold what
+// it is there to check: renewals that found units drawn in the period they
+// ended (so that the model checks they were given back), and checkouts,
+// draws or extensions refused while the license had expired. It replays the
+// history in the order of the calls, as the clock and the license's end
+// moved; the tally is approximate where operations overlapped an advance,
+// which is enough to tell a history that holds them from one that does not.
+// Short runs, too short to be sure of a week's jump, only log the tally
+// unless strict.
+func (h *harness) requireRenewalAndExpiry(history []porcupine.Operation, strict bool) {
+	h.t.Helper()
+	ops := slices.SortedFunc(slices.Values(history), func(a, b porcupine.Operation) int { return cmp.Compare(a.Call, b.Call) })
+	now, end := epoch, h.pool.End
+	var drawn, resets, refusedExpired int
+	for _, op := range ops {
+		in, out := op.Input.(licensetest.Input), op.Output.(licensetest.Output)
+		switch in.Kind {
+		case licensetest.Advance:
+			if !rules.PeriodStart(h.pool.Renew, h.pool.Begin, now).Equal(rules.PeriodStart(h.pool.Renew, h.pool.Begin, in.Time)) {
+				if drawn > 0 {
+					resets++
+				}
+				drawn = 0
+			}
+			now = in.Time
+		case licensetest.Renew:
+			if out.Result == licensetest.OK {
+				end = in.Time
+			}
+		case licensetest.Draw:
+			if out.Result == licensetest.OK {
+				drawn++
+			}
+		}
+		consumes := in.Kind == licensetest.Checkout || in.Kind == licensetest.Draw || in.Kind == licensetest.Extend
+		if consumes && out.Result == licensetest.Refused && !end.IsZero() && !now.Before(end) {
+			refusedExpired++
+		}
+	}
+	h.t.Logf("the history holds %d renewals after draws in their period and %d refusals while the license had expired", resets, refusedExpired)
+	if strict && (resets == 0 || refusedExpired == 0) {
+		h.t.Errorf("the history does not exercise renewal and expiry (%d renewals after draws, %d refusals while expired): the mix needs more of them", resets, refusedExpired)
 	}
 }

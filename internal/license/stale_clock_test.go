@@ -38,6 +38,10 @@ type hooks struct {
 	beforeUpdate *pause // before the write transaction starts
 	atGrant      *pause // inside it, when it first reads a grant
 	atCheckout   *pause // inside it, at its first statement (it reads the checkout)
+	// afterLicenseRead runs once, when the operation has read a license
+	// outside any transaction (as a checkout does to plan).
+	afterLicenseRead func()
+	once             sync.Once
 }
 
 type hooksKey struct{}
@@ -56,6 +60,14 @@ func (s hookedStore) Update(ctx context.Context, fn func(license.Tx) error) erro
 
 func (s hookedStore) UpdateLicense(ctx context.Context, arn string, fn func(license.Tx) error) error {
 	return s.Store.UpdateLicense(ctx, arn, s.hook(ctx, fn))
+}
+
+func (s hookedStore) GetLicense(ctx context.Context, arn, version string) (license.License, error) {
+	l, err := s.Store.GetLicense(ctx, arn, version)
+	if h, _ := ctx.Value(hooksKey{}).(*hooks); h != nil && h.afterLicenseRead != nil {
+		h.once.Do(h.afterLicenseRead)
+	}
+	return l, err
 }
 
 // hook holds the operation before its transaction, or returns fn reading
@@ -255,6 +267,42 @@ func testExtendCannotRevive(t *testing.T, db *store.DB, h *hooks) {
 	}
 	if _, err := svc.CheckInLicense(ctx, pool.Buyer, license.CheckInLicenseInput{LicenseConsumptionToken: holder}); err != nil {
 		t.Errorf("checking in the seat's holder: %v", err)
+	}
+}
+
+// TestCheckoutAcrossARenewal is a checkout that reads the license, version
+// 1, valid for another hour, before the issuer renews it for five hours and
+// the clock moves on two: at no moment was the license expired, so the
+// checkout must not be refused as if version 1 were still current at the
+// new time (a state TestPoolLinearizable's model could not place). It takes
+// its time before it reads the license, and commits against version 2.
+func TestCheckoutAcrossARenewalSQLite(t *testing.T) {
+	testCheckoutAcrossARenewal(t, openSQLite(t))
+}
+
+func TestCheckoutAcrossARenewalPostgres(t *testing.T) {
+	testCheckoutAcrossARenewal(t, openPostgres(t))
+}
+
+func testCheckoutAcrossARenewal(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	clk := clock.NewManual(epoch)
+	db.SetClock(clk)
+	svc := license.NewService(hookedStore{db.Licenses()}, clk, licensetest.Operators{}, license.Config{})
+	pool := licensetest.NewPoolOn(t, svc, licensetest.PoolSpec{Max: 1, TTLMinutes: poolTTL, Begin: epoch.Add(-time.Hour),
+		End: epoch.Add(time.Hour), Renew: license.RenewNone})
+	h := &hooks{afterLicenseRead: func() {
+		if _, err := svc.CreateLicenseVersion(ctx, pool.Seller, pool.RenewInput("renew", epoch.Add(5*time.Hour))); err != nil {
+			t.Errorf("renewal: %v", err)
+		}
+		clk.Advance(2 * time.Hour)
+	}}
+	out, err := svc.CheckoutLicense(withHooks(ctx, h), pool.Buyer, pool.CheckoutInput("across"))
+	if err != nil {
+		t.Fatalf("checkout of a license renewed while it was planned: %v", err)
+	}
+	if want := clk.Now().Add(pool.TTL); !out.Expiration.Equal(want) {
+		t.Errorf("the seat expires at %s, want %s: a time to live from the time it was taken", out.Expiration, want)
 	}
 }
 

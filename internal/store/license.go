@@ -239,43 +239,35 @@ func (s *Licenses) GranteeProductGrants(ctx context.Context, grantee, sku, finge
 }
 
 // Usage returns, per entitlement of a license, the units drawn in a renewal
-// period and those in use at now.
+// period and those in use at now, as of one moment: one statement reads
+// both, so that a transaction committed meanwhile (a check-in beside a
+// draw) is counted wholly or not at all.
 func (s *Licenses) Usage(ctx context.Context, arn string, period, now time.Time) (usage map[string]license.Usage, err error) {
 	defer fault.Annotate(&err, "store: usage of license %s", arn)
-	out := map[string]license.Usage{}
-	rows, err := s.db.query(ctx, `SELECT name, drawn FROM license_drawn WHERE license_arn = ? AND period = ?`, arn, periodKey(period))
-	if err != nil {
-		return nil, s.db.classify(err)
-	}
-	for rows.Next() {
-		var name string
-		var n int64
-		if err := rows.Scan(&name, &n); err != nil {
-			rows.Close()
-			return nil, s.db.classify(err)
-		}
-		u := out[name]
-		u.Drawn = n
-		out[name] = u
-	}
-	rows.Close()
-	rows, err = s.db.query(ctx, `SELECT name, SUM(quantity) FROM license_seats WHERE license_arn = ? AND expires_at > ? GROUP BY name`, arn, now.UnixNano())
+	rows, err := s.db.query(ctx, licenseUsage, arn, periodKey(period), arn, now.UnixNano())
 	if err != nil {
 		return nil, s.db.classify(err)
 	}
 	defer rows.Close()
+	out := map[string]license.Usage{}
 	for rows.Next() {
 		var name string
-		var n int64
-		if err := rows.Scan(&name, &n); err != nil {
+		var u license.Usage
+		if err := rows.Scan(&name, &u.Drawn, &u.InUse); err != nil {
 			return nil, s.db.classify(err)
 		}
-		u := out[name]
-		u.InUse = n
 		out[name] = u
 	}
 	return out, s.db.classify(rows.Err())
 }
+
+// licenseUsage sums, per entitlement, a license's draws in one period and
+// its seats live at a time.
+const licenseUsage = `SELECT name, SUM(drawn), SUM(in_use) FROM (
+	SELECT name, drawn, 0 AS in_use FROM license_drawn WHERE license_arn = ? AND period = ?
+	UNION ALL
+	SELECT name, 0, quantity FROM license_seats WHERE license_arn = ? AND expires_at > ?
+) AS usage GROUP BY name`
 
 // IssuerKey returns one issuer's signing key, opening only its sealed
 // private key.

@@ -27,7 +27,6 @@ import (
 	"github.com/anishathalye/porcupine"
 
 	"github.com/tollgate/tollgate/internal/license"
-	"github.com/tollgate/tollgate/internal/license/rules"
 )
 
 // Kind names an operation on the pool.
@@ -148,7 +147,7 @@ func (s state) with(st seat) state {
 // and what was drawn if a renewal period began.
 func (s state) at(now int64, t Terms) state {
 	out := state{now: now, drawn: s.drawn, end: s.end}
-	if !t.period(s.now).Equal(t.period(now)) {
+	if t.period(s.now) != t.period(now) {
 		out.drawn = 0
 	}
 	for _, e := range s.seats {
@@ -173,8 +172,48 @@ type Terms struct {
 	Begin time.Time
 }
 
-func (t Terms) period(now int64) time.Time {
-	return rules.PeriodStart(t.Renew, t.Begin, time.Unix(0, now))
+// period is the number of the renewal period that holds now: how many of
+// the license's renewals have passed since the begin of its validity (0 for
+// a license that does not renew). It is worked out here from the renewal
+// rule, not with the service's own arithmetic (rules.PeriodStart), so that
+// a history checked against the model also checks where the service puts
+// the renewals.
+func (t Terms) period(now int64) int64 {
+	at := time.Unix(0, now).UTC()
+	begin := t.Begin.UTC()
+	switch t.Renew {
+	case license.RenewWeekly:
+		return floorDiv(at.Sub(begin).Nanoseconds(), (7 * 24 * time.Hour).Nanoseconds())
+	case license.RenewMonthly:
+		n := int64(at.Year()-begin.Year())*12 + int64(at.Month()) - int64(begin.Month())
+		if at.Before(monthlyRenewal(begin, n)) {
+			n--
+		}
+		return n
+	}
+	return 0
+}
+
+// floorDiv is a/b rounded down, for a before the anchor too.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// monthlyRenewal is the n-th monthly renewal of a license anchored at
+// begin: the anchor's day of the month n months on, or that month's last
+// day if it is shorter, at the anchor's time of day.
+func monthlyRenewal(begin time.Time, n int64) time.Time {
+	y, m := begin.Year(), int(begin.Month())-1+int(n)
+	y, m = y+m/12, m%12
+	if m < 0 {
+		y, m = y-1, m+12
+	}
+	lastDay := time.Date(y, time.Month(m+2), 0, 0, 0, 0, 0, time.UTC).Day()
+	return time.Date(y, time.Month(m+1), min(begin.Day(), lastDay), begin.Hour(), begin.Minute(), begin.Second(), begin.Nanosecond(), time.UTC)
 }
 
 // Model returns the sequential specification of a pool of max units whose
@@ -186,13 +225,17 @@ func Model(max int64, ttl time.Duration, start time.Time) porcupine.Model {
 
 // ModelOf returns the sequential specification of a pool on terms t:
 //
-//   - Checkout succeeds if and only if the license is available (its
-//     validity has not ended) and fewer than Max units are drawn and held.
-//     The seat expires when the output says: after now, and no later than
-//     now+TTL (the service stamps a checkout when it starts; the model's now
-//     is when it takes effect).
-//   - Draw succeeds under the same condition, and consumes a unit until the
-//     renewal period ends.
+//   - Checkout succeeds if and only if fewer than Max units are drawn and
+//     held, and the license was available (its validity had not ended) at
+//     the checkout's stamp: the time read as it began, no later than now
+//     (the model's now is when the checkout takes effect, and the clock
+//     may have moved on since the stamp). The seat expires a TTL after the
+//     stamp, after now.
+//   - Draw succeeds if and only if fewer than Max units are drawn and held
+//     and the license is available now, and consumes a unit until the
+//     renewal period ends. (A draw counts in the period of its
+//     transaction's time, which its output does not show: the histories
+//     hold the clock still while a draw runs.)
 //   - CheckIn succeeds if and only if the token's seat is live; Extend if
 //     and only if it is live and the license available, and moves its
 //     expiry to exactly now+TTL.
@@ -237,7 +280,7 @@ func ModelOf(t Terms) porcupine.Model {
 				if o.Result == OK && i.Kind == Extend {
 					return fmt.Sprintf("Extend(%s) -> until %s", short(i.Token), o.Expires.Format(time.TimeOnly))
 				}
-				return fmt.Sprintf("%s(%s) -> %s", i.Kind, short(i.Token), o.Result)
+				return fmt.Sprintf("%s(%s) -> %s%s", i.Kind, short(i.Token), o.Result, why(o))
 			case Advance:
 				return "Advance(" + i.Time.UTC().Format(time.DateTime) + ")"
 			case Renew:
@@ -245,7 +288,7 @@ func ModelOf(t Terms) porcupine.Model {
 			case Usage:
 				return fmt.Sprintf("Usage() -> %d", o.InUse)
 			}
-			return fmt.Sprintf("%s() -> %s", i.Kind, o.Result)
+			return fmt.Sprintf("%s() -> %s%s", i.Kind, o.Result, why(o))
 		},
 		DescribeState: func(st any) string {
 			s := st.(state)
@@ -267,19 +310,27 @@ func step(t Terms, s state, i Input, o Output) (bool, any) {
 	}
 	switch i.Kind {
 	case Checkout, Draw:
-		refuse := !s.available() || s.used() >= t.Max
 		if o.Result == Refused {
-			return refuse, s
+			return !s.available() || s.used() >= t.Max, s
 		}
-		if refuse {
+		if s.used() >= t.Max {
 			return false, s
 		}
 		if i.Kind == Draw {
+			if !s.available() {
+				return false, s
+			}
 			s.drawn++
 			return true, s
 		}
+		// A checkout is stamped with the time read as it began, which may
+		// be before the clock moved on and the checkout took effect: the
+		// license must have been valid at the stamp, and the seat expires a
+		// TTL after it. (A refusal changes nothing, so it can take effect
+		// before the clock moves on.)
 		exp := o.Expires.UnixNano()
-		if _, dup := s.live(o.Token); dup || exp <= s.now || exp > s.now+int64(t.TTL) {
+		stamp := exp - int64(t.TTL)
+		if _, dup := s.live(o.Token); dup || stamp > s.now || exp <= s.now || (s.end != 0 && stamp >= s.end) {
 			return false, s
 		}
 		return true, s.with(seat{token: o.Token, expires: exp})
@@ -326,6 +377,15 @@ func mix(h, v uint64) uint64 {
 		v >>= 8
 	}
 	return h
+}
+
+// why is the error an operation that did not succeed was answered with,
+// for a visualization.
+func why(o Output) string {
+	if o.Err == "" {
+		return ""
+	}
+	return ": " + o.Err
 }
 
 func short(token string) string {
