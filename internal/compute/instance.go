@@ -51,6 +51,9 @@ type Instance struct {
 	// Profile is the IAM instance profile the instance runs with; its
 	// role's credentials are what the metadata service serves.
 	Profile InstanceProfile
+	// Association is the instance's association with Profile: set
+	// exactly when Profile is.
+	Association ProfileAssociation
 	// Metadata is how the instance metadata service answers the instance.
 	Metadata MetadataOptions
 }
@@ -195,6 +198,9 @@ type Store interface {
 	Intervals(ctx context.Context, account string, from, to time.Time) ([]Interval, error)
 	// Tags returns account's tags on resources (volumes), by resource.
 	Tags(ctx context.Context, account string, ids []string) (map[string][]tag.Tag, error)
+	// Associations returns the instances q selects that have a profile
+	// association and are not terminated, ordered by association ID.
+	Associations(ctx context.Context, q AssociationQuery) ([]Instance, error)
 }
 
 // Tx is a write transaction.
@@ -202,6 +208,9 @@ type Tx interface {
 	// Now is the transaction's one time.
 	Now() time.Time
 	Instance(id string) (Instance, error)
+	// InstanceByAssociation returns the instance whose profile
+	// association has the ID, whoever owns it.
+	InstanceByAssociation(id string) (Instance, error)
 	// Launched returns an account's instances launched with a client
 	// token, in launch order.
 	Launched(owner, clientToken string) ([]Instance, error)

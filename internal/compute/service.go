@@ -188,6 +188,9 @@ func (s *Service) newInstance(caller string, in RunInput, img image.Image, reser
 		KeyName: in.KeyName, RootDeviceName: img.RootDeviceName, RootDeviceType: img.RootDeviceType,
 		VirtualizationType: img.VirtualizationType, Profile: in.profile, Metadata: in.Metadata.WithDefaults(),
 	}
+	if !in.profile.IsZero() {
+		inst.Association = s.newAssociation(now)
+	}
 	for _, d := range img.BlockDevices {
 		if d.Ebs == nil {
 			continue

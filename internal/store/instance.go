@@ -30,7 +30,7 @@ func (s *Instances) Update(ctx context.Context, fn func(compute.Tx) error) error
 // reads them and instanceValues writes them.
 const instanceColumns = `id, owner, reservation_id, launch_index, image_id, instance_type, state, product_code,
 	product_code_type, platform, architecture, zone, private_ip, key_name, client_token, root_device_name,
-	root_device_type, virtualization_type, launched_at, created_at, terminated_at, iam_instance_profile, doc`
+	root_device_type, virtualization_type, launched_at, created_at, terminated_at, iam_instance_profile, iam_association_id, doc`
 
 const selectInstance = `SELECT ` + instanceColumns + ` FROM instances i`
 
@@ -40,9 +40,10 @@ func scanInstance(row scanner) (compute.Instance, error) {
 	var doc string
 	if err := row.Scan(&in.ID, &in.Owner, &in.ReservationID, &in.LaunchIndex, &in.ImageID, &in.InstanceType, &in.State,
 		&in.ProductCode.Code, &in.ProductCode.Type, &in.Platform, &in.Architecture, &in.Zone, &in.PrivateIP, &in.KeyName,
-		&in.ClientToken, &in.RootDeviceName, &in.RootDeviceType, &in.VirtualizationType, &launched, &created, &terminated, &in.Profile.ARN, &doc); err != nil {
+		&in.ClientToken, &in.RootDeviceName, &in.RootDeviceType, &in.VirtualizationType, &launched, &created, &terminated, &in.Profile.ARN, &in.Association.ID, &doc); err != nil {
 		return compute.Instance{}, err
 	}
+	in.LaunchedAt, in.CreatedAt, in.TerminatedAt = fromNanos(launched), fromNanos(created), timeOrZero(terminated)
 	var d instanceDoc
 	if err := decodeDoc(doc, &d, "instance "+in.ID); err != nil {
 		return compute.Instance{}, err
@@ -50,7 +51,6 @@ func scanInstance(row scanner) (compute.Instance, error) {
 	if err := d.fill(&in); err != nil {
 		return compute.Instance{}, err
 	}
-	in.LaunchedAt, in.CreatedAt, in.TerminatedAt = fromNanos(launched), fromNanos(created), timeOrZero(terminated)
 	return in, nil
 }
 
@@ -62,7 +62,7 @@ func instanceValues(in compute.Instance) ([]any, error) {
 	return []any{in.ID, in.Owner, in.ReservationID, in.LaunchIndex, in.ImageID, in.InstanceType, string(in.State),
 		in.ProductCode.Code, string(in.ProductCode.Type), string(in.Platform), in.Architecture, in.Zone, in.PrivateIP,
 		in.KeyName, in.ClientToken, in.RootDeviceName, string(in.RootDeviceType), in.VirtualizationType,
-		in.LaunchedAt.UnixNano(), in.CreatedAt.UnixNano(), nanosOrZero(in.TerminatedAt), in.Profile.ARN, doc}, nil
+		in.LaunchedAt.UnixNano(), in.CreatedAt.UnixNano(), nanosOrZero(in.TerminatedAt), in.Profile.ARN, in.Association.ID, doc}, nil
 }
 
 // Get returns an instance, whoever owns it.
@@ -93,6 +93,28 @@ func (s *Instances) List(ctx context.Context, q compute.Query) (out []compute.In
 		}
 	}
 	query := c.limited(selectInstance+c.sql()+` ORDER BY i.reservation_id, i.id`, q.Limit)
+	rows, err := s.db.queryUncached(ctx, query, c.args...)
+	return collectRows(s.db, rows, err, scanInstance)
+}
+
+// Associations returns the instances q selects that have a profile
+// association and are not terminated, ordered by association ID.
+func (s *Instances) Associations(ctx context.Context, q compute.AssociationQuery) (out []compute.Instance, err error) {
+	defer fault.Annotate(&err, "store: list the profile associations of %s", q.Owner)
+	c := &conds{dialect: s.db.dialect}
+	c.add(`i.owner = ?`, q.Owner)
+	c.add(`i.iam_association_id <> ''`)
+	c.add(`i.state <> 'terminated'`)
+	if len(q.IDs) > 0 {
+		c.anyOf("i.iam_association_id", q.IDs)
+	}
+	for _, values := range q.InstanceIDs {
+		c.matches("i.id", values)
+	}
+	if q.AfterID != "" {
+		c.add(`i.iam_association_id > ?`, q.AfterID)
+	}
+	query := c.limited(selectInstance+c.sql()+` ORDER BY i.iam_association_id`, q.Limit)
 	rows, err := s.db.queryUncached(ctx, query, c.args...)
 	return collectRows(s.db, rows, err, scanInstance)
 }
@@ -176,6 +198,11 @@ func (t *instanceTx) Now() time.Time { return t.tx.Now() }
 
 func (t *instanceTx) Instance(id string) (compute.Instance, error) {
 	in, err := scanInstance(t.tx.QueryRow(selectInstance+` WHERE i.id = ?`, id))
+	return in, t.tx.db.classify(err)
+}
+
+func (t *instanceTx) InstanceByAssociation(id string) (compute.Instance, error) {
+	in, err := scanInstance(t.tx.QueryRow(selectInstance+` WHERE i.iam_association_id = ? AND i.iam_association_id <> ''`, id))
 	return in, t.tx.db.classify(err)
 }
 

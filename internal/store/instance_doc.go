@@ -1,6 +1,8 @@
 package store
 
 import (
+	"time"
+
 	"github.com/tollgate/tollgate/internal/compute"
 )
 
@@ -15,6 +17,10 @@ type instanceDoc struct {
 	// defaults (compute.MetadataOptions.WithDefaults).
 	HTTPTokens   string `json:"http_tokens,omitempty"`
 	HTTPEndpoint string `json:"http_endpoint,omitempty"`
+	// AssociatedAt is when the instance's profile association was made;
+	// instances given one by migration 27 have none, which means their
+	// launch.
+	AssociatedAt string `json:"associated_at,omitempty"`
 }
 
 type volumeDoc struct {
@@ -30,16 +36,28 @@ type volumeDoc struct {
 func instanceDocOf(in compute.Instance) instanceDoc {
 	return instanceDoc{StateReason: in.StateReason, LaunchRequest: in.LaunchRequest,
 		HTTPTokens: in.Metadata.HTTPTokens, HTTPEndpoint: in.Metadata.HTTPEndpoint,
+		AssociatedAt: formatDocTime(in.Association.At),
 		Volumes: mapSlice(in.Volumes, func(v compute.Volume) volumeDoc {
 			return volumeDoc{DeviceName: v.DeviceName, VolumeID: v.VolumeID, SnapshotID: v.SnapshotID, SizeGiB: v.SizeGiB,
 				VolumeType: v.VolumeType, AttachedAt: formatDocTime(v.AttachedAt), DeleteOnTermination: v.DeleteOnTermination}
 		})}
 }
 
-// fill sets the parts of in that d holds.
+// fill sets the parts of in that d holds; in.CreatedAt is read first.
 func (d instanceDoc) fill(in *compute.Instance) error {
 	in.StateReason, in.LaunchRequest = d.StateReason, d.LaunchRequest
 	in.Metadata = compute.MetadataOptions{HTTPTokens: d.HTTPTokens, HTTPEndpoint: d.HTTPEndpoint}
+	in.Association.At = time.Time{}
+	if in.Association.ID != "" {
+		in.Association.At = in.CreatedAt
+		if d.AssociatedAt != "" {
+			at, err := parseDocTime(d.AssociatedAt, "instance "+in.ID)
+			if err != nil {
+				return err
+			}
+			in.Association.At = at
+		}
+	}
 	in.Volumes = nil
 	for _, v := range d.Volumes {
 		at, err := parseDocTime(v.AttachedAt, "instance "+in.ID)

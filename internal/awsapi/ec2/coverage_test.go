@@ -19,7 +19,7 @@ import (
 var requiredCodes = []string{
 	"InvalidAMIID.NotFound", "InvalidAMIID.Malformed", "InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed",
 	"AuthFailure", "OptInRequired", "InvalidParameterValue", "UnsupportedOperation", "IncorrectInstanceState",
-	"InvalidParameterCombination", "MissingParameter",
+	"InvalidParameterCombination", "MissingParameter", "IncorrectState", "InvalidAssociationID.NotFound",
 }
 
 // pendingSDKTests are operations served before their SDK tests landed:

@@ -83,6 +83,11 @@ func operations(d Deps) map[string]operation {
 		"CopyImage":                 op(copyImage(d)),
 		"ImportImage":               op(importImage(d)),
 		"DescribeImportImageTasks":  op(describeImportImageTasks(d)),
+
+		"AssociateIamInstanceProfile":            op(associateIamInstanceProfile(d)),
+		"DisassociateIamInstanceProfile":         op(disassociateIamInstanceProfile(d)),
+		"ReplaceIamInstanceProfileAssociation":   op(replaceIamInstanceProfileAssociation(d)),
+		"DescribeIamInstanceProfileAssociations": op(describeIamInstanceProfileAssociations(d)),
 	}
 }
 
@@ -99,6 +104,7 @@ var Errors = []string{
 	"IdempotentParameterMismatch", "InvalidUserID.Malformed", "InstanceLimitExceeded",
 	"InvalidSnapshot.NotFound", "InvalidSnapshot.InUse", "InvalidVolumeID.Malformed", "InvalidVolume.NotFound",
 	"InvalidBlockDeviceMapping", "InvalidConversionTaskId", "InvalidConversionTaskId.Malformed",
+	"IncorrectState", "InvalidAssociationID.NotFound",
 }
 
 // operation is an operation's handler, and the shape of its request (for

@@ -19,6 +19,7 @@ var (
 	_ = register("Instances", Instances)
 	_ = register("InstanceList", InstanceList)
 	_ = register("InstanceIntervals", InstanceIntervals)
+	_ = register("InstanceAssociations", InstanceAssociations)
 )
 
 // NewInstance returns the n-th instance fixture of owner in reservation r,
@@ -35,7 +36,8 @@ func NewInstance(n int, owner, r string) compute.Instance {
 		Metadata: compute.MetadataOptions{HTTPTokens: compute.HTTPTokensRequired, HTTPEndpoint: compute.HTTPEndpointDisabled},
 		Volumes: []compute.Volume{{DeviceName: "/dev/xvda", VolumeID: fmt.Sprintf("vol-%017x", n), SnapshotID: "snap-0123456789abcdef0",
 			SizeGiB: 8, VolumeType: "gp3", AttachedAt: at, DeleteOnTermination: true}},
-		Profile: compute.InstanceProfile{ARN: "arn:aws:iam::" + owner + ":instance-profile/app/seller-app"},
+		Profile:     compute.InstanceProfile{ARN: "arn:aws:iam::" + owner + ":instance-profile/app/seller-app"},
+		Association: compute.ProfileAssociation{ID: fmt.Sprintf("iip-assoc-%017x", n), At: at.Add(time.Minute)},
 	}
 }
 
@@ -114,6 +116,7 @@ func InstanceList(t *testing.T, open Opener) {
 	a := NewInstance(1, owner, "r-00000000000000002")
 	b := NewInstance(2, owner, "r-00000000000000001")
 	b.State, b.InstanceType, b.ProductCode, b.Profile = compute.Stopped, "t3.micro", image.ProductCode{}, compute.InstanceProfile{}
+	b.Association = compute.ProfileAssociation{}
 	c := NewInstance(3, owner, "r-00000000000000001")
 	c.State, c.TerminatedAt = compute.Terminated, Epoch.Add(time.Hour)
 	theirs := NewInstance(4, other, "r-00000000000000003")
@@ -215,6 +218,94 @@ func InstanceIntervals(t *testing.T, open Opener) {
 			got, err := db.Instances().Intervals(t.Context(), owner, at(tc.from), at(tc.to))
 			NoError(t, err, "intervals")
 			Diff(t, "intervals", tc.want, got, cmpopts.EquateEmpty())
+		})
+	}
+}
+
+// InstanceAssociations tests the profile associations: an instance found
+// by its association in a transaction, and the listing of an owner's
+// associations (Associations), which leaves out instances without one and
+// terminated ones.
+func InstanceAssociations(t *testing.T, open Opener) {
+	const owner, other = "111111111111", "222222222222"
+	db := open(t)
+	// Association IDs in another order than the instances'.
+	a, b, c := NewInstance(1, owner, "r-1"), NewInstance(2, owner, "r-1"), NewInstance(3, owner, "r-2")
+	a.Association.ID, b.Association.ID, c.Association.ID = "iip-assoc-0000000000000000c", "iip-assoc-0000000000000000a", "iip-assoc-0000000000000000b"
+	none := NewInstance(4, owner, "r-2")
+	none.Profile, none.Association = compute.InstanceProfile{}, compute.ProfileAssociation{}
+	gone := NewInstance(5, owner, "r-2")
+	gone.State, gone.TerminatedAt = compute.Terminated, Epoch.Add(time.Hour)
+	theirs := NewInstance(6, other, "r-3")
+	stopped := b
+	stopped.State = compute.Stopped
+	for _, in := range []compute.Instance{a, stopped, c, none, gone, theirs} {
+		PutInstance(t, db, in)
+	}
+	b = stopped
+	t.Run("ByAssociation", func(t *testing.T) {
+		NoError(t, updateInstances(t, db, func(tx compute.Tx) error {
+			got, err := tx.InstanceByAssociation(a.Association.ID)
+			Diff(t, "instance", a, got, cmpopts.EquateEmpty())
+			if err != nil {
+				return err
+			}
+			got, err = tx.InstanceByAssociation(gone.Association.ID)
+			Diff(t, "terminated instance", gone, got, cmpopts.EquateEmpty())
+			return err
+		}), "by association")
+		for _, id := range []string{"iip-assoc-00000000000000099", ""} {
+			WantKind(t, updateInstances(t, db, func(tx compute.Tx) error {
+				_, err := tx.InstanceByAssociation(id)
+				return err
+			}), fault.NotFound)
+		}
+	})
+	t.Run("Changed", func(t *testing.T) {
+		db := open(t)
+		in := NewInstance(1, owner, "r-1")
+		PutInstance(t, db, in)
+		old := in.Association.ID
+		in.Profile.ARN = "arn:aws:iam::" + owner + ":instance-profile/other"
+		in.Association = compute.ProfileAssociation{ID: "iip-assoc-000000000000000ff", At: Epoch.Add(time.Hour)}
+		NoError(t, updateInstances(t, db, func(tx compute.Tx) error { return tx.PutInstance(in) }), "replace")
+		got, err := db.Instances().Get(t.Context(), in.ID)
+		NoError(t, err, "read")
+		Diff(t, "replaced", in, got)
+		WantKind(t, updateInstances(t, db, func(tx compute.Tx) error {
+			_, err := tx.InstanceByAssociation(old)
+			return err
+		}), fault.NotFound)
+		in.Profile, in.Association = compute.InstanceProfile{}, compute.ProfileAssociation{}
+		NoError(t, updateInstances(t, db, func(tx compute.Tx) error { return tx.PutInstance(in) }), "disassociate")
+		got, err = db.Instances().Get(t.Context(), in.ID)
+		NoError(t, err, "read")
+		Diff(t, "disassociated", in, got)
+		// Two instances cannot hold one association.
+		dup := NewInstance(2, owner, "r-1")
+		dup.Association.ID = "iip-assoc-000000000000000ff"
+		in.Association, in.Profile = dup.Association, dup.Profile
+		NoError(t, updateInstances(t, db, func(tx compute.Tx) error { return tx.PutInstance(in) }), "associate")
+		WantKind(t, updateInstances(t, db, func(tx compute.Tx) error { return tx.CreateInstance(dup) }), fault.Conflict)
+	})
+	for _, tc := range []struct {
+		name string
+		q    compute.AssociationQuery
+		want []compute.Instance
+	}{
+		{"Owner", compute.AssociationQuery{Owner: owner}, []compute.Instance{b, c, a}},
+		{"Other", compute.AssociationQuery{Owner: other}, []compute.Instance{theirs}},
+		{"IDs", compute.AssociationQuery{Owner: owner, IDs: []string{a.Association.ID, gone.Association.ID, theirs.Association.ID}}, []compute.Instance{a}},
+		{"Instance", compute.AssociationQuery{Owner: owner, InstanceIDs: [][]string{{c.ID, none.ID}}}, []compute.Instance{c}},
+		{"InstanceWildcard", compute.AssociationQuery{Owner: owner, InstanceIDs: [][]string{{"i-*1", "i-*2"}}}, []compute.Instance{b, a}},
+		{"InstanceFilters", compute.AssociationQuery{Owner: owner, InstanceIDs: [][]string{{"i-*1", "i-*2"}, {"*2"}}}, []compute.Instance{b}},
+		{"After", compute.AssociationQuery{Owner: owner, AfterID: b.Association.ID}, []compute.Instance{c, a}},
+		{"Limit", compute.AssociationQuery{Owner: owner, Limit: 2}, []compute.Instance{b, c}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := db.Instances().Associations(t.Context(), tc.q)
+			NoError(t, err, "associations")
+			Diff(t, "instances", tc.want, got, cmpopts.EquateEmpty())
 		})
 	}
 }

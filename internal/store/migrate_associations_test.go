@@ -1,0 +1,95 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/tollgate/tollgate/internal/sealed"
+	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/storetest"
+)
+
+// TestAssociationMigrationSQLite and ...Postgres: migration 27 gives each
+// instance stored with a profile before it an association of its own,
+// made at its launch, and none to an instance without one; it rolls back.
+func TestAssociationMigrationSQLite(t *testing.T) {
+	dir := t.TempDir()
+	cfg := store.Config{DataDir: dir}
+	testAssociationMigration(t, store.SQLite, cfg, func() *sql.DB {
+		conn, err := sql.Open("sqlite", "file:"+filepath.Join(dir, store.SQLiteFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return conn
+	})
+}
+
+func TestAssociationMigrationPostgres(t *testing.T) {
+	url := storetest.PostgresSchema(t, storetest.PostgresURL(t))
+	cfg := store.Config{DatabaseURL: url, SecretKey: sealed.GenerateKey()}
+	testAssociationMigration(t, store.Postgres, cfg, func() *sql.DB {
+		conn, err := sql.Open("pgx", url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return conn
+	})
+}
+
+func testAssociationMigration(t *testing.T, dialect store.Dialect, cfg store.Config, open func() *sql.DB) {
+	ctx := context.Background()
+	conn := open()
+	if err := store.MigrateUpTo(ctx, conn, dialect, 26); err != nil {
+		t.Fatalf("migrate to 26: %v", err)
+	}
+	const created = int64(1_700_000_000_000_000_000)
+	for _, row := range []struct{ id, profile string }{
+		{"i-00000000000000001", "arn:aws:iam::111111111111:instance-profile/app"},
+		{"i-00000000000000002", "arn:aws:iam::111111111111:instance-profile/app"},
+		{"i-00000000000000003", ""},
+	} {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO instances (id, owner, reservation_id, launch_index, image_id,
+			instance_type, state, product_code, product_code_type, platform, architecture, zone, private_ip, key_name,
+			client_token, root_device_name, root_device_type, virtualization_type, launched_at, created_at, terminated_at,
+			iam_instance_profile, doc) VALUES ('`+row.id+`', '111111111111', 'r-1', 0, 'ami-0123456789abcdef0', 't3.micro',
+			'running', '', '', '', 'x86_64', 'us-east-1a', '10.0.0.4', '', '', '/dev/xvda', 'ebs', 'hvm', 1700000000000000000,
+			1700000000000000000, 0, '`+row.profile+`', '{}')`); err != nil {
+			t.Fatalf("insert %s: %v", row.id, err)
+		}
+	}
+	conn.Close()
+
+	check := func(when string) {
+		t.Helper()
+		db, err := store.Open(ctx, cfg)
+		if err != nil {
+			t.Fatalf("open and migrate (%s): %v", when, err)
+		}
+		defer db.Close()
+		pattern := regexp.MustCompile(`^iip-assoc-[0-9a-f]{17}$`)
+		seen := map[string]bool{}
+		for _, id := range []string{"i-00000000000000001", "i-00000000000000002"} {
+			in, err := db.Instances().Get(ctx, id)
+			storetest.NoError(t, err, "read "+id+" "+when)
+			if !pattern.MatchString(in.Association.ID) || seen[in.Association.ID] || in.Association.At.UnixNano() != created {
+				t.Errorf("%s %s: association %+v, want its own iip-assoc-<17 hex> made at its launch", id, when, in.Association)
+			}
+			seen[in.Association.ID] = true
+		}
+		in, err := db.Instances().Get(ctx, "i-00000000000000003")
+		storetest.NoError(t, err, "read the instance without a profile "+when)
+		if !in.Association.IsZero() {
+			t.Errorf("an instance without a profile has the association %+v %s", in.Association, when)
+		}
+	}
+	check("after migration 27")
+	conn = open()
+	defer conn.Close()
+	if err := store.MigrateDownTo(ctx, conn, dialect, 26); err != nil {
+		t.Fatalf("roll back to 26: %v", err)
+	}
+	check("after rolling back and migrating again")
+}
