@@ -11,16 +11,17 @@ import (
 )
 
 // fromSnapshots checks the snapshots img's block devices are made from
-// (caller's own, as no snapshot is shared), sizes the volumes that name
+// (caller's own, or shared with it, or public), sizes the volumes that name
 // none, and gives img the platform and product code its root snapshot's
 // lineage leaves it: registering from a raw snapshot is rebundling without
-// the platform's tools.
+// the platform's tools. A snapshot another account shared is no
+// different: the rule reads the snapshot's lineage, whoever registers.
 func fromSnapshots(tx Tx, caller string, img *Image) error {
 	for i, d := range img.BlockDevices {
 		if d.Ebs == nil || d.Ebs.SnapshotID == "" {
 			continue
 		}
-		snap, err := ownedSnapshot(tx, caller, d.Ebs.SnapshotID)
+		snap, err := restorableSnapshot(tx, caller, d.Ebs.SnapshotID)
 		if err != nil {
 			return err
 		}

@@ -161,6 +161,9 @@ type Store interface {
 	LaunchPermissions(ctx context.Context, id string) ([]string, error)
 	// Snapshots returns the snapshots q selects, in ID order.
 	Snapshots(ctx context.Context, q SnapshotQuery) ([]Snapshot, error)
+	// SnapshotPermissions returns the accounts a snapshot is shared with,
+	// in order.
+	SnapshotPermissions(ctx context.Context, id string) ([]string, error)
 	// ImportTasks returns the import tasks q selects, in ID order.
 	ImportTasks(ctx context.Context, q ImportTaskQuery) ([]ImportTask, error)
 }
@@ -198,8 +201,19 @@ type Tx interface {
 	// CreateSnapshot stores a new snapshot; fault.Conflict if its ID is
 	// taken.
 	CreateSnapshot(s Snapshot) error
-	// DeleteSnapshot deletes a snapshot and the tags on it.
+	// DeleteSnapshot deletes a snapshot, the tags on it and its
+	// create-volume permissions.
 	DeleteSnapshot(id string) error
+	// SetSnapshotPublic makes a snapshot public or private.
+	SetSnapshotPublic(id string, public bool) error
+	// SnapshotPermitted reports whether a snapshot is shared with account.
+	SnapshotPermitted(id, account string) (bool, error)
+	// AddSnapshotPermissions shares a snapshot with accounts (those it is
+	// already shared with are left alone); RemoveSnapshotPermissions stops
+	// sharing it; ResetSnapshotPermissions stops sharing it with any.
+	AddSnapshotPermissions(id string, accounts []string) error
+	RemoveSnapshotPermissions(id string, accounts []string) error
+	ResetSnapshotPermissions(id string) error
 	// SnapshotUsers returns the images whose block devices are made from a
 	// snapshot, in ID order.
 	SnapshotUsers(id string) ([]string, error)

@@ -217,12 +217,12 @@ func (s *Service) importIn(tx Tx, caller string, in ImportInput) (ImportTask, er
 	return task, tx.Tag(caller, task.ID, tag.ImportImageTask, in.Tags)
 }
 
-// importedDisk returns the snapshot a disk of an import is: caller's own
-// snapshot, or a new one of a disk from elsewhere, of no known lineage and
+// importedDisk returns the snapshot a disk of an import is: a snapshot
+// caller may restore (its own, shared with it, or public), or a new one of a disk from elsewhere, of no known lineage and
 // the platform the import declares.
 func (s *Service) importedDisk(tx Tx, caller string, d ImportDisk, declared Platform) (Snapshot, error) {
 	if !d.fromElsewhere() {
-		return ownedSnapshot(tx, caller, d.SnapshotID)
+		return restorableSnapshot(tx, caller, d.SnapshotID)
 	}
 	snap := s.newSnapshot(tx, caller, SourceVolume{}, Lineage{Platform: declared})
 	snap.Description = "Created by ImportImage from " + clip(cmpOr(d.URL, "s3://"+d.S3Bucket+"/"+d.S3Key))

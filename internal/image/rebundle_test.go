@@ -3,6 +3,7 @@ package image_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/clock"
@@ -40,6 +41,9 @@ func (f *fakeCompute) VolumeSource(_ context.Context, caller, id string) (image.
 func (f *fakeCompute) HasRegion(r string) bool { return r == "us-east-1" }
 
 const buyer = "333333333333"
+
+// grantee is an account a buyer shares a snapshot with.
+const grantee = "444444444444"
 
 // paidInstance is a buyer's instance of a paid image of platform p,
 // carrying code.
@@ -89,6 +93,13 @@ func TestRebundlingMatrix(t *testing.T) {
 		// A disk from elsewhere has no code, whatever its platform.
 		{"Windows/ImportDisk", image.Windows, marketplace, "disk", "Windows", image.ProductCode{}, image.Windows},
 		{"Linux/ImportDisk", image.Linux, marketplace, "disk", "Linux", image.ProductCode{}, image.Linux},
+		// A snapshot shared with another account is rebundled by the same
+		// rule when that account registers or imports an image from it:
+		// sharing neither adds nor sheds the code.
+		{"Linux/SharedSnapshotRegisterImage", image.Linux, marketplace, "shared register", "", image.ProductCode{}, image.Linux},
+		{"Windows/SharedSnapshotRegisterImage", image.Windows, marketplace, "shared register", "", marketplace, image.Windows},
+		{"Windows/SharedSnapshotImportImage/DeclaredLinux", image.Windows, marketplace, "shared import", "Linux", marketplace, image.Windows},
+		{"Windows/SharedSnapshotRegisterImage/DevPay", image.Windows, devpay, "shared register", "", devpay, image.Windows},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := t.Context()
@@ -99,14 +110,14 @@ func TestRebundlingMatrix(t *testing.T) {
 			if img.ProductCode != tc.wantCode || img.Platform != tc.wantOS {
 				t.Fatalf("image has code %+v on %q, want %+v on %q", img.ProductCode, img.Platform, tc.wantCode, tc.wantOS)
 			}
-			if got, err := svc.Get(ctx, buyer, img.ID); err != nil || got.ProductCode != tc.wantCode || got.Platform != tc.wantOS {
+			if got, err := svc.Get(ctx, img.Owner, img.ID); err != nil || got.ProductCode != tc.wantCode || got.Platform != tc.wantOS {
 				t.Fatalf("stored image: %+v, %v", got, err)
 			}
 			if tc.wantCode.IsZero() {
 				return
 			}
 			// A code kept is permanent: it cannot be reset.
-			err := svc.ResetAttribute(ctx, buyer, img.ID, image.AttrProductCodes)
+			err := svc.ResetAttribute(ctx, img.Owner, img.ID, image.AttrProductCodes)
 			if fault.As(err).Code != "UnsupportedOperation" {
 				t.Fatalf("resetting the code: %v, want UnsupportedOperation", err)
 			}
@@ -154,13 +165,22 @@ func rebundle(t *testing.T, svc *image.Service, how, declared string, src image.
 	if snap.Lineage.ProductCode != src.ProductCode || snap.Lineage.Platform != src.Platform || snap.Lineage.SourceInstanceID != src.InstanceID {
 		t.Fatalf("snapshot lineage %+v, want the instance's", snap.Lineage)
 	}
+	maker := buyer
+	if shared, ok := strings.CutPrefix(how, "shared "); ok {
+		// The buyer shares the snapshot; another account makes the image.
+		maker, how = grantee, shared
+		if err := svc.ModifySnapshotAttribute(ctx, buyer, snap.ID, image.ModifySnapshotAttributeInput{
+			Add: []image.Permission{{UserID: grantee}}}); err != nil {
+			t.Fatalf("sharing the snapshot: %v", err)
+		}
+	}
 	if how == "register" {
-		return must(svc.Register(ctx, buyer, image.RegisterInput{Name: "registered", RootDeviceName: "/dev/xvda",
+		return must(svc.Register(ctx, maker, image.RegisterInput{Name: "registered", RootDeviceName: "/dev/xvda",
 			BlockDevices: []image.BlockDevice{{DeviceName: "/dev/xvda", Ebs: &image.EbsDevice{SnapshotID: snap.ID}}}}))
 	}
-	task, err := svc.Import(ctx, buyer, image.ImportInput{Platform: declared, Disks: []image.ImportDisk{{SnapshotID: snap.ID}}})
+	task, err := svc.Import(ctx, maker, image.ImportInput{Platform: declared, Disks: []image.ImportDisk{{SnapshotID: snap.ID}}})
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
-	return must(svc.Get(ctx, buyer, task.ImageID))
+	return must(svc.Get(ctx, maker, task.ImageID))
 }

@@ -24,6 +24,10 @@ type Snapshot struct {
 	Description   string
 	Encrypted     bool
 	StartedAt     time.Time
+	// Public snapshots may be restored by every account (the group "all"
+	// of their create-volume permissions); the accounts they are shared
+	// with are the store's rows of their own.
+	Public bool
 	// Lineage is where the disk came from, which the rebundling rule reads.
 	Lineage Lineage
 }
@@ -162,9 +166,14 @@ func (in DescribeSnapshotsInput) Validate() error {
 	if err := checkMaxResults(in.MaxResults); err != nil {
 		return err
 	}
-	for _, o := range slices.Concat(in.Owners, in.RestorableBy) {
+	for _, o := range in.Owners {
 		if o != Self && !ValidAccount(o) && !slices.Contains(OwnerAliases, o) {
 			return fault.Coded(fault.Invalid, "InvalidUserID.Malformed", "Invalid user id: %q", clip(o))
+		}
+	}
+	for _, u := range in.RestorableBy {
+		if u != Self && u != GroupAll && !ValidAccount(u) {
+			return fault.Coded(fault.Invalid, "InvalidUserID.Malformed", "Invalid user id: %q", clip(u))
 		}
 	}
 	if _, err := decodeListToken("snapshot", in.NextToken, CheckSnapshotID); err != nil {
@@ -176,14 +185,24 @@ func (in DescribeSnapshotsInput) Validate() error {
 	})
 }
 
-// SnapshotQuery selects snapshots for ListSnapshots: caller's own, as no
-// snapshot is shared.
+// SnapshotQuery selects snapshots for ListSnapshots. Only snapshots
+// Caller may restore are listed: its own, those shared with it, and public
+// ones; every other condition given must hold too.
 type SnapshotQuery struct {
-	Owner   string
-	IDs     []string
-	Filters []filter.Filter
-	// None is set when the query can match nothing (an owner or
-	// restorable-by list that leaves out the caller).
+	Caller string
+	IDs    []string
+	// Owners, when given, are the only owners whose snapshots are listed
+	// (account IDs; "self" is resolved to Caller before the query).
+	Owners []string
+	// Restorable is set when RestorableBy applies: then only snapshots
+	// with create-volume permissions for one of RestorableBy are listed:
+	// for Caller, its own and those shared with it; for another account,
+	// Caller's own shared with that account; AnyPublic adds public ones.
+	Restorable   bool
+	RestorableBy []string
+	AnyPublic    bool
+	Filters      []filter.Filter
+	// None is set when the query can match nothing.
 	None  bool
 	After string
 	Limit int

@@ -50,14 +50,15 @@ func (s *Service) newSnapshot(tx Tx, owner string, v SourceVolume, lin Lineage) 
 }
 
 // DescribeSnapshots lists the snapshots caller may see that in selects:
-// its own. Naming another is InvalidSnapshot.NotFound.
+// those it may restore (its own, those shared with it, public ones).
+// Naming another is InvalidSnapshot.NotFound.
 func (s *Service) DescribeSnapshots(ctx context.Context, caller string, in DescribeSnapshotsInput) (p SnapshotPage, err error) {
 	defer fault.Annotate(&err, "image: describe snapshots")
 	if err := in.Validate(); err != nil {
 		return p, err
 	}
 	if len(in.IDs) > 0 {
-		found, err := s.store.Snapshots(ctx, SnapshotQuery{Owner: caller, IDs: in.IDs})
+		found, err := s.store.Snapshots(ctx, SnapshotQuery{Caller: caller, IDs: in.IDs})
 		if err != nil {
 			return p, err
 		}
@@ -71,12 +72,7 @@ func (s *Service) DescribeSnapshots(ctx context.Context, caller string, in Descr
 			return p, snapshotNotFound(missing...)
 		}
 	}
-	q := SnapshotQuery{Owner: caller, IDs: in.IDs, Filters: in.Filters, Limit: int(in.MaxResults)}
-	q.After, _ = decodeListToken("snapshot", in.NextToken, CheckSnapshotID)
-	// No snapshot is shared: only caller's own are listed, so naming owners
-	// or accounts that may restore them leaves out everything unless caller
-	// is among them.
-	q.None = excludes(in.Owners, caller) || excludes(in.RestorableBy, caller)
+	q := snapshotQuery(caller, in)
 	if q.Limit > 0 {
 		q.Limit++ // one more tells whether there is a next page
 	}
@@ -92,18 +88,36 @@ func (s *Service) DescribeSnapshots(ctx context.Context, caller string, in Descr
 	return p, nil
 }
 
-// excludes reports whether a list of accounts ("self" among them) is given
-// and leaves caller out.
-func excludes(accounts []string, caller string) bool {
-	return len(accounts) > 0 && !slices.Contains(accounts, Self) && !slices.Contains(accounts, caller)
+// snapshotQuery is the store's query for a DescribeSnapshots request:
+// "self" among the owners or the accounts that may restore is caller, and
+// "all" among the latter is every public snapshot.
+func snapshotQuery(caller string, in DescribeSnapshotsInput) SnapshotQuery {
+	q := SnapshotQuery{Caller: caller, IDs: in.IDs, Filters: in.Filters, Limit: int(in.MaxResults)}
+	q.After, _ = decodeListToken("snapshot", in.NextToken, CheckSnapshotID)
+	for _, o := range in.Owners {
+		q.Owners = append(q.Owners, strings.Replace(o, Self, caller, 1))
+	}
+	for _, u := range in.RestorableBy {
+		q.Restorable = true
+		switch u {
+		case GroupAll:
+			q.AnyPublic = true
+		case Self:
+			q.RestorableBy = append(q.RestorableBy, caller)
+		default:
+			q.RestorableBy = append(q.RestorableBy, u)
+		}
+	}
+	return q
 }
 
-// Snapshot returns one of caller's snapshots.
+// Snapshot returns a snapshot caller may see: its own, or one shared with
+// it or public.
 func (s *Service) Snapshot(ctx context.Context, caller, id string) (Snapshot, error) {
 	if err := CheckSnapshotID(id); err != nil {
 		return Snapshot{}, err
 	}
-	found, err := s.store.Snapshots(ctx, SnapshotQuery{Owner: caller, IDs: []string{id}})
+	found, err := s.store.Snapshots(ctx, SnapshotQuery{Caller: caller, IDs: []string{id}})
 	if err != nil {
 		return Snapshot{}, err
 	}
@@ -113,13 +127,36 @@ func (s *Service) Snapshot(ctx context.Context, caller, id string) (Snapshot, er
 	return found[0], nil
 }
 
-// ownedSnapshot returns one of caller's snapshots in tx.
+// ownedSnapshot returns one of caller's snapshots in tx:
+// InvalidSnapshot.NotFound if caller cannot see it, AuthFailure if caller
+// may restore it (shared with it, or public) but does not own it, so that
+// a snapshot's existence is not told to accounts it is hidden from.
 func ownedSnapshot(tx Tx, caller, id string) (Snapshot, error) {
+	snap, err := restorableSnapshot(tx, caller, id)
+	if err != nil || snap.Owner == caller {
+		return snap, err
+	}
+	return Snapshot{}, fault.Coded(fault.Forbidden, "AuthFailure", "Not authorized for snapshot %s: only its owner may change or delete it", id)
+}
+
+// restorableSnapshot returns a snapshot caller may make volumes and images
+// from, in tx: its own, one shared with it, or a public one.
+func restorableSnapshot(tx Tx, caller, id string) (Snapshot, error) {
 	snap, err := tx.Snapshot(id)
-	if fault.Is(err, fault.NotFound) || (err == nil && snap.Owner != caller) {
+	if fault.Is(err, fault.NotFound) {
 		return Snapshot{}, snapshotNotFound(id)
 	}
-	return snap, err
+	if err != nil || snap.Owner == caller || snap.Public {
+		return snap, err
+	}
+	shared, err := tx.SnapshotPermitted(id, caller)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	if !shared {
+		return Snapshot{}, snapshotNotFound(id)
+	}
+	return snap, nil
 }
 
 // DeleteSnapshot deletes one of caller's snapshots, unless an image is

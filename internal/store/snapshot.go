@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/image"
@@ -11,20 +12,20 @@ import (
 // snapshotColumns are the columns of snapshots, in the order scanSnapshot
 // reads them and snapshotValues writes them.
 const snapshotColumns = `id, owner, volume_id, state, volume_size, description, encrypted, started_at, lineage_known,
-	source_instance_id, source_image_id, product_code, product_code_type, platform`
+	source_instance_id, source_image_id, product_code, product_code_type, platform, is_public`
 
 const selectSnapshot = `SELECT ` + snapshotColumns + ` FROM snapshots s`
 
 func scanSnapshot(row scanner) (image.Snapshot, error) {
 	var sn image.Snapshot
-	var encrypted, known int
+	var encrypted, known, public int
 	var started int64
 	lin := &sn.Lineage
 	if err := row.Scan(&sn.ID, &sn.Owner, &sn.VolumeID, &sn.State, &sn.VolumeSizeGiB, &sn.Description, &encrypted, &started,
-		&known, &lin.SourceInstanceID, &lin.SourceImageID, &lin.ProductCode.Code, &lin.ProductCode.Type, &lin.Platform); err != nil {
+		&known, &lin.SourceInstanceID, &lin.SourceImageID, &lin.ProductCode.Code, &lin.ProductCode.Type, &lin.Platform, &public); err != nil {
 		return image.Snapshot{}, err
 	}
-	sn.Encrypted, lin.Known, sn.StartedAt = encrypted != 0, known != 0, fromNanos(started)
+	sn.Encrypted, lin.Known, sn.StartedAt, sn.Public = encrypted != 0, known != 0, fromNanos(started), public != 0
 	return sn, nil
 }
 
@@ -32,7 +33,7 @@ func snapshotValues(sn image.Snapshot) []any {
 	lin := sn.Lineage
 	return []any{sn.ID, sn.Owner, sn.VolumeID, string(sn.State), sn.VolumeSizeGiB, sn.Description, boolInt(sn.Encrypted),
 		sn.StartedAt.UnixNano(), boolInt(lin.Known), lin.SourceInstanceID, lin.SourceImageID, lin.ProductCode.Code,
-		string(lin.ProductCode.Type), string(lin.Platform)}
+		string(lin.ProductCode.Type), string(lin.Platform), boolInt(sn.Public)}
 }
 
 // snapshotColumnsByFilter are the columns the snapshot filters compare.
@@ -44,26 +45,66 @@ var snapshotColumnsByFilter = map[string]string{
 // Snapshots returns the snapshots q selects, in ID order. The query is
 // built from the request, so its statement is not cached.
 func (s *Images) Snapshots(ctx context.Context, q image.SnapshotQuery) (out []image.Snapshot, err error) {
-	defer fault.Annotate(&err, "store: list the snapshots of %s", q.Owner)
-	if q.None {
+	defer fault.Annotate(&err, "store: list the snapshots of %s", q.Caller)
+	if q.None || (q.Restorable && len(q.RestorableBy) == 0 && !q.AnyPublic) {
 		return nil, nil
 	}
 	c := &conds{dialect: s.db.dialect}
-	c.add(`s.owner = ?`, q.Owner)
+	c.add(restorableBy, q.Caller, q.Caller)
 	if len(q.IDs) > 0 {
 		c.anyOf("s.id", q.IDs)
+	}
+	if len(q.Owners) > 0 {
+		c.anyOf("s.owner", q.Owners)
+	}
+	if q.Restorable {
+		restorableConds(c, q)
 	}
 	if q.After != "" {
 		c.add(`s.id > ?`, q.After)
 	}
 	for _, f := range q.Filters {
-		if err := snapshotFilter(c, q.Owner, f.Name, f.Values); err != nil {
+		if err := snapshotFilter(c, q.Caller, f.Name, f.Values); err != nil {
 			return nil, err
 		}
 	}
 	query := c.limited(selectSnapshot+c.sql()+` ORDER BY s.id`, q.Limit)
 	rows, err := s.db.queryUncached(ctx, query, c.args...)
 	return collectRows(s.db, rows, err, scanSnapshot)
+}
+
+// restorableBy is the condition that the snapshot s may be restored by the
+// account given as its two arguments: its own, public, or shared with it.
+const restorableBy = `(s.owner = ? OR s.is_public = 1 OR s.id IN (SELECT v.snapshot_id FROM snapshot_volume_permissions v WHERE v.account = ?))`
+
+// restorableConds adds RestorableBy's condition: public snapshots if "all"
+// was named; for the caller, its own and those shared with it; for other
+// accounts, the caller's own shared with them (who else may restore
+// another owner's snapshot is the owner's business).
+func restorableConds(c *conds, q image.SnapshotQuery) {
+	var parts []string
+	var args []any
+	if q.AnyPublic {
+		parts = append(parts, `s.is_public = 1`)
+	}
+	shared := `s.id IN (SELECT r.snapshot_id FROM snapshot_volume_permissions r WHERE r.account = ?)`
+	for _, a := range q.RestorableBy {
+		if a == q.Caller {
+			parts = append(parts, `(s.owner = ? OR `+shared+`)`)
+		} else {
+			parts = append(parts, `(s.owner = ? AND `+shared+`)`)
+		}
+		args = append(args, q.Caller, a)
+	}
+	c.add("("+strings.Join(parts, " OR ")+")", args...)
+}
+
+// SnapshotPermissions returns the accounts a snapshot is shared with, in
+// order.
+func (s *Images) SnapshotPermissions(ctx context.Context, id string) (accounts []string, err error) {
+	defer fault.Annotate(&err, "store: read the create-volume permissions of %s", id)
+	rows, err := s.db.query(ctx, `SELECT account FROM snapshot_volume_permissions WHERE snapshot_id = ? ORDER BY account`, id)
+	return collectRows(s.db, rows, err, func(row scanner) (a string, err error) { return a, row.Scan(&a) })
 }
 
 // snapshotFilter adds the condition of one snapshot filter.
@@ -101,11 +142,48 @@ func (t *imageTx) CreateSnapshot(sn image.Snapshot) error {
 }
 
 func (t *imageTx) DeleteSnapshot(id string) error {
-	if _, err := t.tx.Exec(`DELETE FROM ec2_tags WHERE resource_id = ?`, id); err != nil {
-		return t.tx.db.classify(err)
+	for _, q := range []string{`DELETE FROM ec2_tags WHERE resource_id = ?`, `DELETE FROM snapshot_volume_permissions WHERE snapshot_id = ?`} {
+		if _, err := t.tx.Exec(q, id); err != nil {
+			return t.tx.db.classify(err)
+		}
 	}
 	res, err := t.tx.Exec(`DELETE FROM snapshots WHERE id = ?`, id)
 	return rowChanged(t.tx.db, res, err, "snapshot "+id)
+}
+
+func (t *imageTx) SetSnapshotPublic(id string, public bool) error {
+	res, err := t.tx.Exec(`UPDATE snapshots SET is_public = ? WHERE id = ?`, boolInt(public), id)
+	return rowChanged(t.tx.db, res, err, "snapshot "+id)
+}
+
+func (t *imageTx) SnapshotPermitted(id, account string) (bool, error) {
+	var n int
+	err := t.tx.QueryRow(`SELECT COUNT(*) FROM snapshot_volume_permissions WHERE snapshot_id = ? AND account = ?`, id, account).Scan(&n)
+	return n > 0, t.tx.db.classify(err)
+}
+
+func (t *imageTx) AddSnapshotPermissions(id string, accounts []string) error {
+	insert := `INSERT INTO snapshot_volume_permissions (snapshot_id, account) VALUES (?, ?) ON CONFLICT DO NOTHING`
+	for _, a := range accounts {
+		if _, err := t.tx.Exec(insert, id, a); err != nil {
+			return t.tx.db.classify(err)
+		}
+	}
+	return nil
+}
+
+func (t *imageTx) RemoveSnapshotPermissions(id string, accounts []string) error {
+	for _, a := range accounts {
+		if _, err := t.tx.Exec(`DELETE FROM snapshot_volume_permissions WHERE snapshot_id = ? AND account = ?`, id, a); err != nil {
+			return t.tx.db.classify(err)
+		}
+	}
+	return nil
+}
+
+func (t *imageTx) ResetSnapshotPermissions(id string) error {
+	_, err := t.tx.Exec(`DELETE FROM snapshot_volume_permissions WHERE snapshot_id = ?`, id)
+	return t.tx.db.classify(err)
 }
 
 func (t *imageTx) SnapshotUsers(id string) ([]string, error) {

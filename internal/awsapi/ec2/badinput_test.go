@@ -29,6 +29,7 @@ func testBadInput(t *testing.T, be backend) {
 	img := e.register(p, "probe image")
 	inst := e.mustRun(p, img, "t3.micro")
 	volume := aws.ToString(e.instance(p, inst).BlockDeviceMappings[0].Ebs.VolumeId)
+	snap := e.snapshot(p, volume)
 
 	type bad struct {
 		name   string
@@ -175,6 +176,17 @@ func testBadInput(t *testing.T, be backend) {
 		{"NULAssociationFilterValue", "DescribeIamInstanceProfileAssociations", []string{"Filter.1.Name", "instance-id", "Filter.1.Value.1", nul}, "InvalidParameterValue"},
 		{"BadAssociationToken", "DescribeIamInstanceProfileAssociations", []string{"NextToken", long}, "InvalidPaginationToken"},
 		{"InstanceTokenForAssociations", "DescribeIamInstanceProfileAssociations", []string{"NextToken", "aW5zdGFuY2U6ci0xL2ktMDEyMzQ1Njc4OWFiY2RlZjA"}, "InvalidPaginationToken"},
+		// Snapshot sharing.
+		{"UnknownSnapshotAttribute", "DescribeSnapshotAttribute", []string{"SnapshotId", snap, "Attribute", long}, "InvalidParameterValue"},
+		{"NULSnapshotAttribute", "DescribeSnapshotAttribute", []string{"SnapshotId", snap, "Attribute", nul}, "InvalidParameterValue"},
+		{"MalformedAttributeSnapshot", "DescribeSnapshotAttribute", []string{"SnapshotId", "snap-" + long, "Attribute", "productCodes"}, "InvalidSnapshotID.Malformed"},
+		{"LongVolumePermissionUser", "ModifySnapshotAttribute", []string{"SnapshotId", snap, "CreateVolumePermission.Add.1.UserId", long}, "InvalidUserID.Malformed"},
+		{"NULVolumePermissionUser", "ModifySnapshotAttribute", []string{"SnapshotId", snap, "OperationType", "add", "UserId.1", nul}, "InvalidParameterValue"},
+		{"NotUTF8VolumePermissionGroup", "ModifySnapshotAttribute", []string{"SnapshotId", snap, "OperationType", "add", "UserGroup.1", notUTF8}, "InvalidParameterValue"},
+		{"LongOperationType", "ModifySnapshotAttribute", []string{"SnapshotId", snap, "OperationType", long, "UserGroup.1", "all"}, "InvalidParameterValue"},
+		{"OverflowingVolumePermission", "ModifySnapshotAttribute", []string{"SnapshotId", snap, "CreateVolumePermission.Add." + overflow + ".Group", "all"}, "UnknownParameter"},
+		{"UnknownResetSnapshotAttribute", "ResetSnapshotAttribute", []string{"SnapshotId", snap, "Attribute", "colour"}, "InvalidParameterValue"},
+		{"LongRestorableBy", "DescribeSnapshots", []string{"RestorableBy.1", long}, "InvalidUserID.Malformed"},
 		// Placement.
 		{"LongRegion", "DescribeRegions", []string{"RegionName.1", long}, "InvalidParameterValue"},
 		{"NULRegion", "DescribeRegions", []string{"RegionName.1", nul}, "InvalidParameterValue"},

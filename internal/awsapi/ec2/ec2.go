@@ -79,6 +79,9 @@ func operations(d Deps) map[string]operation {
 		"CreateSnapshot":            op(createSnapshot(d)),
 		"DescribeSnapshots":         op(describeSnapshots(d)),
 		"DeleteSnapshot":            op(deleteSnapshot(d)),
+		"DescribeSnapshotAttribute": op(describeSnapshotAttribute(d)),
+		"ModifySnapshotAttribute":   op(modifySnapshotAttribute(d)),
+		"ResetSnapshotAttribute":    op(resetSnapshotAttribute(d)),
 		"CreateImage":               op(createImage(d)),
 		"CopyImage":                 op(copyImage(d)),
 		"ImportImage":               op(importImage(d)),
@@ -104,7 +107,7 @@ var Errors = []string{
 	"IdempotentParameterMismatch", "InvalidUserID.Malformed", "InstanceLimitExceeded",
 	"InvalidSnapshot.NotFound", "InvalidSnapshot.InUse", "InvalidVolumeID.Malformed", "InvalidVolume.NotFound",
 	"InvalidBlockDeviceMapping", "InvalidConversionTaskId", "InvalidConversionTaskId.Malformed",
-	"IncorrectState", "InvalidAssociationID.NotFound",
+	"IncorrectState", "InvalidAssociationID.NotFound", "OperationNotPermitted",
 }
 
 // operation is an operation's handler, and the shape of its request (for

@@ -237,11 +237,14 @@ func testImportImage(t *testing.T, be backend) {
 // CreateImage and CopyImage keep the code on both; RegisterImage and
 // ImportImage of a raw snapshot of the root volume keep it on Windows only
 // (and an import that declares Linux for the Windows snapshot keeps it too).
+// A snapshot the buyer shares with another account follows the same rule
+// when that account registers an image from it.
 func testRebundlingMatrix(t *testing.T, be backend) {
 	e := newEnv(t, be)
-	seller, buyer := e.party("seller"), e.party("buyer")
+	seller, buyer, grantee := e.party("seller"), e.party("buyer"), e.party("grantee")
 	product := e.product(seller, catalog.PaidImage)
 	e.subscribe(buyer, product.Code)
+	e.subscribe(grantee, product.Code)
 	linuxImg := e.register(seller, "paid linux")
 	windowsImg := aws.ToString(e.importDisk(seller, "Windows").ImageId)
 	instances := map[string]string{}
@@ -270,6 +273,16 @@ func testRebundlingMatrix(t *testing.T, be backend) {
 				in.BlockDeviceMappings = []types.BlockDeviceMapping{{DeviceName: aws.String("/dev/xvda"), Ebs: &types.EbsBlockDevice{SnapshotId: aws.String(snap)}}}
 			})
 		},
+		"SharedSnapshotRegisterImage": func(t *testing.T, inst, name string) string {
+			snap := e.snapshot(buyer, e.rootVolume(buyer, inst))
+			_, err := buyer.EC2.ModifySnapshotAttribute(e.ctx, &ec2.ModifySnapshotAttributeInput{SnapshotId: aws.String(snap),
+				CreateVolumePermission: &types.CreateVolumePermissionModifications{Add: []types.CreateVolumePermission{{UserId: aws.String(grantee.ID)}}}})
+			noErr(t, err)
+			return e.register(grantee, name, func(in *ec2.RegisterImageInput) {
+				in.RootDeviceName = aws.String("/dev/xvda")
+				in.BlockDeviceMappings = []types.BlockDeviceMapping{{DeviceName: aws.String("/dev/xvda"), Ebs: &types.EbsBlockDevice{SnapshotId: aws.String(snap)}}}
+			})
+		},
 		"ImportImageDeclaredLinux": func(t *testing.T, inst, _ string) string {
 			snap := e.snapshot(buyer, e.rootVolume(buyer, inst))
 			out, err := buyer.EC2.ImportImage(e.ctx, &ec2.ImportImageInput{Platform: aws.String("Linux"),
@@ -283,11 +296,17 @@ func testRebundlingMatrix(t *testing.T, be backend) {
 		keeps         bool
 	}{
 		{"Linux", "CreateImage", true}, {"Linux", "CopyImage", true}, {"Linux", "SnapshotRegisterImage", false}, {"Linux", "ImportImageDeclaredLinux", false},
+		{"Linux", "SharedSnapshotRegisterImage", false},
 		{"Windows", "CreateImage", true}, {"Windows", "CopyImage", true}, {"Windows", "SnapshotRegisterImage", true}, {"Windows", "ImportImageDeclaredLinux", true},
+		{"Windows", "SharedSnapshotRegisterImage", true},
 	} {
 		t.Run(tc.platform+"/"+tc.way, func(t *testing.T) {
 			id := ways[tc.way](t, instances[tc.platform], "rebundled "+tc.platform+" "+tc.way)
-			img := e.image(buyer, id)
+			maker := buyer // who owns the new image
+			if tc.way == "SharedSnapshotRegisterImage" {
+				maker = grantee
+			}
+			img := e.image(maker, id)
 			var want []types.ProductCode
 			if tc.keeps {
 				want = code
@@ -304,9 +323,9 @@ func testRebundlingMatrix(t *testing.T, be backend) {
 			if !tc.keeps {
 				return
 			}
-			_, err := buyer.EC2.ResetImageAttribute(e.ctx, &ec2.ResetImageAttributeInput{ImageId: aws.String(id), Attribute: types.ResetImageAttributeName("productCodes")})
+			_, err := maker.EC2.ResetImageAttribute(e.ctx, &ec2.ResetImageAttributeInput{ImageId: aws.String(id), Attribute: types.ResetImageAttributeName("productCodes")})
 			wantCode(t, err, "UnsupportedOperation")
-			_, err = e.run(buyer, id, "m5.large", 1)
+			_, err = e.run(maker, id, "m5.large", 1)
 			noErr(t, err)
 		})
 	}

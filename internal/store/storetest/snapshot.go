@@ -14,6 +14,7 @@ import (
 
 var (
 	_ = register("Snapshots", Snapshots)
+	_ = register("SnapshotSharing", SnapshotSharing)
 	_ = register("ImageSnapshots", ImageSnapshots)
 	_ = register("ClientTokens", ClientTokens)
 	_ = register("ImportTasks", ImportTasks)
@@ -60,23 +61,23 @@ func Snapshots(t *testing.T, open Opener) {
 		q    image.SnapshotQuery
 		want []image.Snapshot
 	}{
-		{"Own", image.SnapshotQuery{Owner: owner}, []image.Snapshot{s1, s2}},
-		{"Other", image.SnapshotQuery{Owner: other}, []image.Snapshot{s3}},
-		{"IDs", image.SnapshotQuery{Owner: owner, IDs: []string{s2.ID, s3.ID}}, []image.Snapshot{s2}},
-		{"None", image.SnapshotQuery{Owner: owner, None: true}, nil},
-		{"After", image.SnapshotQuery{Owner: owner, After: s1.ID}, []image.Snapshot{s2}},
-		{"Limit", image.SnapshotQuery{Owner: owner, Limit: 1}, []image.Snapshot{s1}},
-		{"SnapshotID", image.SnapshotQuery{Owner: owner, Filters: f("snapshot-id", s2.ID)}, []image.Snapshot{s2}},
-		{"VolumeID", image.SnapshotQuery{Owner: owner, Filters: f("volume-id", "vol-*1")}, []image.Snapshot{s1}},
-		{"OwnerID", image.SnapshotQuery{Owner: owner, Filters: f("owner-id", other)}, nil},
-		{"Status", image.SnapshotQuery{Owner: owner, Filters: f("status", "completed")}, []image.Snapshot{s1, s2}},
-		{"Encrypted", image.SnapshotQuery{Owner: owner, Filters: f("encrypted", "true")}, []image.Snapshot{s2}},
-		{"VolumeSize", image.SnapshotQuery{Owner: owner, Filters: f("volume-size", "16")}, []image.Snapshot{s2}},
-		{"Description", image.SnapshotQuery{Owner: owner, Filters: f("description", "*ünï*")}, []image.Snapshot{s1, s2}},
-		{"Progress", image.SnapshotQuery{Owner: owner, Filters: f("progress", "100%")}, []image.Snapshot{s1, s2}},
-		{"Tag", image.SnapshotQuery{Owner: owner, Filters: f("tag:Name", "ro*")}, []image.Snapshot{s1}},
-		{"TagKey", image.SnapshotQuery{Owner: owner, Filters: f("tag-key", "Name")}, []image.Snapshot{s1}},
-		{"OthersTag", image.SnapshotQuery{Owner: other, Filters: f("tag-key", "Name")}, nil},
+		{"Own", image.SnapshotQuery{Caller: owner}, []image.Snapshot{s1, s2}},
+		{"Other", image.SnapshotQuery{Caller: other}, []image.Snapshot{s3}},
+		{"IDs", image.SnapshotQuery{Caller: owner, IDs: []string{s2.ID, s3.ID}}, []image.Snapshot{s2}},
+		{"None", image.SnapshotQuery{Caller: owner, None: true}, nil},
+		{"After", image.SnapshotQuery{Caller: owner, After: s1.ID}, []image.Snapshot{s2}},
+		{"Limit", image.SnapshotQuery{Caller: owner, Limit: 1}, []image.Snapshot{s1}},
+		{"SnapshotID", image.SnapshotQuery{Caller: owner, Filters: f("snapshot-id", s2.ID)}, []image.Snapshot{s2}},
+		{"VolumeID", image.SnapshotQuery{Caller: owner, Filters: f("volume-id", "vol-*1")}, []image.Snapshot{s1}},
+		{"OwnerID", image.SnapshotQuery{Caller: owner, Filters: f("owner-id", other)}, nil},
+		{"Status", image.SnapshotQuery{Caller: owner, Filters: f("status", "completed")}, []image.Snapshot{s1, s2}},
+		{"Encrypted", image.SnapshotQuery{Caller: owner, Filters: f("encrypted", "true")}, []image.Snapshot{s2}},
+		{"VolumeSize", image.SnapshotQuery{Caller: owner, Filters: f("volume-size", "16")}, []image.Snapshot{s2}},
+		{"Description", image.SnapshotQuery{Caller: owner, Filters: f("description", "*ünï*")}, []image.Snapshot{s1, s2}},
+		{"Progress", image.SnapshotQuery{Caller: owner, Filters: f("progress", "100%")}, []image.Snapshot{s1, s2}},
+		{"Tag", image.SnapshotQuery{Caller: owner, Filters: f("tag:Name", "ro*")}, []image.Snapshot{s1}},
+		{"TagKey", image.SnapshotQuery{Caller: owner, Filters: f("tag-key", "Name")}, []image.Snapshot{s1}},
+		{"OthersTag", image.SnapshotQuery{Caller: other, Filters: f("tag-key", "Name")}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := db.Images().Snapshots(t.Context(), tc.q)
@@ -90,6 +91,107 @@ func Snapshots(t *testing.T, open Opener) {
 		tags, err := db.Tags().OfResources(t.Context(), owner, []string{s1.ID})
 		NoError(t, err, "tags")
 		Diff(t, "tags of a deleted snapshot", []tag.Tagged(nil), tags)
+	})
+}
+
+// SnapshotSharing tests snapshots' create-volume permissions and public
+// flag, and that a listing shows a caller exactly the snapshots it may
+// restore.
+func SnapshotSharing(t *testing.T, open Opener) {
+	const owner, buyer, other = "111111111111", "222222222222", "333333333333"
+	db := open(t)
+	mine, shared, public := NewSnapshot(1, owner), NewSnapshot(2, owner), NewSnapshot(3, owner)
+	theirs := NewSnapshot(4, other)
+	NoError(t, updateImages(t, db, func(tx image.Tx) error {
+		for _, s := range []image.Snapshot{mine, shared, public, theirs} {
+			if err := tx.CreateSnapshot(s); err != nil {
+				return err
+			}
+		}
+		if err := tx.AddSnapshotPermissions(shared.ID, []string{buyer, other}); err != nil {
+			return err
+		}
+		if err := tx.AddSnapshotPermissions(shared.ID, []string{buyer}); err != nil { // again: left alone
+			return err
+		}
+		if err := tx.AddSnapshotPermissions(theirs.ID, []string{owner}); err != nil {
+			return err
+		}
+		return tx.SetSnapshotPublic(public.ID, true)
+	}), "share")
+	public.Public = true
+	WantKind(t, updateImages(t, db, func(tx image.Tx) error { return tx.SetSnapshotPublic("snap-00000000000000009", true) }), fault.NotFound)
+
+	perms, err := db.Images().SnapshotPermissions(t.Context(), shared.ID)
+	NoError(t, err, "permissions")
+	Diff(t, "permissions", []string{buyer, other}, perms)
+	NoError(t, updateImages(t, db, func(tx image.Tx) error {
+		for _, tc := range []struct {
+			id, account string
+			want        bool
+		}{{shared.ID, buyer, true}, {shared.ID, owner, false}, {mine.ID, buyer, false}, {public.ID, buyer, false}} {
+			got, err := tx.SnapshotPermitted(tc.id, tc.account)
+			if err != nil {
+				return err
+			}
+			Diff(t, "permitted "+tc.id+" "+tc.account, tc.want, got)
+		}
+		got, err := tx.Snapshot(public.ID)
+		Diff(t, "public snapshot", public, got)
+		return err
+	}), "permitted")
+
+	for _, tc := range []struct {
+		name string
+		q    image.SnapshotQuery
+		want []image.Snapshot
+	}{
+		{"Owner", image.SnapshotQuery{Caller: owner}, []image.Snapshot{mine, shared, public, theirs}},
+		{"Buyer", image.SnapshotQuery{Caller: buyer}, []image.Snapshot{shared, public}},
+		{"Stranger", image.SnapshotQuery{Caller: "444444444444"}, []image.Snapshot{public}},
+		{"BuyerIDs", image.SnapshotQuery{Caller: buyer, IDs: []string{mine.ID, shared.ID}}, []image.Snapshot{shared}},
+		{"OwnersSelf", image.SnapshotQuery{Caller: owner, Owners: []string{owner}}, []image.Snapshot{mine, shared, public}},
+		{"OwnersOther", image.SnapshotQuery{Caller: buyer, Owners: []string{owner}}, []image.Snapshot{shared, public}},
+		{"OwnersAlias", image.SnapshotQuery{Caller: owner, Owners: []string{"amazon"}}, nil},
+		{"RestorableBySelf", image.SnapshotQuery{Caller: buyer, Restorable: true, RestorableBy: []string{buyer}}, []image.Snapshot{shared}},
+		{"RestorableByOwnerSelf", image.SnapshotQuery{Caller: owner, Restorable: true, RestorableBy: []string{owner}}, []image.Snapshot{mine, shared, public, theirs}},
+		{"RestorableByAll", image.SnapshotQuery{Caller: buyer, Restorable: true, AnyPublic: true}, []image.Snapshot{public}},
+		{"RestorableByGrantee", image.SnapshotQuery{Caller: owner, Restorable: true, RestorableBy: []string{other}}, []image.Snapshot{shared}},
+		{"RestorableByNotOwn", image.SnapshotQuery{Caller: buyer, Restorable: true, RestorableBy: []string{other}}, nil},
+		{"RestorableByNobody", image.SnapshotQuery{Caller: owner, Restorable: true}, nil},
+		{"BuyerOwnerIDFilter", image.SnapshotQuery{Caller: buyer, Filters: []filter.Filter{{Name: "owner-id", Values: []string{owner}}}}, []image.Snapshot{shared, public}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := db.Images().Snapshots(t.Context(), tc.q)
+			NoError(t, err, "list")
+			Diff(t, "snapshots", tc.want, got)
+		})
+	}
+
+	t.Run("RemoveAndReset", func(t *testing.T) {
+		NoError(t, updateImages(t, db, func(tx image.Tx) error {
+			if err := tx.RemoveSnapshotPermissions(shared.ID, []string{other, "444444444444"}); err != nil {
+				return err
+			}
+			return tx.SetSnapshotPublic(public.ID, false)
+		}), "remove")
+		perms, err := db.Images().SnapshotPermissions(t.Context(), shared.ID)
+		NoError(t, err, "permissions")
+		Diff(t, "permissions after removing", []string{buyer}, perms)
+		got, err := db.Images().Snapshots(t.Context(), image.SnapshotQuery{Caller: buyer})
+		NoError(t, err, "list")
+		Diff(t, "buyer's listing", []image.Snapshot{shared}, got)
+		NoError(t, updateImages(t, db, func(tx image.Tx) error { return tx.ResetSnapshotPermissions(shared.ID) }), "reset")
+		perms, err = db.Images().SnapshotPermissions(t.Context(), shared.ID)
+		NoError(t, err, "permissions")
+		Diff(t, "permissions after reset", []string(nil), perms)
+	})
+	t.Run("Delete", func(t *testing.T) {
+		NoError(t, updateImages(t, db, func(tx image.Tx) error { return tx.DeleteSnapshot(theirs.ID) }), "delete")
+		NoError(t, updateImages(t, db, func(tx image.Tx) error { return tx.CreateSnapshot(theirs) }), "recreate")
+		perms, err := db.Images().SnapshotPermissions(t.Context(), theirs.ID)
+		NoError(t, err, "permissions")
+		Diff(t, "permissions of a deleted and remade snapshot", []string(nil), perms)
 	})
 }
 
