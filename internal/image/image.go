@@ -226,6 +226,10 @@ type Tx interface {
 
 	// CreateImportTask stores a new import task.
 	CreateImportTask(t ImportTask) error
+	// ImportTask returns an import task; PutImportTask replaces a stored
+	// one's status and fields.
+	ImportTask(id string) (ImportTask, error)
+	PutImportTask(t ImportTask) error
 }
 
 // Query selects images for List. Every condition given must hold.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/filter"
@@ -30,15 +31,21 @@ type ImportTask struct {
 	Encrypted    bool
 	Disks        []ImportDisk
 	CreatedAt    time.Time
+	// StatusMessage says more of the status: the reason a cancelled task
+	// was given.
+	StatusMessage string
 }
 
 // TaskStatus is an import task's status.
 type TaskStatus string
 
-// The statuses.
+// The statuses. A cancelled task is deleting in CancelImportTask's answer,
+// and deleted from then on.
 const (
 	TaskActive    TaskStatus = "active"
 	TaskCompleted TaskStatus = "completed"
+	TaskDeleting  TaskStatus = "deleting"
+	TaskDeleted   TaskStatus = "deleted"
 )
 
 // ImportDisk is one disk of an import: a snapshot of caller's, or a disk
@@ -337,4 +344,70 @@ func (s *Service) importTask(ctx context.Context, caller, id string) (ImportTask
 		return ImportTask{}, taskNotFound(id)
 	}
 	return tasks[0], nil
+}
+
+// MaxCancelReason bounds CancelImportTask's reason, as a description's.
+const MaxCancelReason = MaxDescriptionLength
+
+// CancelImportInput cancels an import task.
+type CancelImportInput struct {
+	ID     string
+	Reason string
+}
+
+// Validate checks everything that needs no store.
+func (in CancelImportInput) Validate() error {
+	if in.ID == "" {
+		return fault.Coded(fault.Invalid, "MissingParameter", "The request must contain the parameter ImportTaskId")
+	}
+	if err := CheckImportTaskID(in.ID); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(in.Reason) > MaxCancelReason {
+		return fault.Coded(fault.Invalid, "InvalidParameterValue", "The cancel reason is longer than %d characters", MaxCancelReason)
+	}
+	return nil
+}
+
+// Cancelled is CancelImportTask's answer: the task, the status it had and
+// the one it has now.
+type Cancelled struct {
+	TaskID         string
+	PreviousStatus TaskStatus
+	Status         TaskStatus
+}
+
+// CancelImport cancels one of caller's import tasks that is still active:
+// it is deleted, with the reason as its status message, and has made
+// nothing (an active task's image does not exist yet). A completed task
+// is refused (IncorrectState): its image exists, and is deregistered
+// instead; so is a task already cancelled. Tollgate's own imports complete
+// in the request that makes them, so only a task stored active, as an
+// import still converting would be, can be cancelled.
+func (s *Service) CancelImport(ctx context.Context, caller string, in CancelImportInput) (c Cancelled, err error) {
+	defer fault.Annotate(&err, "image: cancel import task %s", in.ID)
+	if err := in.Validate(); err != nil {
+		return c, err
+	}
+	err = s.store.Update(ctx, func(tx Tx) error {
+		task, err := tx.ImportTask(in.ID)
+		if fault.Is(err, fault.NotFound) || (err == nil && task.Owner != caller) {
+			return taskNotFound(in.ID)
+		}
+		if err != nil {
+			return err
+		}
+		switch task.Status {
+		case TaskActive:
+		case TaskCompleted:
+			return fault.Coded(fault.Conflict, "IncorrectState",
+				"The import task %s is completed and cannot be cancelled; deregister its image %s instead", task.ID, task.ImageID)
+		default:
+			return fault.Coded(fault.Conflict, "IncorrectState", "The import task %s is %s and cannot be cancelled", task.ID, task.Status)
+		}
+		c = Cancelled{TaskID: task.ID, PreviousStatus: task.Status, Status: TaskDeleting}
+		task.Status, task.StatusMessage = TaskDeleted, cmpOr(in.Reason, "Cancelled by the user")
+		return tx.PutImportTask(task)
+	})
+	return c, err
 }

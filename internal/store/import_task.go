@@ -19,6 +19,8 @@ type importTaskDoc struct {
 	BootMode     string          `json:"boot_mode,omitempty"`
 	Encrypted    bool            `json:"encrypted,omitempty"`
 	Disks        []importDiskDoc `json:"disks,omitempty"`
+	// StatusMessage is the reason a cancelled task was given.
+	StatusMessage string `json:"status_message,omitempty"`
 }
 
 type importDiskDoc struct {
@@ -34,13 +36,13 @@ type importDiskDoc struct {
 
 func importTaskDocOf(t image.ImportTask) importTaskDoc {
 	return importTaskDoc{Description: t.Description, Architecture: t.Architecture, Platform: string(t.Platform),
-		LicenseType: t.LicenseType, BootMode: t.BootMode, Encrypted: t.Encrypted,
+		LicenseType: t.LicenseType, BootMode: t.BootMode, Encrypted: t.Encrypted, StatusMessage: t.StatusMessage,
 		Disks: mapSlice(t.Disks, func(d image.ImportDisk) importDiskDoc { return importDiskDoc(d) })}
 }
 
 func (d importTaskDoc) fill(t *image.ImportTask) {
 	t.Description, t.Architecture, t.Platform, t.LicenseType = d.Description, d.Architecture, image.Platform(d.Platform), d.LicenseType
-	t.BootMode, t.Encrypted = d.BootMode, d.Encrypted
+	t.BootMode, t.Encrypted, t.StatusMessage = d.BootMode, d.Encrypted, d.StatusMessage
 	t.Disks = mapSlice(d.Disks, func(d importDiskDoc) image.ImportDisk { return image.ImportDisk(d) })
 }
 
@@ -93,4 +95,19 @@ func (t *imageTx) CreateImportTask(task image.ImportTask) error {
 	_, err = t.tx.Exec(`INSERT INTO import_image_tasks (id, owner, status, image_id, created_at, doc) VALUES (?, ?, ?, ?, ?, ?)`,
 		task.ID, task.Owner, string(task.Status), task.ImageID, task.CreatedAt.UnixNano(), doc)
 	return t.tx.db.classify(err)
+}
+
+func (t *imageTx) ImportTask(id string) (image.ImportTask, error) {
+	task, err := scanImportTask(t.tx.QueryRow(selectImportTask+` WHERE k.id = ?`, id))
+	return task, t.tx.db.classify(err)
+}
+
+func (t *imageTx) PutImportTask(task image.ImportTask) error {
+	doc, err := encodeDoc(importTaskDocOf(task), "import task")
+	if err != nil {
+		return err
+	}
+	res, err := t.tx.Exec(`UPDATE import_image_tasks SET status = ?, image_id = ?, doc = ? WHERE id = ?`,
+		string(task.Status), task.ImageID, doc, task.ID)
+	return rowChanged(t.tx.db, res, err, "import task "+task.ID)
 }

@@ -176,7 +176,7 @@ func testBadInput(t *testing.T, be backend) {
 		{"NULAssociationFilterValue", "DescribeIamInstanceProfileAssociations", []string{"Filter.1.Name", "instance-id", "Filter.1.Value.1", nul}, "InvalidParameterValue"},
 		{"BadAssociationToken", "DescribeIamInstanceProfileAssociations", []string{"NextToken", long}, "InvalidPaginationToken"},
 		{"InstanceTokenForAssociations", "DescribeIamInstanceProfileAssociations", []string{"NextToken", "aW5zdGFuY2U6ci0xL2ktMDEyMzQ1Njc4OWFiY2RlZjA"}, "InvalidPaginationToken"},
-		// Snapshot sharing.
+		// Snapshot sharing and cancelling imports.
 		{"UnknownSnapshotAttribute", "DescribeSnapshotAttribute", []string{"SnapshotId", snap, "Attribute", long}, "InvalidParameterValue"},
 		{"NULSnapshotAttribute", "DescribeSnapshotAttribute", []string{"SnapshotId", snap, "Attribute", nul}, "InvalidParameterValue"},
 		{"MalformedAttributeSnapshot", "DescribeSnapshotAttribute", []string{"SnapshotId", "snap-" + long, "Attribute", "productCodes"}, "InvalidSnapshotID.Malformed"},
@@ -187,6 +187,11 @@ func testBadInput(t *testing.T, be backend) {
 		{"OverflowingVolumePermission", "ModifySnapshotAttribute", []string{"SnapshotId", snap, "CreateVolumePermission.Add." + overflow + ".Group", "all"}, "UnknownParameter"},
 		{"UnknownResetSnapshotAttribute", "ResetSnapshotAttribute", []string{"SnapshotId", snap, "Attribute", "colour"}, "InvalidParameterValue"},
 		{"LongRestorableBy", "DescribeSnapshots", []string{"RestorableBy.1", long}, "InvalidUserID.Malformed"},
+		{"MalformedCancelledTask", "CancelImportTask", []string{"ImportTaskId", long}, "InvalidConversionTaskId.Malformed"},
+		{"NULCancelledTask", "CancelImportTask", []string{"ImportTaskId", nul}, "InvalidParameterValue"},
+		{"LongCancelReason", "CancelImportTask", []string{"ImportTaskId", "import-ami-0123456789abcdef0", "CancelReason", long}, "InvalidParameterValue"},
+		{"NotUTF8CancelReason", "CancelImportTask", []string{"ImportTaskId", "import-ami-0123456789abcdef0", "CancelReason", notUTF8}, "InvalidParameterValue"},
+		{"NoCancelledTask", "CancelImportTask", nil, "MissingParameter"},
 		// Placement.
 		{"LongRegion", "DescribeRegions", []string{"RegionName.1", long}, "InvalidParameterValue"},
 		{"NULRegion", "DescribeRegions", []string{"RegionName.1", nul}, "InvalidParameterValue"},

@@ -86,6 +86,7 @@ func operations(d Deps) map[string]operation {
 		"CopyImage":                 op(copyImage(d)),
 		"ImportImage":               op(importImage(d)),
 		"DescribeImportImageTasks":  op(describeImportImageTasks(d)),
+		"CancelImportTask":          op(cancelImportTask(d)),
 
 		"AssociateIamInstanceProfile":            op(associateIamInstanceProfile(d)),
 		"DisassociateIamInstanceProfile":         op(disassociateIamInstanceProfile(d)),

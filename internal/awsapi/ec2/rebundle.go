@@ -152,7 +152,7 @@ type importTaskXML struct {
 func importTaskXMLOf(t image.ImportTask, active bool, tags []tag.Tag) importTaskXML {
 	out := importTaskXML{ImportTaskID: t.ID, Architecture: t.Architecture, Description: t.Description, Encrypted: t.Encrypted,
 		ImageID: t.ImageID, LicenseType: t.LicenseType, Platform: t.Platform.Details(), Status: string(t.Status),
-		Tags: tagSetXML(tags), UsageOperation: t.Platform.UsageOperation(), BootMode: t.BootMode}
+		StatusMessage: t.StatusMessage, Tags: tagSetXML(tags), UsageOperation: t.Platform.UsageOperation(), BootMode: t.BootMode}
 	if out.Platform == "Linux/UNIX" {
 		out.Platform = "Linux"
 	}
@@ -232,5 +232,27 @@ func describeImportImageTasks(d Deps) func(context.Context, *awsapi.Call, *descr
 			out[i] = importTaskXMLOf(t, false, tags[t.ID])
 		}
 		return describeImportImageTasksResponse{Tasks: itemsOf(out), NextToken: page.NextToken}, nil
+	}
+}
+
+type cancelImportTaskRequest struct {
+	ImportTaskID string `ec2:"ImportTaskId"`
+	CancelReason string `ec2:"CancelReason"`
+	DryRun       bool   `ec2:"DryRun"`
+}
+
+type cancelImportTaskResponse struct {
+	ImportTaskID  string `xml:"importTaskId"`
+	PreviousState string `xml:"previousState"`
+	State         string `xml:"state"`
+}
+
+func cancelImportTask(d Deps) func(context.Context, *awsapi.Call, *cancelImportTaskRequest) (any, error) {
+	return func(ctx context.Context, call *awsapi.Call, req *cancelImportTaskRequest) (any, error) {
+		c, err := d.Images.CancelImport(ctx, call.Principal.AccountID, image.CancelImportInput{ID: req.ImportTaskID, Reason: req.CancelReason})
+		if err != nil {
+			return nil, err
+		}
+		return cancelImportTaskResponse{ImportTaskID: c.TaskID, PreviousState: string(c.PreviousStatus), State: string(c.Status)}, nil
 	}
 }

@@ -280,6 +280,24 @@ func ImportTasks(t *testing.T, open Opener) {
 			Diff(t, "tasks", tc.want, got)
 		})
 	}
+	t.Run("ReadAndPut", func(t *testing.T) {
+		NoError(t, updateImages(t, db, func(tx image.Tx) error {
+			got, err := tx.ImportTask(t1.ID)
+			Diff(t, "task", t1, got)
+			return err
+		}), "read")
+		WantKind(t, updateImages(t, db, func(tx image.Tx) error { _, err := tx.ImportTask("import-ami-00000000000000009"); return err }), fault.NotFound)
+		cancelled := t1
+		cancelled.Status, cancelled.StatusMessage, cancelled.ImageID = image.TaskDeleted, "no longer needed ünïcode", ""
+		NoError(t, updateImages(t, db, func(tx image.Tx) error { return tx.PutImportTask(cancelled) }), "put")
+		got, err := db.Images().ImportTasks(t.Context(), image.ImportTaskQuery{Owner: owner,
+			Filters: []filter.Filter{{Name: "task-state", Values: []string{"deleted"}}}})
+		NoError(t, err, "list")
+		Diff(t, "deleted tasks", []image.ImportTask{cancelled}, got)
+		missing := t1
+		missing.ID = "import-ami-00000000000000009"
+		WantKind(t, updateImages(t, db, func(tx image.Tx) error { return tx.PutImportTask(missing) }), fault.NotFound)
+	})
 }
 
 // VolumeTags tests the instance store's reading of tags on volumes.
