@@ -384,28 +384,23 @@ type attributeValueXML struct {
 	Value string `xml:"value"`
 }
 
-type launchPermissionXML struct {
-	UserID string `xml:"userId,omitempty"`
-	Group  string `xml:"group,omitempty"`
-}
-
 // imageAttributeResponse is DescribeImageAttribute's answer: the image ID
 // and the one attribute asked for.
 type imageAttributeResponse struct {
-	ImageID            string                      `xml:"imageId"`
-	LaunchPermissions  *items[launchPermissionXML] `xml:"launchPermission"`
-	ProductCodes       *items[productCodeXML]      `xml:"productCodes"`
-	BlockDeviceMapping *items[blockDeviceXML]      `xml:"blockDeviceMapping"`
-	Description        *attributeValueXML          `xml:"description"`
-	Kernel             *attributeValueXML          `xml:"kernel"`
-	Ramdisk            *attributeValueXML          `xml:"ramdisk"`
-	SriovNetSupport    *attributeValueXML          `xml:"sriovNetSupport"`
-	BootMode           *attributeValueXML          `xml:"bootMode"`
-	TpmSupport         *attributeValueXML          `xml:"tpmSupport"`
-	UefiData           *attributeValueXML          `xml:"uefiData"`
-	LastLaunchedTime   *attributeValueXML          `xml:"lastLaunchedTime"`
-	ImdsSupport        *attributeValueXML          `xml:"imdsSupport"`
-	DeregProtection    *attributeValueXML          `xml:"deregistrationProtection"`
+	ImageID            string                 `xml:"imageId"`
+	LaunchPermissions  *items[permissionXML]  `xml:"launchPermission"`
+	ProductCodes       *items[productCodeXML] `xml:"productCodes"`
+	BlockDeviceMapping *items[blockDeviceXML] `xml:"blockDeviceMapping"`
+	Description        *attributeValueXML     `xml:"description"`
+	Kernel             *attributeValueXML     `xml:"kernel"`
+	Ramdisk            *attributeValueXML     `xml:"ramdisk"`
+	SriovNetSupport    *attributeValueXML     `xml:"sriovNetSupport"`
+	BootMode           *attributeValueXML     `xml:"bootMode"`
+	TpmSupport         *attributeValueXML     `xml:"tpmSupport"`
+	UefiData           *attributeValueXML     `xml:"uefiData"`
+	LastLaunchedTime   *attributeValueXML     `xml:"lastLaunchedTime"`
+	ImdsSupport        *attributeValueXML     `xml:"imdsSupport"`
+	DeregProtection    *attributeValueXML     `xml:"deregistrationProtection"`
 }
 
 func describeImageAttribute(d Deps) func(context.Context, *awsapi.Call, *describeImageAttributeRequest) (any, error) {
@@ -424,12 +419,7 @@ func imageAttributeXML(v image.AttributeValue) imageAttributeResponse {
 	value := func(s string) *attributeValueXML { return &attributeValueXML{Value: s} }
 	switch v.Attribute {
 	case image.AttrLaunchPermission:
-		perms := make([]launchPermissionXML, len(v.LaunchPermissions))
-		for i, p := range v.LaunchPermissions {
-			perms[i] = launchPermissionXML{UserID: p.UserID, Group: p.Group}
-		}
-		l := itemsOf(perms)
-		out.LaunchPermissions = &l
+		out.LaunchPermissions = permissionsXML(v.LaunchPermissions)
 	case image.AttrProductCodes:
 		pcs := productCodesXML(img.ProductCode)
 		out.ProductCodes = &pcs
@@ -467,6 +457,10 @@ type launchPermissionRequest struct {
 	OrganizationalUnitArn string `ec2:"OrganizationalUnitArn"`
 }
 
+func (p launchPermissionRequest) permission() image.Permission {
+	return image.Permission{UserID: p.UserID, Group: p.Group, OrganizationArn: p.OrganizationArn, OrganizationalUnitArn: p.OrganizationalUnitArn}
+}
+
 type modifyImageAttributeRequest struct {
 	ImageID       string  `ec2:"ImageId,required"`
 	Attribute     string  `ec2:"Attribute"`
@@ -475,15 +469,12 @@ type modifyImageAttributeRequest struct {
 	Description   *struct {
 		Value string `ec2:"Value"`
 	} `ec2:"Description"`
-	LaunchPermission *struct {
-		Add    []launchPermissionRequest `ec2:"Add"`
-		Remove []launchPermissionRequest `ec2:"Remove"`
-	} `ec2:"LaunchPermission"`
-	ProductCodes           []string `ec2:"ProductCode"`
-	UserIDs                []string `ec2:"UserId"`
-	UserGroups             []string `ec2:"UserGroup"`
-	OrganizationArns       []string `ec2:"OrganizationArn"`
-	OrganizationalUnitArns []string `ec2:"OrganizationalUnitArn"`
+	LaunchPermission       *permissionChange[launchPermissionRequest] `ec2:"LaunchPermission"`
+	ProductCodes           []string                                   `ec2:"ProductCode"`
+	UserIDs                []string                                   `ec2:"UserId"`
+	UserGroups             []string                                   `ec2:"UserGroup"`
+	OrganizationArns       []string                                   `ec2:"OrganizationArn"`
+	OrganizationalUnitArns []string                                   `ec2:"OrganizationalUnitArn"`
 	ImdsSupport            *struct {
 		Value string `ec2:"Value"`
 	} `ec2:"ImdsSupport"`
@@ -508,37 +499,23 @@ func modifyImageAttribute(d Deps) func(context.Context, *awsapi.Call, *modifyIma
 // and the older Attribute with OperationType, UserId, UserGroup and Value.
 func modifyInput(req *modifyImageAttributeRequest) (image.ModifyInput, error) {
 	in := image.ModifyInput{Attribute: image.Attribute(req.Attribute), ProductCodes: req.ProductCodes}
-	if lp := req.LaunchPermission; lp != nil {
-		in.Add, in.Remove = permissions(lp.Add), permissions(lp.Remove)
-	}
 	if req.Description != nil {
 		in.Description = &req.Description.Value
 	}
 	if req.ImdsSupport != nil {
 		return in, fault.Coded(fault.Invalid, "UnsupportedOperation", "The attribute imdsSupport cannot be changed")
 	}
-	var listed []image.Permission
-	for _, u := range req.UserIDs {
-		listed = append(listed, image.Permission{UserID: u})
-	}
-	for _, g := range req.UserGroups {
-		listed = append(listed, image.Permission{Group: g})
-	}
+	listed := listedPermissions(req.UserIDs, req.UserGroups)
 	for _, a := range req.OrganizationArns {
 		listed = append(listed, image.Permission{OrganizationArn: a})
 	}
 	for _, a := range req.OrganizationalUnitArns {
 		listed = append(listed, image.Permission{OrganizationalUnitArn: a})
 	}
-	switch {
-	case len(listed) > 0 && (len(in.Add) > 0 || len(in.Remove) > 0):
-		return in, fault.Coded(fault.Invalid, "InvalidParameterCombination", "Give launch permissions either as LaunchPermission or as UserId and UserGroup with OperationType, not both")
-	case len(listed) > 0 && req.OperationType == "add":
-		in.Add = listed
-	case len(listed) > 0 && req.OperationType == "remove":
-		in.Remove = listed
-	case len(listed) > 0:
-		return in, fault.Coded(fault.Invalid, "MissingParameter", "The request must contain the parameter OperationType (add or remove)")
+	var err error
+	in.Add, in.Remove, err = permissionLists(req.LaunchPermission, listed, req.OperationType, "LaunchPermission", "launch permissions")
+	if err != nil {
+		return in, err
 	}
 	if req.Value != nil {
 		if in.Description != nil || in.Attribute != image.AttrDescription {
@@ -547,14 +524,6 @@ func modifyInput(req *modifyImageAttributeRequest) (image.ModifyInput, error) {
 		in.Description = req.Value
 	}
 	return in, nil
-}
-
-func permissions(in []launchPermissionRequest) []image.Permission {
-	out := make([]image.Permission, len(in))
-	for i, p := range in {
-		out[i] = image.Permission{UserID: p.UserID, Group: p.Group, OrganizationArn: p.OrganizationArn, OrganizationalUnitArn: p.OrganizationalUnitArn}
-	}
-	return out
 }
 
 type resetImageAttributeRequest struct {
