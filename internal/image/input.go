@@ -140,6 +140,23 @@ const (
 // the operator publishes.
 var OwnerAliases = []string{"amazon", "aws-marketplace", "aws-backup-vault"}
 
+// checkAudience checks the Owners and the ExecutableBy or RestorableBy of
+// an image or snapshot listing: owners are accounts, "self" or an owner
+// alias; users are accounts, "self" or the group all.
+func checkAudience(owners, users []string) error {
+	for _, o := range owners {
+		if o != Self && !ValidAccount(o) && !slices.Contains(OwnerAliases, o) {
+			return fault.Coded(fault.Invalid, "InvalidUserID.Malformed", "Invalid user id: %q", clip(o))
+		}
+	}
+	for _, u := range users {
+		if u != Self && u != GroupAll && !ValidAccount(u) {
+			return fault.Coded(fault.Invalid, "InvalidUserID.Malformed", "Invalid user id: %q", clip(u))
+		}
+	}
+	return nil
+}
+
 // Validate checks everything that needs no store.
 func (in DescribeInput) Validate() error {
 	if err := CheckIDs(in.IDs); err != nil {
@@ -151,15 +168,8 @@ func (in DescribeInput) Validate() error {
 	if err := checkMaxResults(in.MaxResults); err != nil {
 		return err
 	}
-	for _, o := range in.Owners {
-		if o != Self && !ValidAccount(o) && !slices.Contains(OwnerAliases, o) {
-			return fault.Coded(fault.Invalid, "InvalidUserID.Malformed", "Invalid user id: %q", clip(o))
-		}
-	}
-	for _, u := range in.ExecutableBy {
-		if u != Self && u != GroupAll && !ValidAccount(u) {
-			return fault.Coded(fault.Invalid, "InvalidUserID.Malformed", "Invalid user id: %q", clip(u))
-		}
+	if err := checkAudience(in.Owners, in.ExecutableBy); err != nil {
+		return err
 	}
 	if _, err := decodeToken(in.NextToken); err != nil {
 		return err

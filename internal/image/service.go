@@ -232,21 +232,37 @@ func (s *Service) eachBatch(ctx context.Context, q Query, fn func([]Image) error
 func describeQuery(caller string, in DescribeInput) Query {
 	after, _ := decodeToken(in.NextToken)
 	q := Query{Caller: caller, IDs: in.IDs, Filters: in.Filters, After: after, Limit: int(in.MaxResults)}
-	for _, o := range in.Owners {
-		q.Owners = append(q.Owners, strings.Replace(o, Self, caller, 1))
+	q.Owners = resolveOwners(caller, in.Owners)
+	q.ExecutableBy = len(in.ExecutableBy) > 0
+	q.SharedWith, q.AnyPublic = resolveUsers(caller, in.ExecutableBy)
+	return q
+}
+
+// resolveOwners is the Owners of an image or snapshot listing with
+// "self" read as caller.
+func resolveOwners(caller string, in []string) []string {
+	var out []string
+	for _, o := range in {
+		out = append(out, strings.Replace(o, Self, caller, 1))
 	}
-	for _, u := range in.ExecutableBy {
-		q.ExecutableBy = true
+	return out
+}
+
+// resolveUsers is the ExecutableBy or RestorableBy of an image or
+// snapshot listing as the store asks it: the accounts, "self" read as
+// caller, and whether the group all (every public one) is among them.
+func resolveUsers(caller string, in []string) (accounts []string, anyPublic bool) {
+	for _, u := range in {
 		switch u {
 		case GroupAll:
-			q.AnyPublic = true
+			anyPublic = true
 		case Self:
-			q.SharedWith = append(q.SharedWith, caller)
+			accounts = append(accounts, caller)
 		default:
-			q.SharedWith = append(q.SharedWith, u)
+			accounts = append(accounts, u)
 		}
 	}
-	return q
+	return accounts, anyPublic
 }
 
 // checkVisible refuses IDs caller cannot see, naming them all.

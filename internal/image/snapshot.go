@@ -166,15 +166,8 @@ func (in DescribeSnapshotsInput) Validate() error {
 	if err := checkMaxResults(in.MaxResults); err != nil {
 		return err
 	}
-	for _, o := range in.Owners {
-		if o != Self && !ValidAccount(o) && !slices.Contains(OwnerAliases, o) {
-			return fault.Coded(fault.Invalid, "InvalidUserID.Malformed", "Invalid user id: %q", clip(o))
-		}
-	}
-	for _, u := range in.RestorableBy {
-		if u != Self && u != GroupAll && !ValidAccount(u) {
-			return fault.Coded(fault.Invalid, "InvalidUserID.Malformed", "Invalid user id: %q", clip(u))
-		}
+	if err := checkAudience(in.Owners, in.RestorableBy); err != nil {
+		return err
 	}
 	if _, err := decodeListToken("snapshot", in.NextToken, CheckSnapshotID); err != nil {
 		return err

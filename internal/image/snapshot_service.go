@@ -94,20 +94,9 @@ func (s *Service) DescribeSnapshots(ctx context.Context, caller string, in Descr
 func snapshotQuery(caller string, in DescribeSnapshotsInput) SnapshotQuery {
 	q := SnapshotQuery{Caller: caller, IDs: in.IDs, Filters: in.Filters, Limit: int(in.MaxResults)}
 	q.After, _ = decodeListToken("snapshot", in.NextToken, CheckSnapshotID)
-	for _, o := range in.Owners {
-		q.Owners = append(q.Owners, strings.Replace(o, Self, caller, 1))
-	}
-	for _, u := range in.RestorableBy {
-		q.Restorable = true
-		switch u {
-		case GroupAll:
-			q.AnyPublic = true
-		case Self:
-			q.RestorableBy = append(q.RestorableBy, caller)
-		default:
-			q.RestorableBy = append(q.RestorableBy, u)
-		}
-	}
+	q.Owners = resolveOwners(caller, in.Owners)
+	q.Restorable = len(in.RestorableBy) > 0
+	q.RestorableBy, q.AnyPublic = resolveUsers(caller, in.RestorableBy)
 	return q
 }
 
