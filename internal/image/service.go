@@ -327,14 +327,21 @@ func (s *Service) permissions(ctx context.Context, img Image) ([]Permission, err
 	if err != nil {
 		return nil, err
 	}
+	return permissionList(img.Public, accounts), nil
+}
+
+// permissionList is the launch or create-volume permissions of a public or
+// private image or snapshot shared with accounts: the group all first, if
+// it is public, then the accounts.
+func permissionList(public bool, accounts []string) []Permission {
 	var out []Permission
-	if img.Public {
+	if public {
 		out = append(out, Permission{Group: GroupAll})
 	}
 	for _, a := range accounts {
 		out = append(out, Permission{UserID: a})
 	}
-	return out, nil
+	return out
 }
 
 // ModifyAttribute changes an attribute of one of caller's images: shares
@@ -367,23 +374,31 @@ func (s *Service) ModifyAttribute(ctx context.Context, caller, id string, in Mod
 	})
 }
 
-func modifyPermissions(tx Tx, img Image, add, remove []Permission) error {
-	public := img.Public
-	var adds, removes []string
+// splitPermissions reads a change of launch or create-volume permissions
+// as the store keeps them: whether the image or snapshot is public after
+// it (the group all added or removed), and the accounts to add and to
+// remove. The owner always may, so it is never added.
+func splitPermissions(public bool, owner string, add, remove []Permission) (publicAfter bool, adds, removes []string) {
+	publicAfter = public
 	for _, p := range add {
 		if p.Group == GroupAll {
-			public = true
-		} else if p.UserID != img.Owner {
+			publicAfter = true
+		} else if p.UserID != owner {
 			adds = append(adds, p.UserID)
 		}
 	}
 	for _, p := range remove {
 		if p.Group == GroupAll {
-			public = false
+			publicAfter = false
 		} else {
 			removes = append(removes, p.UserID)
 		}
 	}
+	return publicAfter, adds, removes
+}
+
+func modifyPermissions(tx Tx, img Image, add, remove []Permission) error {
+	public, adds, removes := splitPermissions(img.Public, img.Owner, add, remove)
 	if err := tx.AddLaunchPermissions(img.ID, adds); err != nil {
 		return err
 	}

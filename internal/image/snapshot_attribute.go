@@ -76,12 +76,7 @@ func (s *Service) DescribeSnapshotAttribute(ctx context.Context, caller, id stri
 	if err != nil {
 		return SnapshotAttributeValue{}, err
 	}
-	if snap.Public {
-		v.Permissions = append(v.Permissions, Permission{Group: GroupAll})
-	}
-	for _, a := range accounts {
-		v.Permissions = append(v.Permissions, Permission{UserID: a})
-	}
+	v.Permissions = permissionList(snap.Public, accounts)
 	return v, nil
 }
 
@@ -153,22 +148,7 @@ func (s *Service) ModifySnapshotAttribute(ctx context.Context, caller, id string
 		if err != nil {
 			return err
 		}
-		public := snap.Public
-		var adds, removes []string
-		for _, p := range in.Add {
-			if p.Group == GroupAll {
-				public = true
-			} else if p.UserID != snap.Owner {
-				adds = append(adds, p.UserID)
-			}
-		}
-		for _, p := range in.Remove {
-			if p.Group == GroupAll {
-				public = false
-			} else {
-				removes = append(removes, p.UserID)
-			}
-		}
+		public, adds, removes := splitPermissions(snap.Public, snap.Owner, in.Add, in.Remove)
 		if public && !snap.Public {
 			if err := checkPublishable(snap); err != nil {
 				return err
