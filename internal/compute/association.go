@@ -143,7 +143,7 @@ func (in DescribeAssociationsInput) Validate() error {
 	if _, err := decodeAssociationToken(in.NextToken); err != nil {
 		return err
 	}
-	return filter.Check(in.Filters, func(name string) bool { return slices.Contains(AssociationFilterNames, name) })
+	return filter.Check(in.Filters, filter.Named(AssociationFilterNames))
 }
 
 // shown reports whether the state filters match the state stored

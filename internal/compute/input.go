@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -140,10 +139,7 @@ var FilterNames = []string{
 
 // KnownFilter reports whether name is a DescribeInstances filter.
 func KnownFilter(name string) bool {
-	if _, ok := filter.TagKey(name); ok {
-		return true
-	}
-	return slices.Contains(FilterNames, name)
+	return filter.NamedOrTag(FilterNames)(name)
 }
 
 // DescribeInput selects instances.

@@ -2,7 +2,6 @@ package compute
 
 import (
 	"context"
-	"slices"
 
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/filter"
@@ -53,8 +52,7 @@ type StatusInput struct {
 
 // Validate checks everything that needs no store.
 func (in StatusInput) Validate() error {
-	return DescribeInput{IDs: in.IDs, MaxResults: in.MaxResults, NextToken: in.NextToken}.validate(in.Filters,
-		func(name string) bool { return slices.Contains(StatusFilterNames, name) })
+	return DescribeInput{IDs: in.IDs, MaxResults: in.MaxResults, NextToken: in.NextToken}.validate(in.Filters, filter.Named(StatusFilterNames))
 }
 
 // stateFilters turns the filters on the checks into filters on the

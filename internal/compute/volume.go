@@ -77,10 +77,7 @@ func (in DescribeVolumesInput) Validate() error {
 	if _, err := decodeVolumeToken(in.NextToken); err != nil {
 		return err
 	}
-	return filter.Check(in.Filters, func(n string) bool {
-		_, isTag := filter.TagKey(n)
-		return isTag || slices.Contains(VolumeFilterNames, n)
-	})
+	return filter.Check(in.Filters, filter.NamedOrTag(VolumeFilterNames))
 }
 
 // VolumePage is one page of volumes.

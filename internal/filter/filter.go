@@ -8,6 +8,7 @@
 package filter
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -58,6 +59,21 @@ func Check(filters []Filter, known func(name string) bool) error {
 		}
 	}
 	return nil
+}
+
+// Named returns Check's known for a listing that knows the given filter
+// names.
+func Named(names []string) func(name string) bool {
+	return func(name string) bool { return slices.Contains(names, name) }
+}
+
+// NamedOrTag returns Check's known for a listing of resources that carry
+// tags: the given filter names, and tag:<key> for any key.
+func NamedOrTag(names []string) func(name string) bool {
+	return func(name string) bool {
+		_, isTag := TagKey(name)
+		return isTag || slices.Contains(names, name)
+	}
 }
 
 // TagKey returns the key of a "tag:<key>" filter name, and whether name is

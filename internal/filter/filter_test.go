@@ -148,3 +148,25 @@ func TestTagKey(t *testing.T) {
 		}
 	}
 }
+
+func TestNamedOrTag(t *testing.T) {
+	names := []string{"state", "owner-id"}
+	for _, c := range []struct {
+		name            string
+		named, orTagged bool
+	}{
+		{"state", true, true},
+		{"owner-id", true, true},
+		{"tag:Name", false, true},
+		{"tag:", false, false},
+		{"tag-key", false, false},
+		{"colour", false, false},
+	} {
+		if got := Named(names)(c.name); got != c.named {
+			t.Errorf("Named(%q) = %v, want %v", c.name, got, c.named)
+		}
+		if got := NamedOrTag(names)(c.name); got != c.orTagged {
+			t.Errorf("NamedOrTag(%q) = %v, want %v", c.name, got, c.orTagged)
+		}
+	}
+}

@@ -272,10 +272,7 @@ func (in DescribeImportTasksInput) Validate() error {
 	if _, err := decodeListToken("import", in.NextToken, CheckImportTaskID); err != nil {
 		return err
 	}
-	return filter.Check(in.Filters, func(n string) bool {
-		_, isTag := filter.TagKey(n)
-		return isTag || slices.Contains(ImportTaskFilterNames, n)
-	})
+	return filter.Check(in.Filters, filter.NamedOrTag(ImportTaskFilterNames))
 }
 
 // ImportTaskQuery selects import tasks for ImportTasks: caller's own.

@@ -20,10 +20,7 @@ var FilterNames = []string{
 
 // KnownFilter reports whether name is a DescribeImages filter.
 func KnownFilter(name string) bool {
-	if _, ok := filter.TagKey(name); ok {
-		return true
-	}
-	return slices.Contains(FilterNames, name)
+	return filter.NamedOrTag(FilterNames)(name)
 }
 
 // RegisterInput registers an image.

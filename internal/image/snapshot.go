@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -172,10 +171,7 @@ func (in DescribeSnapshotsInput) Validate() error {
 	if _, err := decodeListToken("snapshot", in.NextToken, CheckSnapshotID); err != nil {
 		return err
 	}
-	return filter.Check(in.Filters, func(n string) bool {
-		_, isTag := filter.TagKey(n)
-		return isTag || slices.Contains(SnapshotFilterNames, n)
-	})
+	return filter.Check(in.Filters, filter.NamedOrTag(SnapshotFilterNames))
 }
 
 // SnapshotQuery selects snapshots for ListSnapshots. Only snapshots

@@ -235,10 +235,7 @@ func (in DescribeInput) Validate() error {
 	if _, _, err := decodeToken(in.NextToken); err != nil {
 		return err
 	}
-	return filter.Check(in.Filters, func(n string) bool {
-		_, isTag := filter.TagKey(n)
-		return isTag || slices.Contains(FilterNames, n)
-	})
+	return filter.Check(in.Filters, filter.NamedOrTag(FilterNames))
 }
 
 // Page is one page of tags.
