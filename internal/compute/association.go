@@ -11,6 +11,7 @@ import (
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/filter"
 	"github.com/tollgate/tollgate/internal/image"
+	"github.com/tollgate/tollgate/internal/paging"
 )
 
 // ProfileAssociation is an instance's association with its IAM instance
@@ -320,15 +321,13 @@ func (s *Service) DescribeAssociations(ctx context.Context, caller string, in De
 			q.InstanceIDs = append(q.InstanceIDs, f.Values)
 		}
 	}
-	if q.Limit > 0 {
-		q.Limit++ // one more tells whether there is a next page
-	}
+	q.Limit = paging.Limit(q.Limit)
 	insts, err := s.store.Associations(ctx, q)
 	if err != nil {
 		return p, err
 	}
-	if q.Limit > 0 && len(insts) == q.Limit {
-		insts = insts[:q.Limit-1]
+	insts, more := paging.Cut(insts, int(in.MaxResults))
+	if more {
 		p.NextToken = encodeAssociationToken(insts[len(insts)-1].Association.ID)
 	}
 	for _, inst := range insts {

@@ -13,6 +13,7 @@ import (
 	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/image"
+	"github.com/tollgate/tollgate/internal/paging"
 	"github.com/tollgate/tollgate/internal/subscription"
 	"github.com/tollgate/tollgate/internal/tag"
 )
@@ -260,15 +261,13 @@ func (s *Service) page(ctx context.Context, caller string, in DescribeInput) (p 
 	since := s.clock.Now().Add(-TerminatedVisibleFor)
 	q := Query{Owner: caller, IDs: in.IDs, Filters: in.Filters, TerminatedSince: since, Limit: int(in.MaxResults)}
 	q.AfterReservation, q.AfterID, _ = decodeToken(in.NextToken)
-	if q.Limit > 0 {
-		q.Limit++ // one more tells whether there is a next page
-	}
+	q.Limit = paging.Limit(q.Limit)
 	insts, err := s.store.List(ctx, q)
 	if err != nil {
 		return Page{}, err
 	}
-	if q.Limit > 0 && len(insts) == q.Limit {
-		insts = insts[:q.Limit-1]
+	insts, more := paging.Cut(insts, int(in.MaxResults))
+	if more {
 		last := insts[len(insts)-1]
 		p.NextToken = encodeToken(last.ReservationID, last.ID)
 	}

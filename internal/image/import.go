@@ -11,6 +11,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/filter"
+	"github.com/tollgate/tollgate/internal/paging"
 	"github.com/tollgate/tollgate/internal/tag"
 )
 
@@ -299,9 +300,7 @@ func (s *Service) DescribeImportTasks(ctx context.Context, caller string, in Des
 	}
 	q := ImportTaskQuery{Owner: caller, IDs: in.IDs, Filters: in.Filters, Limit: int(in.MaxResults)}
 	q.After, _ = decodeListToken("import", in.NextToken, CheckImportTaskID)
-	if q.Limit > 0 {
-		q.Limit++
-	}
+	q.Limit = paging.Limit(q.Limit)
 	tasks, err := s.store.ImportTasks(ctx, q)
 	if err != nil {
 		return p, err
@@ -311,8 +310,8 @@ func (s *Service) DescribeImportTasks(ctx context.Context, caller string, in Des
 			return p, taskNotFound(id)
 		}
 	}
-	if q.Limit > 0 && len(tasks) == q.Limit {
-		tasks = tasks[:q.Limit-1]
+	tasks, more := paging.Cut(tasks, int(in.MaxResults))
+	if more {
 		p.NextToken = encodeListToken("import", tasks[len(tasks)-1].ID)
 	}
 	p.Tasks = tasks

@@ -11,6 +11,7 @@ import (
 	"github.com/tollgate/tollgate/internal/catalog"
 	"github.com/tollgate/tollgate/internal/clock"
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/paging"
 	"github.com/tollgate/tollgate/internal/subscription"
 )
 
@@ -196,13 +197,13 @@ func (s *Service) DescribeEach(ctx context.Context, caller string, in DescribeIn
 	if q.Limit == 0 {
 		return "", s.eachBatch(ctx, q, fn)
 	}
-	q.Limit++ // one more tells whether there is a next page
+	q.Limit = paging.Limit(q.Limit)
 	imgs, err := s.store.List(ctx, q)
 	if err != nil {
 		return "", err
 	}
-	if len(imgs) == q.Limit {
-		imgs = imgs[:q.Limit-1]
+	imgs, more := paging.Cut(imgs, int(in.MaxResults))
+	if more {
 		next = encodeToken(imgs[len(imgs)-1].ID)
 	}
 	return next, fn(imgs)

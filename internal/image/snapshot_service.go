@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/fault"
+	"github.com/tollgate/tollgate/internal/paging"
 	"github.com/tollgate/tollgate/internal/tag"
 )
 
@@ -73,15 +74,13 @@ func (s *Service) DescribeSnapshots(ctx context.Context, caller string, in Descr
 		}
 	}
 	q := snapshotQuery(caller, in)
-	if q.Limit > 0 {
-		q.Limit++ // one more tells whether there is a next page
-	}
+	q.Limit = paging.Limit(q.Limit)
 	snaps, err := s.store.Snapshots(ctx, q)
 	if err != nil {
 		return p, err
 	}
-	if q.Limit > 0 && len(snaps) == q.Limit {
-		snaps = snaps[:q.Limit-1]
+	snaps, more := paging.Cut(snaps, int(in.MaxResults))
+	if more {
 		p.NextToken = encodeListToken("snapshot", snaps[len(snaps)-1].ID)
 	}
 	p.Snapshots = snaps

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/filter"
+	"github.com/tollgate/tollgate/internal/paging"
 )
 
 // Resolver tells whether caller may tag the resource id (one of the ID
@@ -252,15 +253,13 @@ func (s *Service) Describe(ctx context.Context, caller string, in DescribeInput)
 	}
 	q := Query{Filters: in.Filters, Limit: int(in.MaxResults)}
 	q.AfterResource, q.AfterKey, _ = decodeToken(in.NextToken)
-	if q.Limit > 0 {
-		q.Limit++
-	}
+	q.Limit = paging.Limit(q.Limit)
 	tags, err := s.store.List(ctx, caller, q)
 	if err != nil {
 		return Page{}, err
 	}
-	if q.Limit > 0 && len(tags) == q.Limit {
-		tags = tags[:q.Limit-1]
+	tags, more := paging.Cut(tags, int(in.MaxResults))
+	if more {
 		last := tags[len(tags)-1]
 		p.NextToken = encodeToken(last.ResourceID, last.Key)
 	}
