@@ -77,6 +77,9 @@ type DB struct {
 	read    *sql.DB                     // concurrent readers
 	write   *sql.DB                     // the writer; the same pool as read on PostgreSQL
 	commits *groupCommitter
+	// The writers of one process that wait for the same key (UpdateLocked,
+	// PostgreSQL only), lined up in memory: see keyQueue.
+	queued *keyQueue
 	// Prepared statements of the reader pool and the writer (SQLite only).
 	readStmts, writeStmts *stmtCache
 	// Statements of the reader pool whose texts requests build, at most
@@ -179,7 +182,7 @@ func openPostgres(dsn string, maxConns int) (*DB, error) {
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{dialect: Postgres, read: db, write: db}, nil
+	return &DB{dialect: Postgres, read: db, write: db, queued: newKeyQueue()}, nil
 }
 
 // SetClock sets the clock that transactions read their time from (Tx.Now):

@@ -101,18 +101,28 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 // on top of what the previous holder wrote. Taken first, the lock orders
 // the writers; each one's snapshot and time (Tx.Now) come after the
 // previous one committed, and there is nothing left to fail. Two keys whose
-// hashes collide only share a queue. On SQLite every write already runs
+// hashes collide only share a queue. Within one process the writers of a
+// key first line up in memory (keyQueue), and only the one at the front
+// takes a pooled connection to wait for the advisory lock, which then
+// orders it against the other replicas' writers: a burst of writers on one
+// hot key holds one connection per replica, not one per writer, and leaves
+// the rest of the pool to every other write. On SQLite every write already runs
 // alone, and UpdateLocked is Update.
 func (db *DB) UpdateLocked(ctx context.Context, key string, fn func(*Tx) error) error {
 	if db.commits != nil {
 		return db.Update(ctx, fn)
 	}
+	id := lockID(key)
+	release, err := db.queued.acquire(ctx, id)
+	if err != nil {
+		return fault.Wrap(err, "transaction abandoned while waiting for %s", key)
+	}
+	defer release()
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return fault.Wrap(err, "connect to PostgreSQL")
 	}
 	defer conn.Close()
-	id := lockID(key)
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, id); err != nil {
 		discard(conn) // the lock may have been granted as the wait was cancelled
 		if ctx.Err() != nil {
