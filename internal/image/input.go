@@ -1,9 +1,7 @@
 package image
 
 import (
-	"encoding/base64"
 	"slices"
-	"strings"
 
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/filter"
@@ -168,7 +166,7 @@ func (in DescribeInput) Validate() error {
 	if err := checkAudience(in.Owners, in.ExecutableBy); err != nil {
 		return err
 	}
-	if _, err := decodeToken(in.NextToken); err != nil {
+	if _, err := decodeListToken("image", in.NextToken, CheckID); err != nil {
 		return err
 	}
 	return filter.Check(in.Filters, KnownFilter)
@@ -178,23 +176,6 @@ func (in DescribeInput) Validate() error {
 type Page struct {
 	Images    []Image
 	NextToken string
-}
-
-// The pagination token is the last image ID of a page, base64-encoded so
-// that clients treat it as opaque.
-func encodeToken(lastID string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("image:" + lastID))
-}
-
-func decodeToken(token string) (string, error) {
-	if token == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(token)
-	if id, ok := strings.CutPrefix(string(b), "image:"); err == nil && ok && CheckID(id) == nil {
-		return id, nil
-	}
-	return "", fault.Coded(fault.Invalid, "InvalidPaginationToken", "The pagination token %q is invalid", clip(token))
 }
 
 // Attribute names an image attribute, as DescribeImageAttribute,

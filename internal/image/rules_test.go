@@ -118,7 +118,7 @@ func TestDescribeInput(t *testing.T) {
 		{"ExecutableBy", DescribeInput{ExecutableBy: []string{"amazon"}}, "InvalidUserID.Malformed"},
 		{"Token", DescribeInput{NextToken: "x"}, "InvalidPaginationToken"},
 		{"TokenOfAnotherKind", DescribeInput{NextToken: "dGFnOmFtaS0xAGE"}, "InvalidPaginationToken"},
-		{"GoodToken", DescribeInput{NextToken: encodeToken("ami-12345678")}, ""},
+		{"GoodToken", DescribeInput{NextToken: encodeListToken("image", "ami-12345678")}, ""},
 		{"Filter", DescribeInput{Filters: []filter.Filter{{Name: "kernel-id", Values: []string{"x"}}}}, "InvalidParameterValue"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { wantCode(t, tc.in.Validate(), tc.code) })
@@ -165,7 +165,7 @@ func TestModifyInput(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
-	id, err := decodeToken(encodeToken("ami-0123456789abcdef0"))
+	id, err := decodeListToken("image", encodeListToken("image", "ami-0123456789abcdef0"), CheckID)
 	if err != nil || id != "ami-0123456789abcdef0" {
 		t.Fatalf("round trip: %q, %v", id, err)
 	}

@@ -204,7 +204,7 @@ func (s *Service) DescribeEach(ctx context.Context, caller string, in DescribeIn
 	}
 	imgs, more := paging.Cut(imgs, int(in.MaxResults))
 	if more {
-		next = encodeToken(imgs[len(imgs)-1].ID)
+		next = encodeListToken("image", imgs[len(imgs)-1].ID)
 	}
 	return next, fn(imgs)
 }
@@ -231,7 +231,7 @@ func (s *Service) eachBatch(ctx context.Context, q Query, fn func([]Image) error
 
 // describeQuery is the store's query for a DescribeImages request.
 func describeQuery(caller string, in DescribeInput) Query {
-	after, _ := decodeToken(in.NextToken)
+	after, _ := decodeListToken("image", in.NextToken, CheckID)
 	q := Query{Caller: caller, IDs: in.IDs, Filters: in.Filters, After: after, Limit: int(in.MaxResults)}
 	q.Owners = resolveOwners(caller, in.Owners)
 	q.ExecutableBy = len(in.ExecutableBy) > 0

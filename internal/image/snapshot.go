@@ -204,8 +204,8 @@ type SnapshotPage struct {
 }
 
 // encodeListToken and decodeListToken are the pagination tokens of the
-// listings besides DescribeImages': the last ID of a page, with the
-// listing's name, base64-encoded so that clients treat it as opaque.
+// listings (images, snapshots, import tasks): the last ID of a page, with
+// the listing's name, base64-encoded so that clients treat it as opaque.
 func encodeListToken(kind, lastID string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + lastID))
 }
