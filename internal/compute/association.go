@@ -206,24 +206,37 @@ func (s *Service) Associate(ctx context.Context, caller string, in AssociateInpu
 	if err := in.Validate(); err != nil {
 		return out, err
 	}
-	profile, err := ResolveProfile(caller, in.Profile)
+	return s.associateWith(ctx, caller, in.Profile, func(tx Tx) (Instance, error) {
+		inst, err := tx.Instance(in.InstanceID)
+		if fault.Is(err, fault.NotFound) || (err == nil && (inst.Owner != caller || s.gone(inst))) {
+			return inst, missing([]string{in.InstanceID}, nil)
+		}
+		if err != nil {
+			return inst, err
+		}
+		if inst.State != Running && inst.State != Stopped {
+			return inst, fault.Coded(fault.Conflict, "IncorrectInstanceState",
+				"The instance '%s' is %s: a profile is associated with a running or stopped instance only", inst.ID, inst.State)
+		}
+		if !inst.Association.IsZero() {
+			return inst, fault.Coded(fault.Conflict, "IncorrectState", "There is an existing association for instance %s", inst.ID)
+		}
+		return inst, nil
+	})
+}
+
+// associateWith resolves the profile p names and, in one write, gives the
+// instance find returns a new association with it: what associating and
+// replacing share once each has found its instance.
+func (s *Service) associateWith(ctx context.Context, caller string, p ProfileRequest, find func(Tx) (Instance, error)) (out Association, err error) {
+	profile, err := ResolveProfile(caller, p)
 	if err != nil {
 		return out, err
 	}
 	err = s.store.Update(ctx, func(tx Tx) error {
-		inst, err := tx.Instance(in.InstanceID)
-		if fault.Is(err, fault.NotFound) || (err == nil && (inst.Owner != caller || s.gone(inst))) {
-			return missing([]string{in.InstanceID}, nil)
-		}
+		inst, err := find(tx)
 		if err != nil {
 			return err
-		}
-		if inst.State != Running && inst.State != Stopped {
-			return fault.Coded(fault.Conflict, "IncorrectInstanceState",
-				"The instance '%s' is %s: a profile is associated with a running or stopped instance only", inst.ID, inst.State)
-		}
-		if !inst.Association.IsZero() {
-			return fault.Coded(fault.Conflict, "IncorrectState", "There is an existing association for instance %s", inst.ID)
 		}
 		inst.Profile, inst.Association = profile, s.newAssociation(tx.Now())
 		out = associationOf(inst, Associating)
@@ -244,20 +257,9 @@ func (s *Service) Replace(ctx context.Context, caller string, in ReplaceInput) (
 	if err := in.Validate(); err != nil {
 		return out, err
 	}
-	profile, err := ResolveProfile(caller, in.Profile)
-	if err != nil {
-		return out, err
-	}
-	err = s.store.Update(ctx, func(tx Tx) error {
-		inst, err := s.associated(tx, caller, in.AssociationID)
-		if err != nil {
-			return err
-		}
-		inst.Profile, inst.Association = profile, s.newAssociation(tx.Now())
-		out = associationOf(inst, Associating)
-		return tx.PutInstance(inst)
+	return s.associateWith(ctx, caller, in.Profile, func(tx Tx) (Instance, error) {
+		return s.associated(tx, caller, in.AssociationID)
 	})
-	return out, err
 }
 
 // Disassociate ends one of caller's associations: the instance has no
