@@ -196,6 +196,8 @@ type Store interface {
 	// Intervals returns an account's running intervals that overlap
 	// [from, to), open ones included, ordered by start and instance.
 	Intervals(ctx context.Context, account string, from, to time.Time) ([]Interval, error)
+	// Volumes returns the volumes q selects, ordered by volume ID.
+	Volumes(ctx context.Context, q VolumeQuery) ([]InstanceVolume, error)
 	// Tags returns account's tags on resources (volumes), by resource.
 	Tags(ctx context.Context, account string, ids []string) (map[string][]tag.Tag, error)
 	// Associations returns the instances q selects that have a profile

@@ -10,6 +10,7 @@ import (
 	"github.com/tollgate/tollgate/internal/fault"
 	"github.com/tollgate/tollgate/internal/filter"
 	"github.com/tollgate/tollgate/internal/image"
+	"github.com/tollgate/tollgate/internal/paging"
 	"github.com/tollgate/tollgate/internal/tag"
 )
 
@@ -103,38 +104,141 @@ func decodeVolumeToken(token string) (string, error) {
 	return "", fault.Coded(fault.Invalid, "InvalidPaginationToken", "The pagination token %q is invalid", clip(token))
 }
 
-// DescribeVolumes lists caller's volumes that in selects, in ID order.
-// Naming a volume caller does not have is InvalidVolume.NotFound.
+// VolumeQuery selects volumes of an owner's instances, among those that
+// exist: the volumes of instances not terminated, and those of terminated
+// instances that were not to be deleted with them.
+type VolumeQuery struct {
+	Owner string
+	IDs   []string
+	// Filters are checked volume filters that StoredVolumeFilter says the
+	// store applies.
+	Filters []filter.Filter
+	// After is the last volume ID of the previous batch; Limit bounds the
+	// batch (0: no bound).
+	After string
+	Limit int
+}
+
+// InstanceVolume is a volume with the instance it is part of.
+type InstanceVolume struct {
+	Volume   Volume
+	Instance Instance
+}
+
+// storedVolumeFilters are the volume filters the store applies: those on
+// columns it keeps (the volume's ID, its instance's ID, zone and state)
+// and on tags. The others compare values of the instance's document, so
+// DescribeVolumes applies them to what the store returns.
+var storedVolumeFilters = []string{"attachment.instance-id", "availability-zone", "status", "volume-id"}
+
+// StoredVolumeFilter reports whether the store applies the volume filter
+// name (VolumeQuery.Filters).
+func StoredVolumeFilter(name string) bool {
+	if _, ok := filter.TagKey(name); ok || name == "tag-key" || name == "tag-value" {
+		return true
+	}
+	return slices.Contains(storedVolumeFilters, name)
+}
+
+// volumeBatch is the most volumes DescribeVolumes reads at a time when it
+// applies filters itself: it starts with a page's worth, in case they
+// match most volumes, and doubles up to this while they match few, so that
+// a rare match takes few reads and no read holds more than a batch of
+// volumes it does not want.
+const volumeBatch = MaxVolumeResults
+
+// DescribeVolumes lists caller's volumes that in selects, in ID order,
+// reading from the store one page of them, or, under filters the store
+// does not apply, batches until the page is full. Naming a volume caller
+// does not have is InvalidVolume.NotFound.
 func (s *Service) DescribeVolumes(ctx context.Context, caller string, in DescribeVolumesInput) (p VolumePage, err error) {
 	defer fault.Annotate(&err, "compute: describe volumes")
 	if err := in.Validate(); err != nil {
 		return p, err
 	}
-	all, err := s.volumes(ctx, caller)
+	after, _ := decodeVolumeToken(in.NextToken)
+	if len(in.IDs) > 0 {
+		p.Volumes, err = s.namedVolumes(ctx, caller, in.IDs, after, in.Filters)
+		return p, err
+	}
+	size := int(in.MaxResults)
+	views, err := s.matchingVolumes(ctx, caller, in.Filters, after, size)
 	if err != nil {
 		return p, err
 	}
-	if err := volumesMissing(in.IDs, all); err != nil {
-		return p, err
+	page, more := paging.Cut(views, size)
+	if more {
+		p.NextToken = encodeVolumeToken(page[len(page)-1].VolumeID)
 	}
-	after, _ := decodeVolumeToken(in.NextToken)
-	for _, v := range all {
-		if v.VolumeID <= after || (len(in.IDs) > 0 && !slices.Contains(in.IDs, v.VolumeID)) || !volumeMatches(in.Filters, v) {
-			continue
-		}
-		if in.MaxResults > 0 && len(p.Volumes) == int(in.MaxResults) {
-			p.NextToken = encodeVolumeToken(p.Volumes[len(p.Volumes)-1].VolumeID)
-			break
-		}
-		p.Volumes = append(p.Volumes, v)
-	}
-	return p, nil
+	p.Volumes, err = s.withTags(ctx, caller, page)
+	return p, err
 }
 
-func volumesMissing(ids []string, all []VolumeView) error {
+// namedVolumes returns the volumes named by ids after the token's, that
+// match filters. Every named volume must exist, whether or not it
+// matches, so the store is asked for them alone (at most MaxIDs) and the
+// filters are applied here.
+func (s *Service) namedVolumes(ctx context.Context, caller string, ids []string, after string, filters []filter.Filter) ([]VolumeView, error) {
+	rows, err := s.store.Volumes(ctx, VolumeQuery{Owner: caller, IDs: ids})
+	if err != nil {
+		return nil, err
+	}
+	views, err := s.withTags(ctx, caller, mapVolumes(rows))
+	if err != nil {
+		return nil, err
+	}
+	if err := volumesMissing(ids, views); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(views, func(v VolumeView) bool { return v.VolumeID <= after || !volumeMatches(filters, v) }), nil
+}
+
+// matchingVolumes returns caller's volumes after the ID after that match
+// filters: a page of size and one more if there is one, or all of them if
+// size is 0. Filters the store applies are pushed to it; with none left,
+// one read of paging.Limit(size) volumes is the whole answer.
+func (s *Service) matchingVolumes(ctx context.Context, caller string, filters []filter.Filter, after string, size int) ([]VolumeView, error) {
+	stored, left := splitVolumeFilters(filters)
+	q := VolumeQuery{Owner: caller, Filters: stored, After: after, Limit: paging.Limit(size)}
+	if size == 0 && len(left) > 0 {
+		q.Limit = volumeBatch
+	}
+	var out []VolumeView
+	for {
+		rows, err := s.store.Volumes(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range mapVolumes(rows) {
+			if volumeMatches(left, v) {
+				out = append(out, v)
+			}
+		}
+		if (size > 0 && len(out) > size) || q.Limit == 0 || len(rows) < q.Limit {
+			return out, nil
+		}
+		q.After = rows[len(rows)-1].Volume.VolumeID
+		q.Limit = max(q.Limit, min(2*q.Limit, volumeBatch))
+	}
+}
+
+// splitVolumeFilters returns the filters the store applies and those left
+// to apply here.
+func splitVolumeFilters(filters []filter.Filter) (stored, left []filter.Filter) {
+	for _, f := range filters {
+		if StoredVolumeFilter(f.Name) {
+			stored = append(stored, f)
+		} else {
+			left = append(left, f)
+		}
+	}
+	return stored, left
+}
+
+func volumesMissing(ids []string, found []VolumeView) error {
 	var out []string
 	for _, id := range ids {
-		if !slices.ContainsFunc(all, func(v VolumeView) bool { return v.VolumeID == id }) && !slices.Contains(out, id) {
+		if !slices.ContainsFunc(found, func(v VolumeView) bool { return v.VolumeID == id }) && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}
@@ -144,41 +248,49 @@ func volumesMissing(ids []string, all []VolumeView) error {
 	return nil
 }
 
-// volumes returns all of caller's volumes, with caller's tags, in ID
-// order: those of its instances, attached, and those left available by
-// its terminated instances.
-func (s *Service) volumes(ctx context.Context, caller string) ([]VolumeView, error) {
-	insts, err := s.store.List(ctx, Query{Owner: caller})
-	if err != nil {
-		return nil, err
+// mapVolumes returns the views of volumes the store returned, in their
+// order.
+func mapVolumes(rows []InstanceVolume) []VolumeView {
+	out := make([]VolumeView, len(rows))
+	for i, r := range rows {
+		out[i] = volumeViewOf(r)
 	}
-	var out []VolumeView
-	var ids []string
-	for _, in := range insts {
-		for _, v := range in.Volumes {
-			view := VolumeView{Volume: v, Owner: in.Owner, InstanceID: in.ID, Zone: in.Zone, State: VolumeInUse, Attached: true}
-			if in.State == Terminated {
-				if v.DeleteOnTermination {
-					continue
-				}
-				view.State, view.Attached = VolumeAvailable, false
-			}
-			if view.SizeGiB == 0 {
-				view.SizeGiB = image.DefaultRootSizeGiB
-			}
-			out = append(out, view)
-			ids = append(ids, v.VolumeID)
+	return out
+}
+
+// volumeViewOf is a volume as DescribeVolumes shows it: in use and
+// attached while its instance is not terminated, available and detached
+// after; without a recorded size, the image's default.
+func volumeViewOf(r InstanceVolume) VolumeView {
+	v := VolumeView{Volume: r.Volume, Owner: r.Instance.Owner, InstanceID: r.Instance.ID, Zone: r.Instance.Zone,
+		State: VolumeInUse, Attached: true}
+	if r.Instance.State == Terminated {
+		v.State, v.Attached = VolumeAvailable, false
+	}
+	if v.SizeGiB == 0 {
+		v.SizeGiB = image.DefaultRootSizeGiB
+	}
+	return v
+}
+
+// withTags returns views with caller's tags on each, read a batch of
+// volumes at a time: an unpaged answer may hold more volumes than a query
+// may have parameters.
+func (s *Service) withTags(ctx context.Context, caller string, views []VolumeView) ([]VolumeView, error) {
+	for batch := range slices.Chunk(views, volumeBatch) {
+		ids := make([]string, len(batch))
+		for i, v := range batch {
+			ids[i] = v.VolumeID
+		}
+		tags, err := s.store.Tags(ctx, caller, ids)
+		if err != nil {
+			return nil, err
+		}
+		for i := range batch {
+			batch[i].Tags = tags[batch[i].VolumeID]
 		}
 	}
-	tags, err := s.store.Tags(ctx, caller, ids)
-	if err != nil {
-		return nil, err
-	}
-	for i := range out {
-		out[i].Tags = tags[out[i].VolumeID]
-	}
-	slices.SortFunc(out, func(a, b VolumeView) int { return strings.Compare(a.VolumeID, b.VolumeID) })
-	return out, nil
+	return views, nil
 }
 
 // volumeFields are the values the volume filters compare.
@@ -240,14 +352,11 @@ func (s *Service) Volume(ctx context.Context, caller, id string) (VolumeView, er
 	if err := image.CheckVolumeID(id); err != nil {
 		return VolumeView{}, err
 	}
-	all, err := s.volumes(ctx, caller)
+	found, err := s.namedVolumes(ctx, caller, []string{id}, "", nil)
 	if err != nil {
 		return VolumeView{}, err
 	}
-	if i := slices.IndexFunc(all, func(v VolumeView) bool { return v.VolumeID == id }); i >= 0 {
-		return all[i], nil
-	}
-	return VolumeView{}, volumesMissing([]string{id}, nil)
+	return found[0], nil
 }
 
 // VolumeSource returns the instance one of caller's volumes belongs to,

@@ -228,7 +228,10 @@ func (t *instanceTx) CreateInstance(in compute.Instance) error {
 		return err
 	}
 	_, err = t.tx.Exec(`INSERT INTO instances (`+instanceColumns+`) VALUES (`+placeholders(len(values))+`)`, values...)
-	return t.tx.db.classify(err)
+	if err != nil {
+		return t.tx.db.classify(err)
+	}
+	return insertVolumes(t.tx, in)
 }
 
 func (t *instanceTx) PutInstance(in compute.Instance) error {
@@ -239,7 +242,10 @@ func (t *instanceTx) PutInstance(in compute.Instance) error {
 	cols := strings.Split(strings.Join(strings.Fields(instanceColumns), ""), ",")
 	set := strings.Join(cols[1:], " = ?, ") + " = ?"
 	res, err := t.tx.Exec(`UPDATE instances SET `+set+` WHERE id = ?`, append(values[1:], in.ID)...)
-	return rowChanged(t.tx.db, res, err, "instance "+in.ID)
+	if err := rowChanged(t.tx.db, res, err, "instance "+in.ID); err != nil {
+		return err
+	}
+	return putVolumes(t.tx, in)
 }
 
 func (t *instanceTx) OpenInterval(iv compute.Interval) error {

@@ -33,7 +33,7 @@ var dataTables = []string{
 	"subscription_changes", "subscription_charges", "subscriptions",
 	"license_tags", "license_tokens", "client_tokens", "license_checkouts", "license_seats", "license_drawn",
 	"grant_versions", "grants", "license_versions", "licenses",
-	"ec2_tags", "instance_intervals", "instances", "image_launch_permissions", "images",
+	"ec2_tags", "instance_intervals", "instance_volumes", "instances", "image_launch_permissions", "images",
 	"import_image_tasks", "ec2_client_tokens", "image_snapshots", "snapshot_volume_permissions", "snapshots",
 	"offer_buyers", "offers", "price_versions", "products", "instance_types",
 	"console_sessions", "account_passwords", "session_keys", "access_keys", "accounts", "settings",

@@ -1,0 +1,94 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/tollgate/tollgate/internal/compute"
+	"github.com/tollgate/tollgate/internal/sealed"
+	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/storetest"
+)
+
+// TestVolumeMigrationSQLite and ...Postgres: migration 29 gives each volume
+// of the instances stored before it a row, so that they are listed, except
+// those deleted with their terminated instances; it rolls back.
+func TestVolumeMigrationSQLite(t *testing.T) {
+	dir := t.TempDir()
+	cfg := store.Config{DataDir: dir}
+	testVolumeMigration(t, store.SQLite, cfg, func() *sql.DB {
+		conn, err := sql.Open("sqlite", "file:"+filepath.Join(dir, store.SQLiteFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return conn
+	})
+}
+
+func TestVolumeMigrationPostgres(t *testing.T) {
+	url := storetest.PostgresSchema(t, storetest.PostgresURL(t))
+	cfg := store.Config{DatabaseURL: url, SecretKey: sealed.GenerateKey()}
+	testVolumeMigration(t, store.Postgres, cfg, func() *sql.DB {
+		conn, err := sql.Open("pgx", url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return conn
+	})
+}
+
+func testVolumeMigration(t *testing.T, dialect store.Dialect, cfg store.Config, open func() *sql.DB) {
+	ctx := context.Background()
+	conn := open()
+	if err := store.MigrateUpTo(ctx, conn, dialect, 28); err != nil {
+		t.Fatalf("migrate to 28: %v", err)
+	}
+	const at = `"attached_at": "2023-11-14T22:13:20Z"`
+	for _, row := range []struct{ id, state, doc string }{
+		{"i-00000000000000001", "running", `{"volumes": [{"device_name": "/dev/xvda", "volume_id": "vol-0000000000000000b", "size_gib": 8, ` + at +
+			`, "delete_on_termination": true}, {"device_name": "/dev/sdf", "volume_id": "vol-0000000000000000a", ` + at + `}]}`},
+		{"i-00000000000000002", "terminated", `{"volumes": [{"device_name": "/dev/xvda", "volume_id": "vol-0000000000000000c", ` + at +
+			`, "delete_on_termination": true}, {"device_name": "/dev/sdf", "volume_id": "vol-0000000000000000d", ` + at + `}]}`},
+		{"i-00000000000000003", "running", `{}`},
+	} {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO instances (id, owner, reservation_id, launch_index, image_id,
+			instance_type, state, product_code, product_code_type, platform, architecture, zone, private_ip, key_name,
+			client_token, root_device_name, root_device_type, virtualization_type, launched_at, created_at, terminated_at,
+			iam_instance_profile, doc) VALUES ('`+row.id+`', '111111111111', 'r-1', 0, 'ami-0123456789abcdef0', 't3.micro',
+			'`+row.state+`', '', '', '', 'x86_64', 'us-east-1a', '10.0.0.4', '', '', '/dev/xvda', 'ebs', 'hvm', 1700000000000000000,
+			1700000000000000000, 0, '', '`+row.doc+`')`); err != nil {
+			t.Fatalf("insert %s: %v", row.id, err)
+		}
+	}
+	conn.Close()
+
+	check := func(when string) {
+		t.Helper()
+		db, err := store.Open(ctx, cfg)
+		if err != nil {
+			t.Fatalf("open and migrate (%s): %v", when, err)
+		}
+		defer db.Close()
+		got, err := db.Instances().Volumes(ctx, compute.VolumeQuery{Owner: "111111111111"})
+		storetest.NoError(t, err, "list volumes "+when)
+		var ids []string
+		for _, v := range got {
+			ids = append(ids, v.Instance.ID+" "+v.Volume.VolumeID)
+		}
+		want := []string{"i-00000000000000001 vol-0000000000000000a", "i-00000000000000001 vol-0000000000000000b",
+			"i-00000000000000002 vol-0000000000000000d"}
+		if !slices.Equal(ids, want) {
+			t.Errorf("volumes %s: %q, want %q", when, ids, want)
+		}
+	}
+	check("after migration 29")
+	conn = open()
+	defer conn.Close()
+	if err := store.MigrateDownTo(ctx, conn, dialect, 28); err != nil {
+		t.Fatalf("roll back to 28: %v", err)
+	}
+	check("after rolling back and migrating again")
+}
