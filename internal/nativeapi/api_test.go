@@ -368,6 +368,11 @@ func TestInstanceTypes(t *testing.T) {
 	if len(names) != len(all.InstanceTypes) || !slices.Contains(names, "m5.large") || len(names) <= 7 {
 		t.Errorf("paged %d types, whole %d", len(names), len(all.InstanceTypes))
 	}
+	for _, it := range all.InstanceTypes {
+		if it.Name == "m5.large" && (!slices.Equal(it.Architectures, []string{"x86_64"}) || it.CurrentGeneration == nil || !*it.CurrentGeneration) {
+			t.Errorf("m5.large: architectures %v, current generation %v; want [x86_64], true", it.Architectures, it.CurrentGeneration)
+		}
+	}
 }
 
 // TestEveryRouteDocumented: each route the router serves is an operation

@@ -11,6 +11,10 @@ type InstanceType struct {
 	VCpus      int    `json:"VCpus"`
 	MemoryMiB  int    `json:"MemoryMiB"`
 	BaseHourly string `json:"BaseHourly" doc:"The platform's own price per hour for the type, a decimal amount."`
+	// Architectures and CurrentGeneration are what EC2's DescribeInstanceTypes
+	// says of the type, so that a seller can tell which types run its image.
+	Architectures     []string `json:"Architectures" doc:"The processor architectures the type offers (x86_64, arm64, ...), as EC2 names them; empty when the operator does not say."`
+	CurrentGeneration *bool    `json:"CurrentGeneration,omitempty" doc:"Whether the type is of the current generation, as EC2 marks types; absent when the operator does not say."`
 }
 
 // InstanceTypeList is a page of the catalogue.
@@ -46,7 +50,7 @@ func (a *API) listInstanceTypes(ctx context.Context, in *listInstanceTypesInput)
 	out := InstanceTypeList{InstanceTypes: []InstanceType{}, NextToken: next}
 	for _, t := range page {
 		out.InstanceTypes = append(out.InstanceTypes, InstanceType{Name: t.Name, VCpus: t.VCPUs, MemoryMiB: t.MemoryMiB,
-			BaseHourly: t.BaseHourly.String()})
+			BaseHourly: t.BaseHourly.String(), Architectures: append([]string{}, t.Architectures...), CurrentGeneration: t.CurrentGeneration})
 	}
 	return &instanceTypeListOutput{Body: out}, nil
 }
