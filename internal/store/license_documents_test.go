@@ -1,14 +1,11 @@
 package store_test
 
 import (
-	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/license"
-	"github.com/tollgate/tollgate/internal/sealed"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
@@ -18,29 +15,9 @@ import (
 // the AWS wire shapes, read back through this version's store as they were
 // written; migration 6 rewrites them in the store's own shapes, and rolling
 // it back writes the old documents again, byte for byte.
-func TestDocumentsMigrationSQLite(t *testing.T) {
-	dir := t.TempDir()
-	open := func() *sql.DB {
-		conn, err := sql.Open("sqlite", "file:"+filepath.Join(dir, store.SQLiteFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return conn
-	}
-	testDocumentsMigration(t, open, store.SQLite, store.Config{DataDir: dir})
-}
+func TestDocumentsMigrationSQLite(t *testing.T) { testDocumentsMigration(t, unmigratedSQLite(t)) }
 
-func TestDocumentsMigrationPostgres(t *testing.T) {
-	url := storetest.PostgresSchema(t, storetest.PostgresURL(t))
-	open := func() *sql.DB {
-		conn, err := sql.Open("pgx", url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return conn
-	}
-	testDocumentsMigration(t, open, store.Postgres, store.Config{DatabaseURL: url, SecretKey: sealed.GenerateKey()})
-}
+func TestDocumentsMigrationPostgres(t *testing.T) { testDocumentsMigration(t, unmigratedPostgres(t)) }
 
 const (
 	oldOwner   = "222222222222"
@@ -121,9 +98,10 @@ func date(year int, month time.Month, day, hour int) time.Time {
 	return time.Date(year, month, day, hour, 0, 0, 0, time.UTC)
 }
 
-func testDocumentsMigration(t *testing.T, open func() *sql.DB, dialect store.Dialect, cfg store.Config) {
+func testDocumentsMigration(t *testing.T, u unmigrated) {
+	dialect, cfg := u.dialect, u.cfg
 	ctx := t.Context()
-	conn := open()
+	conn := u.open(t)
 	if err := store.MigrateUpTo(ctx, conn, dialect, 5); err != nil {
 		t.Fatalf("migrate to 5: %v", err)
 	}
@@ -185,7 +163,7 @@ func testDocumentsMigration(t *testing.T, open func() *sql.DB, dialect store.Dia
 	}
 	readBack("after migration 6")
 
-	conn = open()
+	conn = u.open(t)
 	defer conn.Close()
 	var doc string
 	if err := conn.QueryRowContext(ctx, `SELECT doc FROM licenses`).Scan(&doc); err != nil {

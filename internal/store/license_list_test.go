@@ -1,13 +1,10 @@
 package store_test
 
 import (
-	"database/sql"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/license"
-	"github.com/tollgate/tollgate/internal/sealed"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
@@ -15,25 +12,12 @@ import (
 // TestListOrderMigrationSQLite and ...Postgres: migration 4 fills the new
 // beneficiary column of licenses stored before it from their JSON
 // documents, so that a Beneficiary filter still finds them.
-func TestListOrderMigrationSQLite(t *testing.T) {
-	dir := t.TempDir()
-	conn, err := sql.Open("sqlite", "file:"+filepath.Join(dir, store.SQLiteFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	testListOrderMigration(t, conn, store.SQLite, store.Config{DataDir: dir})
-}
+func TestListOrderMigrationSQLite(t *testing.T) { testListOrderMigration(t, unmigratedSQLite(t)) }
 
-func TestListOrderMigrationPostgres(t *testing.T) {
-	url := storetest.PostgresSchema(t, storetest.PostgresURL(t))
-	conn, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	testListOrderMigration(t, conn, store.Postgres, store.Config{DatabaseURL: url, SecretKey: sealed.GenerateKey()})
-}
+func TestListOrderMigrationPostgres(t *testing.T) { testListOrderMigration(t, unmigratedPostgres(t)) }
 
-func testListOrderMigration(t *testing.T, conn *sql.DB, dialect store.Dialect, cfg store.Config) {
+func testListOrderMigration(t *testing.T, u unmigrated) {
+	conn, dialect, cfg := u.open(t), u.dialect, u.cfg
 	ctx := t.Context()
 	if err := store.MigrateUpTo(ctx, conn, dialect, 3); err != nil {
 		t.Fatalf("migrate to 3: %v", err)

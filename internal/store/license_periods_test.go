@@ -1,13 +1,10 @@
 package store_test
 
 import (
-	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/license"
-	"github.com/tollgate/tollgate/internal/sealed"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
@@ -17,33 +14,18 @@ import (
 // license that does not renew, and takes draws per period afterwards; down,
 // it adds the periods up again.
 func TestRenewalPeriodsMigrationSQLite(t *testing.T) {
-	dir := t.TempDir()
-	open := func() *sql.DB {
-		conn, err := sql.Open("sqlite", "file:"+filepath.Join(dir, store.SQLiteFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return conn
-	}
-	testRenewalPeriodsMigration(t, open, store.SQLite, store.Config{DataDir: dir})
+	testRenewalPeriodsMigration(t, unmigratedSQLite(t))
 }
 
 func TestRenewalPeriodsMigrationPostgres(t *testing.T) {
-	url := storetest.PostgresSchema(t, storetest.PostgresURL(t))
-	open := func() *sql.DB {
-		conn, err := sql.Open("pgx", url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return conn
-	}
-	testRenewalPeriodsMigration(t, open, store.Postgres, store.Config{DatabaseURL: url, SecretKey: sealed.GenerateKey()})
+	testRenewalPeriodsMigration(t, unmigratedPostgres(t))
 }
 
-func testRenewalPeriodsMigration(t *testing.T, open func() *sql.DB, dialect store.Dialect, cfg store.Config) {
+func testRenewalPeriodsMigration(t *testing.T, u unmigrated) {
+	dialect, cfg := u.dialect, u.cfg
 	ctx := t.Context()
 	const arn = "arn:aws:license-manager::222222222222:license:l-old"
-	conn := open()
+	conn := u.open(t)
 	if err := store.MigrateUpTo(ctx, conn, dialect, 12); err != nil {
 		t.Fatalf("migrate to 12: %v", err)
 	}
@@ -71,7 +53,7 @@ func testRenewalPeriodsMigration(t *testing.T, open func() *sql.DB, dialect stor
 	storetest.Diff(t, "the renewal period", map[string]license.Usage{"Calls": {Drawn: 5}}, usage(week))
 	db.Close()
 
-	conn = open()
+	conn = u.open(t)
 	defer conn.Close()
 	if err := store.MigrateDownTo(ctx, conn, dialect, 12); err != nil {
 		t.Fatalf("migrate down to 12: %v", err)

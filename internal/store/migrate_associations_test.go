@@ -2,12 +2,9 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"regexp"
 	"testing"
 
-	"github.com/tollgate/tollgate/internal/sealed"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
@@ -15,33 +12,16 @@ import (
 // TestAssociationMigrationSQLite and ...Postgres: migration 27 gives each
 // instance stored with a profile before it an association of its own,
 // made at its launch, and none to an instance without one; it rolls back.
-func TestAssociationMigrationSQLite(t *testing.T) {
-	dir := t.TempDir()
-	cfg := store.Config{DataDir: dir}
-	testAssociationMigration(t, store.SQLite, cfg, func() *sql.DB {
-		conn, err := sql.Open("sqlite", "file:"+filepath.Join(dir, store.SQLiteFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return conn
-	})
-}
+func TestAssociationMigrationSQLite(t *testing.T) { testAssociationMigration(t, unmigratedSQLite(t)) }
 
 func TestAssociationMigrationPostgres(t *testing.T) {
-	url := storetest.PostgresSchema(t, storetest.PostgresURL(t))
-	cfg := store.Config{DatabaseURL: url, SecretKey: sealed.GenerateKey()}
-	testAssociationMigration(t, store.Postgres, cfg, func() *sql.DB {
-		conn, err := sql.Open("pgx", url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return conn
-	})
+	testAssociationMigration(t, unmigratedPostgres(t))
 }
 
-func testAssociationMigration(t *testing.T, dialect store.Dialect, cfg store.Config, open func() *sql.DB) {
+func testAssociationMigration(t *testing.T, u unmigrated) {
+	dialect, cfg := u.dialect, u.cfg
 	ctx := context.Background()
-	conn := open()
+	conn := u.open(t)
 	if err := store.MigrateUpTo(ctx, conn, dialect, 26); err != nil {
 		t.Fatalf("migrate to 26: %v", err)
 	}
@@ -86,7 +66,7 @@ func testAssociationMigration(t *testing.T, dialect store.Dialect, cfg store.Con
 		}
 	}
 	check("after migration 27")
-	conn = open()
+	conn = u.open(t)
 	defer conn.Close()
 	if err := store.MigrateDownTo(ctx, conn, dialect, 26); err != nil {
 		t.Fatalf("roll back to 26: %v", err)

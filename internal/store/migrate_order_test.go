@@ -3,37 +3,23 @@ package store_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"slices"
 	"testing"
 
-	"github.com/tollgate/tollgate/internal/sealed"
 	"github.com/tollgate/tollgate/internal/store"
-	"github.com/tollgate/tollgate/internal/store/storetest"
 )
 
 // TestOutOfOrderMigrationsSQLite and ...Postgres: a store that a build
 // without migrations 13-15 left (it had 1-12 and 20-21) opens under this
 // build, which applies 13-15 though 20 and 21 came first.
-func TestOutOfOrderMigrationsSQLite(t *testing.T) {
-	dir := t.TempDir()
-	conn, err := sql.Open("sqlite", "file:"+filepath.Join(dir, store.SQLiteFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	testOutOfOrderMigrations(t, conn, store.SQLite, store.Config{DataDir: dir})
-}
+func TestOutOfOrderMigrationsSQLite(t *testing.T) { testOutOfOrderMigrations(t, unmigratedSQLite(t)) }
 
 func TestOutOfOrderMigrationsPostgres(t *testing.T) {
-	url := storetest.PostgresSchema(t, storetest.PostgresURL(t))
-	conn, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	testOutOfOrderMigrations(t, conn, store.Postgres, store.Config{DatabaseURL: url, SecretKey: sealed.GenerateKey()})
+	testOutOfOrderMigrations(t, unmigratedPostgres(t))
 }
 
-func testOutOfOrderMigrations(t *testing.T, conn *sql.DB, dialect store.Dialect, cfg store.Config) {
+func testOutOfOrderMigrations(t *testing.T, u unmigrated) {
+	conn, dialect, cfg := u.open(t), u.dialect, u.cfg
 	ctx := t.Context()
 	older := []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20, 21}
 	if err := store.MigrateUpTo(ctx, conn, dialect, 12); err != nil {
@@ -86,18 +72,4 @@ func appliedVersions(ctx context.Context, t *testing.T, conn *sql.DB) []int64 {
 		t.Fatal(err)
 	}
 	return out
-}
-
-func driverOf(d store.Dialect) string {
-	if d == store.Postgres {
-		return "pgx"
-	}
-	return "sqlite"
-}
-
-func dsnOf(cfg store.Config) string {
-	if cfg.DatabaseURL != "" {
-		return cfg.DatabaseURL
-	}
-	return "file:" + filepath.Join(cfg.DataDir, store.SQLiteFile)
 }

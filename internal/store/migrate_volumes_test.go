@@ -2,13 +2,10 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/compute"
-	"github.com/tollgate/tollgate/internal/sealed"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
@@ -16,33 +13,14 @@ import (
 // TestVolumeMigrationSQLite and ...Postgres: migration 29 gives each volume
 // of the instances stored before it a row, so that they are listed, except
 // those deleted with their terminated instances; it rolls back.
-func TestVolumeMigrationSQLite(t *testing.T) {
-	dir := t.TempDir()
-	cfg := store.Config{DataDir: dir}
-	testVolumeMigration(t, store.SQLite, cfg, func() *sql.DB {
-		conn, err := sql.Open("sqlite", "file:"+filepath.Join(dir, store.SQLiteFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return conn
-	})
-}
+func TestVolumeMigrationSQLite(t *testing.T) { testVolumeMigration(t, unmigratedSQLite(t)) }
 
-func TestVolumeMigrationPostgres(t *testing.T) {
-	url := storetest.PostgresSchema(t, storetest.PostgresURL(t))
-	cfg := store.Config{DatabaseURL: url, SecretKey: sealed.GenerateKey()}
-	testVolumeMigration(t, store.Postgres, cfg, func() *sql.DB {
-		conn, err := sql.Open("pgx", url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return conn
-	})
-}
+func TestVolumeMigrationPostgres(t *testing.T) { testVolumeMigration(t, unmigratedPostgres(t)) }
 
-func testVolumeMigration(t *testing.T, dialect store.Dialect, cfg store.Config, open func() *sql.DB) {
+func testVolumeMigration(t *testing.T, u unmigrated) {
+	dialect, cfg := u.dialect, u.cfg
 	ctx := context.Background()
-	conn := open()
+	conn := u.open(t)
 	if err := store.MigrateUpTo(ctx, conn, dialect, 28); err != nil {
 		t.Fatalf("migrate to 28: %v", err)
 	}
@@ -85,7 +63,7 @@ func testVolumeMigration(t *testing.T, dialect store.Dialect, cfg store.Config, 
 		}
 	}
 	check("after migration 29")
-	conn = open()
+	conn = u.open(t)
 	defer conn.Close()
 	if err := store.MigrateDownTo(ctx, conn, dialect, 28); err != nil {
 		t.Fatalf("roll back to 28: %v", err)

@@ -1,12 +1,9 @@
 package store_test
 
 import (
-	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/tollgate/tollgate/internal/sealed"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/storetest"
 )
@@ -25,25 +22,12 @@ func TestSecretsPostgres(t *testing.T) {
 // before secrets were sealed (migration 4) is sealed when it is next opened:
 // migration 5 marks it, and Open seals its access-key secrets and issuer
 // keys and hashes its token secrets.
-func TestSecretsMigrationSQLite(t *testing.T) {
-	dir := t.TempDir()
-	conn, err := sql.Open("sqlite", "file:"+filepath.Join(dir, store.SQLiteFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	testSecretsMigration(t, conn, store.SQLite, store.Config{DataDir: dir})
-}
+func TestSecretsMigrationSQLite(t *testing.T) { testSecretsMigration(t, unmigratedSQLite(t)) }
 
-func TestSecretsMigrationPostgres(t *testing.T) {
-	url := storetest.PostgresSchema(t, storetest.PostgresURL(t))
-	conn, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	testSecretsMigration(t, conn, store.Postgres, store.Config{DatabaseURL: url, SecretKey: sealed.GenerateKey()})
-}
+func TestSecretsMigrationPostgres(t *testing.T) { testSecretsMigration(t, unmigratedPostgres(t)) }
 
-func testSecretsMigration(t *testing.T, conn *sql.DB, dialect store.Dialect, cfg store.Config) {
+func testSecretsMigration(t *testing.T, u unmigrated) {
+	conn, dialect, cfg := u.open(t), u.dialect, u.cfg
 	t.Setenv(store.SecretKeyEnv, "")
 	t.Setenv(store.SecretKeyFileEnv, "")
 	ctx := t.Context()
