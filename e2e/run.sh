@@ -9,6 +9,7 @@
 #   e2e/run.sh                  everything
 #   E2E_RUN=sts e2e/run.sh      only scripts whose file name matches the regex
 #   E2E_MODES=strict e2e/run.sh only these auth modes (strict, emulator)
+#   E2E_PARALLEL=0 e2e/run.sh   the modes one after the other (default: at once)
 #   E2E_KEEP=1 e2e/run.sh       keep the temp dir (binary, data, server logs)
 #   E2E_PYTHON=/path/python3    the interpreter for *_boto3.py (must import boto3)
 #   E2E_SCRIPT_TIMEOUT=600      seconds one script may take
@@ -30,6 +31,7 @@ server_files=${E2E_SERVER_FILES:-4096}
 work=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-e2e.XXXXXX")
 server_pid=""
 script_pid=""
+child_pids=() # the runs of the modes side by side
 
 stop_server() {
 	local pid=$server_pid rc=0
@@ -51,6 +53,10 @@ stop_server() {
 }
 
 cleanup() {
+	if ((${#child_pids[@]} > 0)); then
+		kill -TERM "${child_pids[@]}" 2>/dev/null || true
+		wait "${child_pids[@]}" 2>/dev/null || true
+	fi
 	if [[ -n "$script_pid" ]]; then
 		kill -TERM "$script_pid" 2>/dev/null || true
 		wait "$script_pid" 2>/dev/null || true
@@ -104,6 +110,38 @@ for f in "$e2e"/*_cli.sh "$e2e"/*_curl.sh "$e2e"/*_boto3.py "$e2e"/*_go.sh; do
 done
 ((${#scripts[@]} > 0)) || die "no scripts match E2E_RUN='$run_filter'"
 mapfile -t scripts < <(printf '%s\n' "${scripts[@]}" | sort)
+
+# --- the modes side by side --------------------------------------------------
+
+# Each auth mode has a server and a store of its own, so that the modes run
+# at once, each in a run of this script of its own (E2E_PARALLEL=0: one
+# after the other, in this run); each run's output is printed whole once
+# it ends, and the totals after them.
+read -ra mode_list <<<"$modes"
+if ((${#mode_list[@]} > 1)) && [[ ${E2E_PARALLEL:-1} != 0 ]]; then
+	start_all=$SECONDS
+	for mode in "${mode_list[@]}"; do
+		E2E_MODES=$mode "$e2e/run.sh" >"$work/$mode.out" 2>&1 &
+		child_pids+=($!)
+	done
+	rc=0 passed=0 failed=0
+	for i in "${!mode_list[@]}"; do
+		wait "${child_pids[$i]}" || rc=1
+		cat "$work/${mode_list[$i]}.out"
+		echo
+		if totals=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed$' "$work/${mode_list[$i]}.out"); then
+			read -r _ p _ f _ <<<"$totals"
+			passed=$((passed + p)) failed=$((failed + f))
+		else
+			echo "e2e: the ${mode_list[$i]} run ended without its totals"
+			rc=1
+		fi
+	done
+	child_pids=()
+	echo "e2e: ${mode_list[*]} side by side took $((SECONDS - start_all))s"
+	echo "e2e: $passed passed, $failed failed"
+	exit "$rc"
+fi
 
 # --- build -----------------------------------------------------------------
 
