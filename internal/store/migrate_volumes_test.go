@@ -32,14 +32,7 @@ func testVolumeMigration(t *testing.T, u unmigrated) {
 			`, "delete_on_termination": true}, {"device_name": "/dev/sdf", "volume_id": "vol-0000000000000000d", ` + at + `}]}`},
 		{"i-00000000000000003", "running", `{}`},
 	} {
-		if _, err := conn.ExecContext(ctx, `INSERT INTO instances (id, owner, reservation_id, launch_index, image_id,
-			instance_type, state, product_code, product_code_type, platform, architecture, zone, private_ip, key_name,
-			client_token, root_device_name, root_device_type, virtualization_type, launched_at, created_at, terminated_at,
-			iam_instance_profile, doc) VALUES ('`+row.id+`', '111111111111', 'r-1', 0, 'ami-0123456789abcdef0', 't3.micro',
-			'`+row.state+`', '', '', '', 'x86_64', 'us-east-1a', '10.0.0.4', '', '', '/dev/xvda', 'ebs', 'hvm', 1700000000000000000,
-			1700000000000000000, 0, '', '`+row.doc+`')`); err != nil {
-			t.Fatalf("insert %s: %v", row.id, err)
-		}
+		insertOldInstance(t, conn, row.id, row.state, "", row.doc)
 	}
 	conn.Close()
 
